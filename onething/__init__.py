@@ -1,0 +1,1 @@
+"""onething — 高效办成一件事 platform."""

@@ -1,0 +1,116 @@
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+from .constants import RegionLevel, Role
+
+
+class Region(models.Model):
+    """An administrative division by its GB/T 2260 code."""
+
+    code = models.CharField("区划代码", max_length=6, primary_key=True)
+    name = models.CharField("名称", max_length=64)
+    level = models.CharField("层级", max_length=16, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="上级"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "行政区划"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def prefix(self) -> str:
+        """Codes below this region share this prefix (42, 4201, 420102)."""
+        return {RegionLevel.PROVINCE: self.code[:2], RegionLevel.CITY: self.code[:4]}.get(
+            self.level, self.code
+        )
+
+    @property
+    def full_name(self) -> str:
+        names, node = [], self
+        while node is not None:
+            names.append(node.name)
+            node = node.parent
+        return "".join(reversed(names))
+
+
+class DepartmentKind(models.Model):
+    """A kind of competent department (市场监管, 公安 …), present at each level of government."""
+
+    code = models.CharField("编码", max_length=32, primary_key=True)
+    name = models.CharField("名称", max_length=64)
+    suffix = models.CharField("机构名后缀", max_length=64, help_text="如：市场监督管理局")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门类别"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    code = models.CharField("部门编码", max_length=64, unique=True)
+    name = models.CharField("部门名称", max_length=128)
+    kind = models.ForeignKey(DepartmentKind, on_delete=models.PROTECT, verbose_name="部门类别")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name="所属区划")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门"
+        ordering = ["region_id", "kind_id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "region"], name="one_department_per_kind_region")]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    role = models.CharField("角色", max_length=32, choices=Role.choices, default=Role.APPLICANT_PERSON)
+    display_name = models.CharField("姓名", max_length=64, blank=True)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, verbose_name="所属部门"
+    )
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name="所属区划")
+    id_number = models.CharField("公民身份号码", max_length=18, blank=True, db_index=True)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.role in (Role.APPLICANT_PERSON, Role.APPLICANT_ENTITY)
+
+
+class ApiToken(models.Model):
+    """A bearer token; only its SHA-256 is stored, the plain value is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tokens", verbose_name="用户")
+    name = models.CharField("名称", max_length=64, default="cli")
+    prefix = models.CharField("前缀", max_length=8)
+    key_hash = models.CharField("摘要", max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "API令牌"
+
+    @staticmethod
+    def digest(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def is_active(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

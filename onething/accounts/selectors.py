@@ -1,0 +1,61 @@
+"""Reads for accounts, and the scoping rules other apps use."""
+
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+
+from .constants import Role
+from .models import Department, Region, User
+
+NAV = [
+    # (label, url name, roles that see it; None = everyone)
+    ("首页", "home", None),
+    ("一件事目录", "catalog:index", None),
+    ("智能导办", "assistant:index", None),
+    ("目录管理", "admin:index", {Role.CATALOG_ADMIN}),
+]
+
+
+def navigation_for(user) -> list[dict]:
+    """Menu entries for this user's role; entries of apps not installed yet are skipped."""
+    role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
+    items = []
+    for label, url_name, roles in NAV:
+        if roles is not None and role not in roles:
+            continue
+        try:
+            items.append({"label": label, "url": reverse(url_name)})
+        except NoReverseMatch:
+            continue
+    return items
+
+
+def region_get(code: str) -> Region | None:
+    return Region.objects.filter(code=code).select_related("parent").first()
+
+
+def region_codes_under(region: Region) -> Q:
+    """A Q over a region code field named ``code`` covering the region and everything below it."""
+    return Q(code__startswith=region.prefix)
+
+
+def regions_visible_to(user: User):
+    if user.role == Role.SUPERVISOR and user.region is None:
+        return Region.objects.all()
+    if user.region is None:
+        return Region.objects.none()
+    return Region.objects.filter(region_codes_under(user.region))
+
+
+def department_for(*, kind_code: str, region: Region) -> Department | None:
+    """The competent department of a kind for a region, climbing to the parent if absent."""
+    node = region
+    while node is not None:
+        dept = Department.objects.filter(kind_id=kind_code, region=node).first()
+        if dept:
+            return dept
+        node = node.parent
+    return None
+
+
+def demo_users():
+    return User.objects.filter(username__startswith="demo_").select_related("department", "region").order_by("id")

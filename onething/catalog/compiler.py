@@ -1,0 +1,350 @@
+"""One-thing version + situation answers → blueprint (一表、一套材料、并联流程、减负数字).
+
+Pure functions over a snapshot dict (see ``snapshot.py``): no database, so the
+same code serves the page, the API, the CLI, cases and the property tests.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from onething.rules import services as rules
+
+from .constants import REFORM_TARGET_PERCENT, ElementType, MaterialDisposition
+
+PHONE_PATTERN = r"^1[3-9]\d{9}$"
+ID_PATTERN = r"^\d{17}[\dXx]$"
+CREDIT_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+REGION_PATTERN = r"^\d{6}$"
+
+
+class CompileError(ValueError):
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+# ---- situations ---------------------------------------------------------------------------
+
+
+def resolve_answers(questions: list[dict], answers: dict | None) -> dict:
+    """Fill defaults and refuse answers that are not options, naming the question."""
+    answers = dict(answers or {})
+    known = {q["code"]: q for q in questions}
+    errors = {code: f"没有这个情形问题：{code}" for code in answers if code not in known}
+    resolved = {}
+    for q in questions:
+        values = [o["value"] for o in q.get("options", [])]
+        value = answers.get(q["code"], q.get("default", values[0] if values else None))
+        if values and value not in values:
+            errors[q["code"]] = f"“{q['text']}”的答案只能是：{'、'.join(map(str, values))}"
+        resolved[q["code"]] = value
+    if errors:
+        raise CompileError("情形答案有误", fields=errors)
+    return resolved
+
+
+def _holds(rule, answers: dict) -> bool:
+    return rule is None or bool(rules.evaluate(rule, answers))
+
+
+# ---- process ------------------------------------------------------------------------------
+
+
+def dependency_edges(snapshot: dict, codes: list[str]) -> dict[str, set[str]]:
+    """item → the member items it needs; explicit ones plus those implied by results."""
+    active = set(codes)
+    producers: dict[str, str] = {}
+    for item in _items(snapshot, codes):
+        if item.get("result"):
+            producers.setdefault(item["result"], item["code"])
+    needs: dict[str, set[str]] = {code: set() for code in codes}
+    for dep in snapshot.get("dependencies", []):
+        if dep["item"] in active:
+            needs[dep["item"]].update(r for r in dep["requires"] if r in active)
+    for item in _items(snapshot, codes):
+        for entry in item["materials"]:
+            lt = snapshot["materials"][entry["material"]].get("license_type")
+            producer = producers.get(lt)
+            if producer and producer != item["code"]:
+                needs[item["code"]].add(producer)
+    return needs
+
+
+def find_cycle(needs: dict[str, set[str]]) -> list[str] | None:
+    """A dependency cycle as a list of codes, or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(needs.get(node, ())):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt) :] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(needs):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def stages_of(needs: dict[str, set[str]], order: list[str]) -> list[list[str]]:
+    """Layer items so that each runs after everything it needs (longest-path layering)."""
+    if cycle := find_cycle(needs):
+        raise CompileError("事项前后置关系存在循环：" + " → ".join(cycle))
+    depth: dict[str, int] = {}
+
+    def level(code: str) -> int:
+        if code not in depth:
+            depth[code] = 1 + max((level(r) for r in needs[code]), default=-1)
+        return depth[code]
+
+    stages: list[list[str]] = [[] for _ in range(1 + max(map(level, order), default=-1))]
+    for code in order:
+        stages[depth[code]].append(code)
+    return stages
+
+
+def critical_path(needs: dict[str, set[str]], days: dict[str, int]) -> tuple[int, list[str]]:
+    """Longest chain of promised days: the one-thing takes this long, not the sum."""
+    best: dict[str, tuple[int, list[str]]] = {}
+
+    def finish(code: str) -> tuple[int, list[str]]:
+        if code not in best:
+            before = max((finish(r) for r in needs[code]), default=(0, []))
+            best[code] = (before[0] + days[code], before[1] + [code])
+        return best[code]
+
+    return max((finish(c) for c in needs), default=(0, []))
+
+
+# ---- materials and form -------------------------------------------------------------------
+
+
+def _items(snapshot: dict, codes: list[str]) -> list[dict]:
+    by_code = {item["code"]: item for item in snapshot["items"]}
+    return [by_code[c] for c in codes]
+
+
+def _disposition(material: dict, *, producer_stage: int | None, first_use: int, tolerance: bool):
+    if producer_stage is not None and producer_stage < first_use:
+        return MaterialDisposition.EARLIER_ITEM
+    if material.get("license_type"):
+        return MaterialDisposition.LICENSE
+    if material.get("registry_field"):
+        return MaterialDisposition.SHARED_DATA
+    return MaterialDisposition.COMMITMENT if tolerance else MaterialDisposition.UPLOAD
+
+
+def build_materials(snapshot: dict, codes: list[str], stage_of: dict[str, int], answers: dict) -> list[dict]:
+    excluded = {
+        r["material"] for r in snapshot.get("material_rules", []) if not _holds(r.get("when"), answers)
+    }
+    producers = {i["result"]: i["code"] for i in _items(snapshot, codes) if i.get("result")}
+    merged: dict[str, dict] = {}
+    for item in sorted(_items(snapshot, codes), key=lambda i: stage_of[i["code"]]):
+        for entry in item["materials"]:
+            if entry["material"] in excluded:
+                continue
+            row = merged.setdefault(entry["material"], {"used_by": [], "required": False, "tolerance": True})
+            row["used_by"].append(item["code"])
+            row["required"] |= entry.get("required", True)
+            # It may follow later only if no item using it needs it up front.
+            row["tolerance"] &= entry.get("tolerance", False)
+    return [_material_row(snapshot, code, row, producers, stage_of) for code, row in merged.items()]
+
+
+def _material_row(snapshot, code, row, producers, stage_of) -> dict:
+    material = snapshot["materials"][code]
+    lt = material.get("license_type")
+    producer = producers.get(lt) if lt else None
+    producer = producer if producer not in row["used_by"] else None
+    first_use = min(stage_of[c] for c in row["used_by"])
+    disposition = _disposition(
+        material,
+        producer_stage=stage_of[producer] if producer else None,
+        first_use=first_use,
+        tolerance=row["tolerance"],
+    )
+    return {
+        "code": code,
+        "name": material["name"],
+        "description": material.get("description", ""),
+        "disposition": disposition.value,
+        "disposition_label": disposition.label,
+        "license_type": lt,
+        "license_type_name": snapshot["license_types"][lt]["name"] if lt else None,
+        "registry_field": material.get("registry_field") or None,
+        "produced_by": producer,
+        "commitment_allowed": row["tolerance"],
+        "required": row["required"],
+        "used_by": row["used_by"],
+    }
+
+
+def field_schema(element: dict) -> dict:
+    kind = element["type"]
+    schema: dict = {"title": element["name"]}
+    patterns = {
+        ElementType.ID_NUMBER: ID_PATTERN,
+        ElementType.CREDIT_CODE: CREDIT_PATTERN,
+        ElementType.PHONE: PHONE_PATTERN,
+        ElementType.REGION: REGION_PATTERN,
+    }
+    if kind in patterns:
+        schema.update(type="string", pattern=patterns[kind], format=kind)
+    elif kind == ElementType.DATE:
+        schema.update(type="string", format="date")
+    elif kind == ElementType.MONEY:
+        schema.update(type="number", minimum=0)
+    elif kind == ElementType.INTEGER:
+        schema.update(type="integer", minimum=0)
+    elif kind == ElementType.BOOLEAN:
+        schema.update(type="boolean")
+    elif kind == ElementType.ENUM:
+        schema.update(type="string", enum=[o["value"] for o in element.get("options", [])])
+    else:
+        schema.update(type="string", maxLength=element.get("max_length") or 200)
+    return schema
+
+
+def build_form(snapshot: dict, codes: list[str]) -> dict:
+    layout: dict[str, dict] = {}
+    for item in _items(snapshot, codes):
+        for code in item["fields"]:
+            element = snapshot["data_elements"][code]
+            row = layout.setdefault(
+                code,
+                {
+                    "field": code,
+                    "label": element["name"],
+                    "type": element["type"],
+                    "type_label": ElementType(element["type"]).label,
+                    "options": element.get("options", []),
+                    "prefill": element.get("prefill", []),
+                    "used_by": [],
+                },
+            )
+            row["used_by"].append(item["code"])
+    properties = {code: field_schema(snapshot["data_elements"][code]) for code in layout}
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": properties,
+        "required": list(layout),
+    }
+    return {"schema": schema, "layout": list(layout.values())}
+
+
+# ---- reductions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    time: int
+    materials: int
+    steps: int
+    visits: int
+
+    def as_dict(self) -> dict:
+        return {"time": self.time, "materials": self.materials, "steps": self.steps, "visits": self.visits}
+
+
+def _percent(before: int, after: int) -> float:
+    return round((before - after) * 100 / before, 1) if before else 0.0
+
+
+def reductions(items: list[dict], stages: list[list[str]], critical_days: int, materials: list[dict]) -> dict:
+    """Before: each item on its own, in series. After: the one-thing as compiled."""
+    before = Figures(
+        time=sum(i["promised_days"] for i in items),
+        materials=sum(len(i["materials"]) for i in items),
+        steps=sum(i["steps"] for i in items),
+        visits=sum(i["visits"] for i in items),
+    )
+    by_code = {i["code"]: i for i in items}
+    # One application, one acceptance, one delivery; reviews inside a stage run in parallel.
+    review_steps = sum(max((max(by_code[c]["steps"] - 3, 0) for c in stage), default=0) for stage in stages)
+    after = Figures(
+        time=critical_days,
+        materials=sum(
+            1
+            for m in materials
+            if m["disposition"] in (MaterialDisposition.UPLOAD, MaterialDisposition.COMMITMENT)
+        ),
+        steps=min(before.steps, 3 + review_steps),
+        visits=max((i["visits"] for i in items), default=0),
+    )
+    percent = {k: _percent(before.as_dict()[k], after.as_dict()[k]) for k in before.as_dict()}
+    shortfalls = [k for k, v in percent.items() if v < REFORM_TARGET_PERCENT]
+    return {
+        "before": before.as_dict(),
+        "after": after.as_dict(),
+        "percent": percent,
+        "target": REFORM_TARGET_PERCENT,
+        "meets_target": not shortfalls,
+        "shortfalls": shortfalls,
+    }
+
+
+# ---- the blueprint ------------------------------------------------------------------------
+
+
+def _item_row(item: dict, stage: int) -> dict:
+    keys = [
+        "code", "name", "department", "kind", "level", "legal_basis", "conditions", "legal_days",
+        "promised_days", "steps", "visits", "fee", "fee_note", "result", "online_level", "cross_region",
+    ]  # fmt: skip
+    return {**{k: item.get(k) for k in keys}, "stage": stage}
+
+
+def compile_blueprint(snapshot: dict, answers: dict | None = None) -> dict:
+    answers = resolve_answers(snapshot.get("questions", []), answers)
+    codes = [i["code"] for i in snapshot["items"] if _holds(i.get("when"), answers)]
+    needs = dependency_edges(snapshot, codes)
+    stages = stages_of(needs, codes)
+    stage_of = {code: n for n, stage in enumerate(stages) for code in stage}
+    items = _items(snapshot, codes)
+    days, path = critical_path(needs, {i["code"]: i["promised_days"] for i in items})
+    legal_days, _ = critical_path(needs, {i["code"]: i["legal_days"] for i in items})
+    materials = build_materials(snapshot, codes, stage_of, answers)
+    return {
+        "onething": _header(snapshot),
+        "answers": answers,
+        "questions": [{**q, "answer": answers[q["code"]]} for q in snapshot.get("questions", [])],
+        "items": [_item_row(i, stage_of[i["code"]]) for i in items],
+        "excluded_items": [i["code"] for i in snapshot["items"] if i["code"] not in stage_of],
+        "form": build_form(snapshot, codes),
+        "materials": materials,
+        "process": {
+            "stages": stages,
+            "dependencies": {k: sorted(v) for k, v in needs.items() if v},
+            "critical_path": path,
+            "promised_days": days,
+            "legal_days": legal_days,
+        },
+        "fee": str(sum((Decimal(str(i["fee"])) for i in items), Decimal(0))),
+        "online_level": _weakest(items, "online_level", ["窗口办理", "部分网办", "全程网办"]),
+        "cross_region": _weakest(items, "cross_region", ["无", "全省通办", "跨省通办"]),
+        "reductions": reductions(items, stages, days, materials),
+        "faq": snapshot.get("faq", []),
+    }
+
+
+def _weakest(items: list[dict], key: str, order: list[str]) -> str | None:
+    values = [i[key] for i in items if i.get(key) in order]
+    return min(values, key=order.index) if values else None
+
+
+def _header(snapshot: dict) -> dict:
+    keys = [
+        "code", "name", "subject", "stage", "status", "version", "region", "description",
+        "lead_department", "aliases", "keywords",
+    ]  # fmt: skip
+    return {k: snapshot.get(k) for k in keys}

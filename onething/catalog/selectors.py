@@ -1,0 +1,87 @@
+"""Reads for the catalog: published one-things, blueprints and catalog-wide figures."""
+
+import copy
+import json
+
+from django.db.models import Q
+
+from onething.accounts.models import Region
+
+from . import compiler
+from .models import OneClass, OneThing, OneThingVersion
+
+
+def onethings_visible(*, region: Region | None = None, subject: str | None = None, stage: str | None = None, q: str = ""):
+    """The provincial list plus the local additions of the viewer's region and its parents."""
+    qs = OneThing.objects.filter(versions__isnull=False).distinct().select_related("lead_department")
+    local = Q(region__isnull=True)
+    node = region
+    while node is not None:
+        local |= Q(region=node)
+        node = node.parent
+    qs = qs.filter(local)
+    if subject:
+        qs = qs.filter(subject=subject)
+    if stage:
+        qs = qs.filter(stage=stage)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(description__icontains=q) | Q(code__icontains=q))
+    return qs.order_by("subject", "stage", "code")
+
+
+def version_latest(code: str) -> OneThingVersion | None:
+    return OneThingVersion.objects.filter(onething_id=code).select_related("onething").order_by("-number").first()
+
+
+def version_get(code: str, number: int) -> OneThingVersion | None:
+    return OneThingVersion.objects.filter(onething_id=code, number=number).select_related("onething").first()
+
+
+_CACHE: dict[tuple[int, str, str], dict] = {}
+
+
+def blueprint(version: OneThingVersion, answers: dict | None = None) -> dict:
+    """Compile a version; cached because versions are immutable, so a key never goes stale."""
+    key = (version.pk, version.digest, json.dumps(answers or {}, sort_keys=True, ensure_ascii=False))
+    if key not in _CACHE:
+        if len(_CACHE) > 4096:
+            _CACHE.clear()
+        _CACHE[key] = compiler.compile_blueprint(version.snapshot, answers)
+    bp = copy.deepcopy(_CACHE[key])
+    bp["onething"]["status"] = version.onething.status
+    bp["onething"]["version"] = version.number
+    return bp
+
+
+def summaries(*, region: Region | None = None) -> list[dict]:
+    """One row per visible one-thing with its default-situation reductions (catalog list, CLI)."""
+    rows = []
+    for ot in onethings_visible(region=region):
+        version = version_latest(ot.code)
+        bp = blueprint(version)
+        rows.append(
+            {
+                "code": ot.code,
+                "name": ot.name,
+                "subject": ot.subject,
+                "stage": ot.stage,
+                "version": version.number,
+                "status": ot.status,
+                "item_count": len(version.snapshot["items"]),
+                "department_count": len({i["department"]["code"] for i in version.snapshot["items"]}),
+                "reductions": bp["reductions"]["percent"],
+                "meets_target": bp["reductions"]["meets_target"],
+                "shortfalls": bp["reductions"]["shortfalls"],
+            }
+        )
+    return rows
+
+
+def catalog_averages(rows: list[dict]) -> dict:
+    keys = ["time", "materials", "steps", "visits"]
+    n = len(rows) or 1
+    return {k: round(sum(r["reductions"][k] for r in rows) / n, 1) for k in keys}
+
+
+def oneclasses():
+    return OneClass.objects.prefetch_related("onethings").order_by("code")

@@ -1,0 +1,67 @@
+"""Public catalog pages: browse, detail with live situation answers."""
+
+from django.http import Http404
+from django.shortcuts import render
+
+from . import documents, selectors
+from .compiler import CompileError
+from .constants import STAGES_BY_SUBJECT, Subject
+
+
+def index(request):
+    subject = request.GET.get("subject") or ""
+    stage = request.GET.get("stage") or ""
+    q = (request.GET.get("q") or "").strip()[:50]
+    rows = [
+        r
+        for r in selectors.summaries(region=getattr(request.user, "region", None))
+        if (not subject or r["subject"] == subject) and (not stage or r["stage"] == stage) and (not q or q in r["name"])
+    ]
+    stages = STAGES_BY_SUBJECT.get(subject) or [s for v in STAGES_BY_SUBJECT.values() for s in v]
+    context = {
+        "rows": rows,
+        "subjects": Subject.choices,
+        "stages": stages,
+        "subject": subject,
+        "stage": stage,
+        "q": q,
+        "averages": selectors.catalog_averages(rows),
+        "oneclasses": selectors.oneclasses(),
+    }
+    return render(request, "catalog/index.html", context)
+
+
+def _answers_from(request) -> dict:
+    params = request.POST if request.method == "POST" else request.GET
+    return {k[2:]: v for k, v in params.items() if k.startswith("a_")}
+
+
+def _blueprint_or_errors(version, answers):
+    try:
+        return selectors.blueprint(version, answers), {}
+    except CompileError as exc:
+        return selectors.blueprint(version, {}), exc.fields
+
+
+def _version_or_404(code):
+    version = selectors.version_latest(code)
+    if version is None:
+        raise Http404("一件事不存在")
+    return version
+
+
+def detail(request, code):
+    version = _version_or_404(code)
+    bp, errors = _blueprint_or_errors(version, _answers_from(request))
+    return render(
+        request,
+        "catalog/detail.html",
+        {"bp": bp, "errors": errors, "guide": documents.guide_sections(bp), "ot": bp["onething"]},
+    )
+
+
+def situation(request, code):
+    """htmx: the materials, form and figures for the answers chosen so far."""
+    version = _version_or_404(code)
+    bp, errors = _blueprint_or_errors(version, _answers_from(request))
+    return render(request, "catalog/_situation.html", {"bp": bp, "errors": errors})

@@ -1,0 +1,12 @@
+from django.conf import settings
+
+
+def shell(request):
+    """Navigation and display preferences for the base template."""
+    from onething.accounts.selectors import navigation_for
+
+    return {
+        "nav_items": navigation_for(request.user),
+        "large_font": request.COOKIES.get("large_font") == "1",
+        "demo_mode": settings.DEMO_MODE,
+    }

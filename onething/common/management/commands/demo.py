@@ -1,0 +1,54 @@
+import importlib
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+# Apps contribute demo data in data-flow order through an optional `demo` module
+# with `load(*, seed, stdout)` and, for the login list, `users()`.
+DEMO_APPS = ["accounts", "catalog", "registry", "cases", "policies", "assistant", "feedback", "supervision"]
+
+
+def _modules():
+    for app in DEMO_APPS:
+        try:
+            yield importlib.import_module(f"onething.{app}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"onething.{app}.demo":
+                raise
+
+
+class Command(BaseCommand):
+    help = "演示数据：load [--if-empty] [--seed N] | users"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        load = sub.add_parser("load")
+        load.add_argument("--if-empty", action="store_true", help="已有数据时跳过")
+        load.add_argument("--seed", type=int, default=2026)
+        sub.add_parser("users")
+
+    def handle(self, *args, action, **opts):
+        if action == "users":
+            return self.print_users()
+        from onething.accounts.models import User
+
+        if opts["if_empty"] and User.objects.filter(username__startswith="demo_").exists():
+            self.stdout.write("演示数据已存在，跳过加载。")
+            return
+        if not settings.DEMO_MODE:
+            raise CommandError("仅在演示模式（ONETHING_DEMO=1）下可加载演示数据")
+        with transaction.atomic():
+            for module in _modules():
+                module.load(seed=opts["seed"], stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("演示数据加载完成。"))
+
+    def print_users(self):
+        from onething.accounts import selectors
+
+        password = settings.ONETHING_DEMO_PASSWORD if settings.DEMO_MODE else "（非演示模式不显示）"
+        self.stdout.write("\n演示账号（密码均为 %s）：" % password)
+        for user in selectors.demo_users():
+            where = user.department or user.region or ""
+            self.stdout.write(f"  {user.username:<18} {user.get_role_display():<12} {user.display_name} {where}")
+        self.stdout.write("")

@@ -1,0 +1,260 @@
+"""Primitive builders the rule compiler targets: SQL text (through SQLGlot) and Polars.
+
+Both offer the same small vocabulary; the JavaScript semantics are decided in
+``compile.py``, these only spell the primitives for one engine.
+"""
+
+import functools
+import operator
+from typing import Any, Protocol
+
+import polars as pl
+import sqlglot
+
+from .jsvalues import DECIMAL_PATTERN, JS_WHITESPACE
+
+FULL_NUMBER = f"^(?:{DECIMAL_PATTERN})$"
+NUMBER_PREFIX = f"^{DECIMAL_PATTERN}"
+_SQL_NULLS = {"num": "CAST(NULL AS DOUBLE)", "text": "CAST(NULL AS VARCHAR)"}
+
+
+class Backend(Protocol):
+    exact_remainder: bool
+
+    def lit(self, value: Any) -> Any: ...
+    def col(self, name: str) -> Any: ...
+    def null_num(self) -> Any: ...
+    def null_of(self, kind: str) -> Any: ...
+    def coalesce(self, x: Any, y: Any) -> Any: ...
+    def is_null(self, x: Any) -> Any: ...
+    def not_(self, x: Any) -> Any: ...
+    def and_(self, parts: list) -> Any: ...
+    def or_(self, parts: list) -> Any: ...
+    def case(self, whens: list[tuple[Any, Any]], other: Any) -> Any: ...
+    def cmp(self, op: str, a: Any, b: Any, text: bool = False) -> Any: ...
+    def arith(self, op: str, a: Any, b: Any) -> Any: ...
+    def neg(self, x: Any) -> Any: ...
+    def to_double(self, x: Any) -> Any: ...
+    def bool_to_num(self, x: Any, null_is_zero: bool) -> Any: ...
+    def text_to_number(self, x: Any, null_is_zero: bool) -> Any: ...
+    def text_parse_float(self, x: Any) -> Any: ...
+    def least(self, parts: list) -> Any: ...
+    def greatest(self, parts: list) -> Any: ...
+    def is_in(self, x: Any, values: list) -> Any: ...
+    def contains(self, hay: Any, needle: Any) -> Any: ...
+    def concat(self, parts: list) -> Any: ...
+
+
+def sql_literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int) and abs(value) < 2**63:
+        return str(value)
+    if isinstance(value, (int, float)):
+        # A bare 0.1 is a DECIMAL in DuckDB; JavaScript numbers are doubles.
+        return f"CAST({float(value)!r} AS DOUBLE)"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def sql_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class SqlBackend:
+    """SQL written in DuckDB's spelling, then rendered for the target dialect by SQLGlot."""
+
+    _SQL_OPS = {"!=": "<>", "=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+    def __init__(self, dialect: str = "duckdb"):
+        if dialect not in ("duckdb", "postgres"):
+            raise ValueError(f"unknown dialect {dialect}")
+        self.dialect = dialect
+        # PostgreSQL has no % on double precision.
+        self.exact_remainder = dialect == "duckdb"
+
+    def render(self, sql: str) -> str:
+        return sqlglot.transpile(sql, read="duckdb", write=self.dialect)[0]
+
+    def lit(self, value: Any) -> str:
+        return sql_literal(value)
+
+    def col(self, name: str) -> str:
+        return sql_identifier(name)
+
+    def null_num(self) -> str:
+        return _SQL_NULLS["num"]
+
+    def null_of(self, kind: str) -> str:
+        return _SQL_NULLS.get(kind, "CAST(NULL AS BOOLEAN)" if kind == "bool" else "NULL")
+
+    def coalesce(self, x: str, y: str) -> str:
+        return f"COALESCE({x}, {y})"
+
+    def is_null(self, x: str) -> str:
+        return f"({x} IS NULL)"
+
+    def not_(self, x: str) -> str:
+        return f"(NOT {x})"
+
+    def and_(self, parts: list[str]) -> str:
+        return "(" + " AND ".join(parts) + ")"
+
+    def or_(self, parts: list[str]) -> str:
+        return "(" + " OR ".join(parts) + ")"
+
+    def case(self, whens: list[tuple[str, str]], other: str) -> str:
+        branches = " ".join(f"WHEN {c} THEN {v}" for c, v in whens)
+        return f"(CASE {branches} ELSE {other} END)"
+
+    def cmp(self, op: str, a: str, b: str, text: bool = False) -> str:
+        if text and self.dialect == "postgres":
+            a = f'{a} COLLATE "C"'  # code point order, as the other engines
+        return f"({a} {self._SQL_OPS[op]} {b})"
+
+    def arith(self, op: str, a: str, b: str) -> str:
+        return f"({a} {op} {b})"
+
+    def neg(self, x: str) -> str:
+        return f"(- {x})"
+
+    def to_double(self, x: str) -> str:
+        return f"CAST({x} AS DOUBLE)"
+
+    def bool_to_num(self, x: str, null_is_zero: bool) -> str:
+        if null_is_zero:
+            return f"(CASE WHEN {x} THEN 1 ELSE 0 END)"
+        return f"(CASE WHEN {x} THEN 1 WHEN NOT {x} THEN 0 END)"
+
+    def text_to_number(self, x: str, null_is_zero: bool) -> str:
+        source = f"COALESCE({x}, '')" if null_is_zero else x
+        s = f"TRIM({source}, {sql_literal(JS_WHITESPACE)})"
+        pattern = sql_literal(FULL_NUMBER)
+        return (
+            f"(CASE WHEN {s} = '' THEN CAST(0 AS DOUBLE) "
+            f"WHEN REGEXP_MATCHES({s}, {pattern}) THEN CAST({s} AS DOUBLE) END)"
+        )
+
+    def text_parse_float(self, x: str) -> str:
+        if self.dialect != "duckdb":
+            from .compile import Uncompilable
+
+            raise Uncompilable("PostgreSQL 方言暂不支持对文本做 parseFloat")
+        s = f"LTRIM({x}, {sql_literal(JS_WHITESPACE)})"
+        found = f"REGEXP_EXTRACT({s}, {sql_literal(NUMBER_PREFIX)}, 0)"
+        return f"CAST(NULLIF({found}, '') AS DOUBLE)"
+
+    def least(self, parts: list[str]) -> str:
+        return f"LEAST({', '.join(parts)})"
+
+    def greatest(self, parts: list[str]) -> str:
+        return f"GREATEST({', '.join(parts)})"
+
+    def is_in(self, x: str, values: list) -> str:
+        return f"({x} IN ({', '.join(sql_literal(v) for v in values)}))"
+
+    def contains(self, hay: str, needle: str) -> str:
+        return f"(STRPOS({hay}, {needle}) > 0)"
+
+    def concat(self, parts: list[str]) -> str:
+        return "(" + " || ".join(parts) + ")" if parts else "''"
+
+
+class PolarsBackend:
+    exact_remainder = False  # Polars' % floors like Python; JavaScript truncates.
+
+    def lit(self, value: Any) -> pl.Expr:
+        if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
+            return pl.lit(float(value), dtype=pl.Float64)
+        if isinstance(value, str):
+            return pl.lit(value, dtype=pl.String)
+        return pl.lit(value, dtype=pl.Boolean) if isinstance(value, bool) else pl.lit(None)
+
+    def col(self, name: str) -> pl.Expr:
+        return pl.col(name)
+
+    def null_num(self) -> pl.Expr:
+        return pl.lit(None, dtype=pl.Float64)
+
+    def null_of(self, kind: str) -> pl.Expr:
+        dtype = {"num": pl.Float64, "text": pl.String, "bool": pl.Boolean}.get(kind, pl.Null)
+        return pl.lit(None, dtype=dtype)
+
+    def coalesce(self, x: pl.Expr, y: pl.Expr) -> pl.Expr:
+        return pl.coalesce(x, y)
+
+    def is_null(self, x: pl.Expr) -> pl.Expr:
+        return x.is_null()
+
+    def not_(self, x: pl.Expr) -> pl.Expr:
+        return ~x
+
+    def and_(self, parts: list) -> pl.Expr:
+        return functools.reduce(operator.and_, parts)
+
+    def or_(self, parts: list) -> pl.Expr:
+        return functools.reduce(operator.or_, parts)
+
+    def case(self, whens: list[tuple[Any, Any]], other: pl.Expr) -> pl.Expr:
+        chain: Any = pl
+        for condition, value in whens:
+            chain = chain.when(condition).then(value)
+        return chain.otherwise(other)
+
+    def cmp(self, op: str, a: pl.Expr, b: pl.Expr, text: bool = False) -> pl.Expr:
+        return _POLARS_CMP[op](a, b)
+
+    def arith(self, op: str, a: pl.Expr, b: pl.Expr) -> pl.Expr:
+        return _POLARS_ARITH[op](a, b)
+
+    def neg(self, x: pl.Expr) -> pl.Expr:
+        return -x
+
+    def to_double(self, x: pl.Expr) -> pl.Expr:
+        return x.cast(pl.Float64)
+
+    def bool_to_num(self, x: pl.Expr, null_is_zero: bool) -> pl.Expr:
+        chain = pl.when(x).then(1.0)
+        return chain.otherwise(0.0) if null_is_zero else chain.when(~x).then(0.0)
+
+    def text_to_number(self, x: pl.Expr, null_is_zero: bool) -> pl.Expr:
+        source = x.fill_null("") if null_is_zero else x
+        s = source.str.strip_chars(JS_WHITESPACE)
+        parsed = s.cast(pl.Float64, strict=False)
+        return pl.when(s == "").then(0.0).when(s.str.contains(FULL_NUMBER)).then(parsed)
+
+    def text_parse_float(self, x: pl.Expr) -> pl.Expr:
+        found = x.str.strip_chars_start(JS_WHITESPACE).str.extract(f"({NUMBER_PREFIX})", 1)
+        return found.cast(pl.Float64, strict=False)
+
+    def least(self, parts: list) -> pl.Expr:
+        return pl.min_horizontal(parts)
+
+    def greatest(self, parts: list) -> pl.Expr:
+        return pl.max_horizontal(parts)
+
+    def is_in(self, x: pl.Expr, values: list) -> pl.Expr:
+        if values and all(isinstance(v, str) for v in values):
+            return x.is_in(pl.lit(pl.Series(values, dtype=pl.String)).implode())
+        if values and all(isinstance(v, bool) for v in values):
+            return x.is_in(pl.lit(pl.Series(values, dtype=pl.Boolean)).implode())
+        numbers = pl.Series([float(v) for v in values], dtype=pl.Float64)
+        return x.cast(pl.Float64).is_in(pl.lit(numbers).implode())
+
+    def contains(self, hay: pl.Expr, needle: pl.Expr) -> pl.Expr:
+        return hay.str.contains(needle, literal=True)
+
+    def concat(self, parts: list) -> pl.Expr:
+        return pl.concat_str(parts) if parts else pl.lit("")
+
+
+_POLARS_CMP = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+_POLARS_ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}

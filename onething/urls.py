@@ -1,0 +1,38 @@
+import importlib
+
+from django.contrib import admin
+from django.urls import include, path
+
+from onething.api import api
+from onething.common import views as common_views
+
+admin.site.site_header = "onething 一件事管理后台"
+admin.site.site_title = "onething 管理后台"
+admin.site.index_title = "目录与数据管理"
+
+urlpatterns = [
+    path("", common_views.home, name="home"),
+    path("prefs/large-font", common_views.toggle_large_font, name="large_font"),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("accounts/", include("onething.accounts.urls")),
+]
+
+# Each app with page views mounts them under its own prefix.
+PAGE_APPS = {
+    "catalog": "onethings/",
+    "registry": "registry/",
+    "cases": "cases/",
+    "policies": "policies/",
+    "assistant": "assistant/",
+    "feedback": "feedback/",
+    "supervision": "supervision/",
+}
+for app, prefix in PAGE_APPS.items():
+    try:
+        importlib.import_module(f"onething.{app}.urls")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"onething.{app}.urls":
+            raise
+        continue
+    urlpatterns.append(path(prefix, include(f"onething.{app}.urls")))
