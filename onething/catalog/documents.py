@@ -68,7 +68,7 @@ def bpmn_xml(bp: dict) -> bytes:
     """One process: start → (parallel gateway split → tasks → join) per stage → end."""
     ot = bp["onething"]
     defs = etree.Element(f"{{{BPMN}}}definitions", nsmap={"bpmn": BPMN}, id=f"defs_{_id(ot['code'])}", targetNamespace="https://onething.gov.cn/bpmn")
-    proc = etree.SubElement(defs, f"{{{BPMN}}}process", id=f"proc_{_id(ot['code'])}", name=ot["name"], isExecutable="false")
+    proc = etree.SubElement(defs, f"{{{BPMN}}}process", id=f"proc_{_id(ot['code'])}", name=ot["name"], isExecutable="true")
     flows: list[tuple[str, str]] = []
     _node(proc, "startEvent", "start", "申请（一表申请）")
     _node(proc, "userTask", "accept", "综合窗口受理")

@@ -245,7 +245,15 @@ class Compiler:
             texts = self.b.cmp(op, a.x, b.x, text=True)
             if not (a.null or b.null):
                 return texts
-            return self.b.coalesce(texts, self._numeric_less(a, b, op))
+            return self.b.coalesce(texts, self._null_side_less(a, b, op))
+        return self._numeric_less(a, b, op)
+
+    def _null_side_less(self, a: Typed, b: Typed, op: str) -> Any:
+        # Only reached where a text is JavaScript null; against a constant that folds away.
+        if b.is_const:
+            return self.b.lit(engine.apply({op: [None, b.const]}))
+        if a.is_const:
+            return self.b.lit(engine.apply({op: [a.const, None]}))
         return self._numeric_less(a, b, op)
 
     def _numeric_less(self, a: Typed, b: Typed, op: str) -> Any:

@@ -1,82 +1,72 @@
 """The one rules engine: JsonLogic documents evaluated, validated, explained and compiled.
 
-Other apps import only this module (and ``selectors`` if one appears).
+Other apps import only this module (and ``selectors`` if one appears). Semantics and the
+compiled subset are documented in docs/rules.md.
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-from json_logic import jsonLogic
+from . import engine, validation
+from .compile import Compiled, NotCompiled
+from .compile import compile_rule as _compile_rule
+from .engine import RuleRuntimeError
+from .explain import Condition, Explanation
+from .explain import explain as _explain
+from .jsvalues import truthy
+from .validation import STANDARD_OPERATORS, RuleError
 
-# The standard JsonLogic operator set (jsonlogic.com/operations.html).
-STANDARD_OPERATORS = frozenset(
-    """var missing missing_some if ?: == === != !== ! !! or and > >= < <= max min + - * / %
-    map reduce filter all none some merge in cat substr log""".split()
-)
-
-
-@dataclass(frozen=True)
-class RuleError:
-    path: str  # JSON-pointer-like path inside the rule, e.g. "/and/1/>="
-    message: str  # Chinese, for staff
+__all__ = [
+    "STANDARD_OPERATORS",
+    "Compiled",
+    "Condition",
+    "Explanation",
+    "NotCompiled",
+    "RuleError",
+    "RuleRuntimeError",
+    "compile_rule",
+    "evaluate",
+    "explain",
+    "holds",
+    "truthy",
+    "validate",
+    "variables_of",
+]
 
 
 def evaluate(rule: Any, data: dict | None = None) -> Any:
-    """Evaluate a JsonLogic rule against one record."""
-    return jsonLogic(rule, data or {})
+    """Evaluate a JsonLogic rule against one record (json-logic-js semantics)."""
+    return engine.apply(rule, data or {})
+
+
+def holds(rule: Any, data: dict | None = None) -> bool:
+    """Whether the rule is truthy for the record: what "the record qualifies" means."""
+    return truthy(engine.apply(rule, data or {}))
 
 
 def validate(rule: Any, *, variables: set[str] | None = None) -> list[RuleError]:
-    """Structural check: known operators, one-key objects, and (optionally) known variables."""
-    errors: list[RuleError] = []
-    _walk(rule, "", variables, errors)
-    return errors
-
-
-def _walk(node: Any, path: str, variables: set[str] | None, errors: list[RuleError]) -> None:
-    if isinstance(node, list):
-        for i, child in enumerate(node):
-            _walk(child, f"{path}/{i}", variables, errors)
-        return
-    if not isinstance(node, dict):
-        return
-    if len(node) != 1:
-        errors.append(RuleError(path or "/", "规则对象必须恰好包含一个运算符"))
-        return
-    (op, args), = node.items()
-    here = f"{path}/{op}"
-    if op not in STANDARD_OPERATORS:
-        errors.append(RuleError(here, f"未知运算符：{op}"))
-        return
-    if op == "var" and variables is not None:
-        name = args[0] if isinstance(args, list) and args else args
-        if isinstance(name, str) and name and name.split(".")[0] not in variables:
-            errors.append(RuleError(here, f"未知字段：{name}"))
-    if op in {"map", "filter", "all", "none", "some", "reduce"}:
-        # Inside iteration the data is the element: only the collection argument names fields.
-        _walk(args[0] if isinstance(args, list) and args else args, f"{here}/0", variables, errors)
-        return
-    _walk(args, here, variables, errors)
+    """Structural check: JSON values, known operators, operand counts, known variables."""
+    return validation.validate(rule, variables)
 
 
 def variables_of(rule: Any) -> set[str]:
     """Top-level field names a rule reads (first path segment of each var)."""
-    found: set[str] = set()
+    return validation.variables_of(rule)
 
-    def walk(node):
-        if isinstance(node, list):
-            for child in node:
-                walk(child)
-        elif isinstance(node, dict) and len(node) == 1:
-            (op, args), = node.items()
-            if op == "var":
-                name = args[0] if isinstance(args, list) and args else args
-                if isinstance(name, str) and name:
-                    found.add(name.split(".")[0])
-            elif op in {"map", "filter", "all", "none", "some", "reduce"}:
-                walk(args[0] if isinstance(args, list) and args else args)
-            else:
-                walk(args)
 
-    walk(rule)
-    return found
+def explain(rule: Any, record: dict | None, *, labels: dict[str, str]) -> Explanation:
+    """Per-condition account of a rule for one record; ``failed_count`` drives near misses."""
+    return _explain(rule, record, labels)
+
+
+def compile_rule(
+    rule: Any, *, dialect: str = "duckdb", columns: Mapping[str, str]
+) -> Compiled | NotCompiled:
+    """Columnar form of ``holds(rule, row)`` for a table whose column types are ``columns``.
+
+    ``dialect`` is "duckdb" or "postgres" (``.sql``, a boolean SQL expression) or "polars"
+    (``.expr``). ``columns`` maps names to "int", "float", "bool" or "text". A rule outside
+    the supported subset yields ``NotCompiled`` (``ok`` false, ``reason`` in Chinese):
+    evaluate it per record instead.
+    """
+    return _compile_rule(rule, dialect=dialect, columns=columns)

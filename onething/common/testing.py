@@ -1,11 +1,11 @@
-"""Shared fixtures: the mini catalog and named personas (one per role)."""
+"""Shared test fixtures: the mini catalog and named personas (one per role)."""
 
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-MINI = Path(__file__).parent / "catalog" / "tests" / "fixtures" / "mini"
+MINI = Path(__file__).parent.parent / "catalog" / "tests" / "fixtures" / "mini"
 PASSWORD = "Test-Passw0rd!"
 
 
