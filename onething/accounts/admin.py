@@ -29,7 +29,19 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "display_name", "role", "department", "region", "is_active"]
     list_filter = ["role", "is_active"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        ("政务角色", {"fields": ["role", "display_name", "department", "region", "id_number", "credit_code"]}),
+        (
+            "政务角色",
+            {
+                "fields": [
+                    "role",
+                    "display_name",
+                    "department",
+                    "region",
+                    "id_number",
+                    "credit_code",
+                ]
+            },
+        ),
     )
     autocomplete_fields = ["department", "region"]
 

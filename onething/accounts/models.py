@@ -14,7 +14,12 @@ class Region(models.Model):
     name = models.CharField("名称", max_length=64)
     level = models.CharField("层级", max_length=16, choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="上级"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="上级",
     )
 
     class Meta:
@@ -64,19 +69,27 @@ class Department(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "部门"
         ordering = ["region_id", "kind_id"]
-        constraints = [models.UniqueConstraint(fields=["kind", "region"], name="one_department_per_kind_region")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "region"], name="one_department_per_kind_region"
+            )
+        ]
 
     def __str__(self):
         return self.name
 
 
 class User(AbstractUser):
-    role = models.CharField("角色", max_length=32, choices=Role.choices, default=Role.APPLICANT_PERSON)
+    role = models.CharField(
+        "角色", max_length=32, choices=Role.choices, default=Role.APPLICANT_PERSON
+    )
     display_name = models.CharField("姓名", max_length=64, blank=True)
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, verbose_name="所属部门"
     )
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name="所属区划")
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name="所属区划"
+    )
     id_number = models.CharField("公民身份号码", max_length=18, blank=True, db_index=True)
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
 
@@ -94,7 +107,9 @@ class User(AbstractUser):
 class ApiToken(models.Model):
     """A bearer token; only its SHA-256 is stored, the plain value is shown once."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tokens", verbose_name="用户")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="tokens", verbose_name="用户"
+    )
     name = models.CharField("名称", max_length=64, default="cli")
     prefix = models.CharField("前缀", max_length=8)
     key_hash = models.CharField("摘要", max_length=64, unique=True)

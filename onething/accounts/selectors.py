@@ -58,4 +58,8 @@ def department_for(*, kind_code: str, region: Region) -> Department | None:
 
 
 def demo_users():
-    return User.objects.filter(username__startswith="demo_").select_related("department", "region").order_by("id")
+    return (
+        User.objects.filter(username__startswith="demo_")
+        .select_related("department", "region")
+        .order_by("id")
+    )

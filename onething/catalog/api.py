@@ -31,7 +31,9 @@ def _answers(raw: str | None) -> dict:
     try:
         value = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise DomainError("answers 不是合法的 JSON", fields={"answers": "应为 JSON 对象，如 {\"q\": \"yes\"}"}) from exc
+        raise DomainError(
+            "answers 不是合法的 JSON", fields={"answers": '应为 JSON 对象，如 {"q": "yes"}'}
+        ) from exc
     if not isinstance(value, dict):
         raise DomainError("answers 应为 JSON 对象", fields={"answers": "应为 JSON 对象"})
     return value
@@ -55,7 +57,9 @@ def list_onethings(request, filters: Query[ListFilters]):
     ]  # fmt: skip
 
 
-@router.get("/onethings/{code}", response=Blueprint, summary="一件事蓝图（answers 为情形答案 JSON）")
+@router.get(
+    "/onethings/{code}", response=Blueprint, summary="一件事蓝图（answers 为情形答案 JSON）"
+)
 def get_blueprint(request, code: str, answers: str | None = None, version: int | None = None):
     return compile_for(code, answers, version)
 

@@ -68,8 +68,13 @@ def item(d: dict) -> dict:
         "result": d.get("result") or None,
         "online_level": d["online_level"],
         "cross_region": d.get("cross_region") or "无",
-        "tolerance": [m["material"] for m in d.get("materials") or [] if m["material"] in tolerance],
-        "materials": [{"material": m["material"], "required": bool(m.get("required", True))} for m in d.get("materials") or []],
+        "tolerance": [
+            m["material"] for m in d.get("materials") or [] if m["material"] in tolerance
+        ],
+        "materials": [
+            {"material": m["material"], "required": bool(m.get("required", True))}
+            for m in d.get("materials") or []
+        ],
         "fields": list(d.get("fields") or []),
     }
 
@@ -101,14 +106,21 @@ def onething(d: dict) -> dict:
         "keywords": list(d.get("keywords") or []),
         "questions": [question(q) for q in d.get("questions") or []],
         "items": [_member(m) for m in d.get("items") or []],
-        "dependencies": [{"item": x["item"], "requires": list(x["requires"])} for x in d.get("dependencies") or []],
-        "material_rules": [{"material": r["material"], "when": r["when"]} for r in d.get("material_rules") or []],
+        "dependencies": [
+            {"item": x["item"], "requires": list(x["requires"])}
+            for x in d.get("dependencies") or []
+        ],
+        "material_rules": [
+            {"material": r["material"], "when": r["when"]} for r in d.get("material_rules") or []
+        ],
         "faq": [{"q": f["q"], "a": f["a"]} for f in d.get("faq") or []],
     }
 
 
 def _member(m: dict) -> dict:
-    return {"item": m["item"], "when": m["when"]} if m.get("when") is not None else {"item": m["item"]}
+    return (
+        {"item": m["item"], "when": m["when"]} if m.get("when") is not None else {"item": m["item"]}
+    )
 
 
 def oneclass(d: dict) -> dict:

@@ -142,9 +142,13 @@ def _disposition(material: dict, *, producer_stage: int | None, first_use: int, 
     return MaterialDisposition.COMMITMENT if tolerance else MaterialDisposition.UPLOAD
 
 
-def build_materials(snapshot: dict, codes: list[str], stage_of: dict[str, int], answers: dict) -> list[dict]:
+def build_materials(
+    snapshot: dict, codes: list[str], stage_of: dict[str, int], answers: dict
+) -> list[dict]:
     excluded = {
-        r["material"] for r in snapshot.get("material_rules", []) if not _holds(r.get("when"), answers)
+        r["material"]
+        for r in snapshot.get("material_rules", [])
+        if not _holds(r.get("when"), answers)
     }
     producers = {i["result"]: i["code"] for i in _items(snapshot, codes) if i.get("result")}
     merged: dict[str, dict] = {}
@@ -152,7 +156,9 @@ def build_materials(snapshot: dict, codes: list[str], stage_of: dict[str, int], 
         for entry in item["materials"]:
             if entry["material"] in excluded:
                 continue
-            row = merged.setdefault(entry["material"], {"used_by": [], "required": False, "tolerance": True})
+            row = merged.setdefault(
+                entry["material"], {"used_by": [], "required": False, "tolerance": True}
+            )
             row["used_by"].append(item["code"])
             row["required"] |= entry.get("required", True)
             # It may follow later only if no item using it needs it up front.
@@ -253,14 +259,21 @@ class Figures:
     visits: int
 
     def as_dict(self) -> dict:
-        return {"time": self.time, "materials": self.materials, "steps": self.steps, "visits": self.visits}
+        return {
+            "time": self.time,
+            "materials": self.materials,
+            "steps": self.steps,
+            "visits": self.visits,
+        }
 
 
 def _percent(before: int, after: int) -> float:
     return round((before - after) * 100 / before, 1) if before else 0.0
 
 
-def reductions(items: list[dict], stages: list[list[str]], critical_days: int, materials: list[dict]) -> dict:
+def reductions(
+    items: list[dict], stages: list[list[str]], critical_days: int, materials: list[dict]
+) -> dict:
     """Before: each item on its own, in series. After: the one-thing as compiled."""
     before = Figures(
         time=sum(i["promised_days"] for i in items),
@@ -270,7 +283,9 @@ def reductions(items: list[dict], stages: list[list[str]], critical_days: int, m
     )
     by_code = {i["code"]: i for i in items}
     # One application, one acceptance, one delivery; reviews inside a stage run in parallel.
-    review_steps = sum(max((max(by_code[c]["steps"] - 3, 0) for c in stage), default=0) for stage in stages)
+    review_steps = sum(
+        max((max(by_code[c]["steps"] - 3, 0) for c in stage), default=0) for stage in stages
+    )
     after = Figures(
         time=critical_days,
         materials=sum(

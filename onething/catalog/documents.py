@@ -14,12 +14,35 @@ def guide_sections(bp: dict) -> list[tuple[str, list]]:
     conditions = [f"{i['name']}：{i['conditions']}" for i in items if i.get("conditions")]
     bases = [f"{i['name']}：{i['legal_basis']}" for i in items if i.get("legal_basis")]
     return [
-        ("事项概述", [ot.get("description") or ot["name"], f"牵头部门：{ot['lead_department']['name']}；涉及部门：{len({i['department']['code'] for i in items})} 个"]),
+        (
+            "事项概述",
+            [
+                ot.get("description") or ot["name"],
+                f"牵头部门：{ot['lead_department']['name']}；涉及部门：{len({i['department']['code'] for i in items})} 个",
+            ],
+        ),
         ("受理条件", conditions or ["符合各事项规定的条件"]),
-        ("办理流程", [f"第{n + 1}阶段（并联办理）：" + "、".join(_names(bp, stage)) for n, stage in enumerate(bp["process"]["stages"])]),
-        ("办理时限", [f"承诺办结时限：{bp['process']['promised_days']} 个工作日（法定 {bp['process']['legal_days']} 个工作日）"]),
+        (
+            "办理流程",
+            [
+                f"第{n + 1}阶段（并联办理）：" + "、".join(_names(bp, stage))
+                for n, stage in enumerate(bp["process"]["stages"])
+            ],
+        ),
+        (
+            "办理时限",
+            [
+                f"承诺办结时限：{bp['process']['promised_days']} 个工作日（法定 {bp['process']['legal_days']} 个工作日）"
+            ],
+        ),
         ("收费标准", [f"合计 {bp['fee']} 元" if float(bp["fee"]) else "不收费"]),
-        ("办理地点和方式", [f"网上办理：{bp['online_level']}；线下：各级政务服务中心综合窗口“一窗受理”", f"通办范围：{bp['cross_region']}"]),
+        (
+            "办理地点和方式",
+            [
+                f"网上办理：{bp['online_level']}；线下：各级政务服务中心综合窗口“一窗受理”",
+                f"通办范围：{bp['cross_region']}",
+            ],
+        ),
         ("设定依据", bases or ["—"]),
     ]
 
@@ -57,18 +80,36 @@ def _material_note(m: dict) -> str:
 
 
 def _reduction_rows(red: dict) -> list[list[str]]:
-    labels = {"time": "办理时间（工作日）", "materials": "申请材料（份）", "steps": "办理环节（个）", "visits": "跑动次数（次）"}
+    labels = {
+        "time": "办理时间（工作日）",
+        "materials": "申请材料（份）",
+        "steps": "办理环节（个）",
+        "visits": "跑动次数（次）",
+    }
     rows = [["指标", "单独办理", "一件事", "压减比例"]]
     for key, label in labels.items():
-        rows.append([label, str(red["before"][key]), str(red["after"][key]), f"{red['percent'][key]}%"])
+        rows.append(
+            [label, str(red["before"][key]), str(red["after"][key]), f"{red['percent'][key]}%"]
+        )
     return rows
 
 
 def bpmn_xml(bp: dict) -> bytes:
     """One process: start → (parallel gateway split → tasks → join) per stage → end."""
     ot = bp["onething"]
-    defs = etree.Element(f"{{{BPMN}}}definitions", nsmap={"bpmn": BPMN}, id=f"defs_{_id(ot['code'])}", targetNamespace="https://onething.gov.cn/bpmn")
-    proc = etree.SubElement(defs, f"{{{BPMN}}}process", id=f"proc_{_id(ot['code'])}", name=ot["name"], isExecutable="true")
+    defs = etree.Element(
+        f"{{{BPMN}}}definitions",
+        nsmap={"bpmn": BPMN},
+        id=f"defs_{_id(ot['code'])}",
+        targetNamespace="https://onething.gov.cn/bpmn",
+    )
+    proc = etree.SubElement(
+        defs,
+        f"{{{BPMN}}}process",
+        id=f"proc_{_id(ot['code'])}",
+        name=ot["name"],
+        isExecutable="true",
+    )
     flows: list[tuple[str, str]] = []
     _node(proc, "startEvent", "start", "申请（一表申请）")
     _node(proc, "userTask", "accept", "综合窗口受理")
@@ -82,7 +123,12 @@ def bpmn_xml(bp: dict) -> bytes:
         flows.append((previous, split))
         for code in stage:
             task = f"task_{_id(code)}"
-            _node(proc, "userTask", task, f"{names[code]['name']}（{names[code]['department']['name']}）")
+            _node(
+                proc,
+                "userTask",
+                task,
+                f"{names[code]['name']}（{names[code]['department']['name']}）",
+            )
             flows += [(split, task), (task, join)]
         previous = join
     _node(proc, "endEvent", "end", "办结（统一出件）")
@@ -106,4 +152,6 @@ def _wire(proc, flows: list[tuple[str, str]]) -> None:
         etree.SubElement(nodes[src], f"{{{BPMN}}}outgoing").text = fid
         etree.SubElement(nodes[dst], f"{{{BPMN}}}incoming").text = fid
     for n, (src, dst) in enumerate(flows):
-        etree.SubElement(proc, f"{{{BPMN}}}sequenceFlow", id=f"flow{n}", sourceRef=src, targetRef=dst)
+        etree.SubElement(
+            proc, f"{{{BPMN}}}sequenceFlow", id=f"flow{n}", sourceRef=src, targetRef=dst
+        )

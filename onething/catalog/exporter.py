@@ -7,7 +7,14 @@ from onething.accounts.models import DepartmentKind
 
 from . import canonical, loader
 from .models import DataElement, LicenseType, Material, OneClass, OneThing, ServiceItem, Synonym
-from .snapshot import element_dict, item_dict, license_type_dict, material_dict, oneclass_dict, onething_dict
+from .snapshot import (
+    element_dict,
+    item_dict,
+    license_type_dict,
+    material_dict,
+    oneclass_dict,
+    onething_dict,
+)
 
 
 def render_files(docs: dict) -> dict[str, str]:
@@ -32,14 +39,26 @@ def render_files(docs: dict) -> dict[str, str]:
 
 def docs_from_db() -> dict:
     return {
-        "departments": [canonical.department({"code": d.code, "name": d.name, "suffix": d.suffix}) for d in DepartmentKind.objects.order_by("code")],
+        "departments": [
+            canonical.department({"code": d.code, "name": d.name, "suffix": d.suffix})
+            for d in DepartmentKind.objects.order_by("code")
+        ],
         "license_types": [license_type_dict(x) for x in LicenseType.objects.order_by("code")],
         "data_elements": [element_dict(x) for x in DataElement.objects.order_by("code")],
         "materials": [material_dict(x) for x in Material.objects.order_by("code")],
-        "items": [item_dict(x) for x in ServiceItem.objects.order_by("code").prefetch_related("item_materials")],
-        "onethings": [onething_dict(x) for x in OneThing.objects.order_by("code").prefetch_related("memberships")],
+        "items": [
+            item_dict(x)
+            for x in ServiceItem.objects.order_by("code").prefetch_related("item_materials")
+        ],
+        "onethings": [
+            onething_dict(x)
+            for x in OneThing.objects.order_by("code").prefetch_related("memberships")
+        ],
         "oneclasses": [oneclass_dict(x) for x in OneClass.objects.order_by("code")],
-        "synonyms": [canonical.synonym({"canonical": s.canonical, "terms": s.terms}) for s in Synonym.objects.all()],
+        "synonyms": [
+            canonical.synonym({"canonical": s.canonical, "terms": s.terms})
+            for s in Synonym.objects.all()
+        ],
     }
 
 

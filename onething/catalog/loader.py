@@ -27,14 +27,45 @@ from .constants import (
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 REGISTRY_FIELDS = {
     "person": set(
-        """name id_number gender birth_date ethnicity household_region household_address
-        residence_region residence_address phone marital_status disability_category
-        disability_level is_veteran death_date education employment_status""".split()
+        [
+            "name",
+            "id_number",
+            "gender",
+            "birth_date",
+            "ethnicity",
+            "household_region",
+            "household_address",
+            "residence_region",
+            "residence_address",
+            "phone",
+            "marital_status",
+            "disability_category",
+            "disability_level",
+            "is_veteran",
+            "death_date",
+            "education",
+            "employment_status",
+        ]
     ),
     "entity": set(
-        """name credit_code entity_type legal_rep_name legal_rep_id_number registered_region
-        address industry_code registered_capital founded_on employees operating_status
-        tax_credit_rating is_high_tech is_small_micro phone""".split()
+        [
+            "name",
+            "credit_code",
+            "entity_type",
+            "legal_rep_name",
+            "legal_rep_id_number",
+            "registered_region",
+            "address",
+            "industry_code",
+            "registered_capital",
+            "founded_on",
+            "employees",
+            "operating_status",
+            "tax_credit_rating",
+            "is_high_tech",
+            "is_small_micro",
+            "phone",
+        ]
     ),
 }
 
@@ -137,7 +168,11 @@ class _Checker:
             code = entry.get("code")
             where = f"[{n}]" if file.endswith("s.yaml") or "/" in file else ""
             if not isinstance(code, str) or not CODE_RE.match(code):
-                self.add(file, f"{where}/code", f"{label}编码无效：{code!r}（只允许小写字母、数字、-、_）")
+                self.add(
+                    file,
+                    f"{where}/code",
+                    f"{label}编码无效：{code!r}（只允许小写字母、数字、-、_）",
+                )
             elif code in seen:
                 self.add(file, f"{where}/code", f"{label}编码重复：{code}")
             seen.add(code) if isinstance(code, str) else None
@@ -150,14 +185,18 @@ class _Checker:
 
     def choice(self, file, path, value, choices, label):
         if value not in choices:
-            self.add(file, path, f"{label}无效：{value!r}，应为 {'、'.join(map(str, choices))} 之一")
+            self.add(
+                file, path, f"{label}无效：{value!r}，应为 {'、'.join(map(str, choices))} 之一"
+            )
 
     def number(self, file, path, value, label):
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             self.add(file, path, f"{label}应为非负数：{value!r}")
 
 
-def validate_catalog(files: CatalogFiles, *, known_regions: set[str] | None = None) -> list[Problem]:
+def validate_catalog(
+    files: CatalogFiles, *, known_regions: set[str] | None = None
+) -> list[Problem]:
     c = _Checker(files, known_regions)
     kinds = c.codes(files.departments, "部门类别")
     lts = c.codes(files.license_types, "证照类型")
@@ -230,19 +269,25 @@ def _check_items(c, files, kinds, lts, elements, materials) -> None:
         c.choice(file, f"{p}/kind", it.get("kind"), ItemKind.values, "事项类型")
         c.choice(file, f"{p}/level", it.get("level", "county"), HandlingLevel.values, "办理层级")
         c.choice(file, f"{p}/online_level", it.get("online_level"), OnlineLevel.values, "网办深度")
-        c.choice(file, f"{p}/cross_region", it.get("cross_region", "无"), CrossRegion.values, "通办范围")
+        c.choice(
+            file, f"{p}/cross_region", it.get("cross_region", "无"), CrossRegion.values, "通办范围"
+        )
         for key, label in [("legal_days", "法定时限"), ("promised_days", "承诺时限"), ("steps", "环节数"),
                            ("visits", "跑动次数"), ("fee", "收费")]:  # fmt: skip
             c.number(file, f"{p}/{key}", it.get(key, 0 if key == "fee" else None), label)
-        if isinstance(it.get("promised_days"), int) and isinstance(it.get("legal_days"), int):
-            if it["promised_days"] > it["legal_days"]:
-                c.add(file, f"{p}/promised_days", "承诺时限不能超过法定时限")
+        days = (it.get("promised_days"), it.get("legal_days"))
+        if all(isinstance(d, int) for d in days) and days[0] > days[1]:
+            c.add(file, f"{p}/promised_days", "承诺时限不能超过法定时限")
         if it.get("result") and it["result"] not in lts:
             c.add(file, f"{p}/result", f"未知证照类型：{it['result']}")
         own = set()
         for k, m in enumerate(it.get("materials") or []):
             if not isinstance(m, dict) or m.get("material") not in materials:
-                c.add(file, f"{p}/materials/{k}", f"未知材料：{m.get('material') if isinstance(m, dict) else m}")
+                c.add(
+                    file,
+                    f"{p}/materials/{k}",
+                    f"未知材料：{m.get('material') if isinstance(m, dict) else m}",
+                )
             else:
                 own.add(m["material"])
         for k, code in enumerate(it.get("tolerance") or []):
@@ -303,14 +348,22 @@ def _check_onething(c, file, doc, kinds, items) -> None:
             c.add(file, f"/items/{n}/item", f"事项重复：{code}")
         else:
             members.append(code)
-        _check_rule(c, file, f"/items/{n}/when", m.get("when") if isinstance(m, dict) else None, questions)
+        _check_rule(
+            c, file, f"/items/{n}/when", m.get("when") if isinstance(m, dict) else None, questions
+        )
     if len(members) < 2:
         c.add(file, "/items", "一件事至少包含两个事项")
     member_set = set(members)
     for n, dep in enumerate(doc.get("dependencies") or []):
-        for key, code in [("item", dep.get("item"))] + [("requires", r) for r in dep.get("requires") or []]:
+        for key, code in [("item", dep.get("item"))] + [
+            ("requires", r) for r in dep.get("requires") or []
+        ]:
             if code not in member_set:
-                c.add(file, f"/dependencies/{n}/{key}", f"前后置关系引用了不在本一件事中的事项：{code}")
+                c.add(
+                    file,
+                    f"/dependencies/{n}/{key}",
+                    f"前后置关系引用了不在本一件事中的事项：{code}",
+                )
     for n, rule in enumerate(doc.get("material_rules") or []):
         _check_rule(c, file, f"/material_rules/{n}/when", rule.get("when"), questions)
     for key in ("aliases", "keywords"):
@@ -339,7 +392,13 @@ def check_graphs(snapshots: dict[str, dict], files: CatalogFiles) -> list[Proble
     for code, snap in snapshots.items():
         needs = compiler.dependency_edges(snap, [i["code"] for i in snap["items"]])
         if cycle := compiler.find_cycle(needs):
-            problems.append(Problem(origin.get(code, code), "/dependencies", "事项前后置关系存在循环：" + " → ".join(cycle)))
+            problems.append(
+                Problem(
+                    origin.get(code, code),
+                    "/dependencies",
+                    "事项前后置关系存在循环：" + " → ".join(cycle),
+                )
+            )
     return problems
 
 
@@ -358,8 +417,13 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
-_Dumper.add_representer(_Flow, lambda d, data: d.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=True))
-_Dumper.add_representer(_FlowList, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True))
+_Dumper.add_representer(
+    _Flow,
+    lambda d, data: d.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=True),
+)
+_Dumper.add_representer(
+    _FlowList, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+)
 
 FLOW_ROW_LISTS = {"options", "materials", "dependencies", "fields", "faq"}
 
@@ -370,8 +434,17 @@ def _scalar(value) -> bool:
 
 def _flowify(value, key: str | None = None):
     if isinstance(value, dict):
-        if key == "when" or (key == "_row" and all(_scalar(v) or isinstance(v, list) and all(map(_scalar, v)) for v in value.values())):
-            return _Flow({k: _FlowList(v) if isinstance(v, list) else v for k, v in value.items()}) if key != "when" else _Flow(value)
+        if key == "when" or (
+            key == "_row"
+            and all(
+                _scalar(v) or isinstance(v, list) and all(map(_scalar, v)) for v in value.values()
+            )
+        ):
+            return (
+                _Flow({k: _FlowList(v) if isinstance(v, list) else v for k, v in value.items()})
+                if key != "when"
+                else _Flow(value)
+            )
         return {k: _flowify(v, k) for k, v in value.items()}
     if isinstance(value, list):
         if value and all(map(_scalar, value)):
@@ -382,5 +455,10 @@ def _flowify(value, key: str | None = None):
 
 def dump_yaml(doc) -> str:
     return yaml.dump(
-        _flowify(doc), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False
+        _flowify(doc),
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=1000,
+        default_flow_style=False,
     )

@@ -20,8 +20,12 @@ from .constants import (
 class LicenseType(models.Model):
     code = models.CharField("编码", max_length=64, primary_key=True)
     name = models.CharField("证照名称", max_length=128)
-    issuer = models.ForeignKey(DepartmentKind, on_delete=models.PROTECT, verbose_name="发证部门类别")
-    validity_years = models.PositiveSmallIntegerField("有效期（年）", null=True, blank=True, help_text="空为长期")
+    issuer = models.ForeignKey(
+        DepartmentKind, on_delete=models.PROTECT, verbose_name="发证部门类别"
+    )
+    validity_years = models.PositiveSmallIntegerField(
+        "有效期（年）", null=True, blank=True, help_text="空为长期"
+    )
     fields = models.JSONField("照面字段", default=list, blank=True)
 
     class Meta:
@@ -53,7 +57,11 @@ class Material(models.Model):
     name = models.CharField("材料名称", max_length=200)
     description = models.TextField("说明", blank=True)
     license_type = models.ForeignKey(
-        LicenseType, null=True, blank=True, on_delete=models.PROTECT, verbose_name="可由电子证照替代"
+        LicenseType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name="可由电子证照替代",
     )
     registry_field = models.CharField("可由共享数据替代", max_length=64, blank=True)
 
@@ -68,9 +76,13 @@ class Material(models.Model):
 class ServiceItem(TimeStampedModel):
     code = models.CharField("事项编码", max_length=64, primary_key=True)
     name = models.CharField("事项名称", max_length=200)
-    department = models.ForeignKey(DepartmentKind, on_delete=models.PROTECT, verbose_name="实施部门")
+    department = models.ForeignKey(
+        DepartmentKind, on_delete=models.PROTECT, verbose_name="实施部门"
+    )
     kind = models.CharField("事项类型", max_length=16, choices=ItemKind.choices)
-    level = models.CharField("办理层级", max_length=16, choices=HandlingLevel.choices, default=HandlingLevel.COUNTY)
+    level = models.CharField(
+        "办理层级", max_length=16, choices=HandlingLevel.choices, default=HandlingLevel.COUNTY
+    )
     legal_basis = models.TextField("设定依据", blank=True)
     conditions = models.TextField("受理条件", blank=True)
     legal_days = models.PositiveIntegerField("法定办结时限（工作日）")
@@ -80,10 +92,16 @@ class ServiceItem(TimeStampedModel):
     fee = models.DecimalField("收费（元）", max_digits=12, decimal_places=2, default=0)
     fee_note = models.CharField("收费说明", max_length=200, blank=True)
     result = models.ForeignKey(
-        LicenseType, null=True, blank=True, on_delete=models.PROTECT, verbose_name="办理结果（证照）"
+        LicenseType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name="办理结果（证照）",
     )
     online_level = models.CharField("网办深度", max_length=16, choices=OnlineLevel.choices)
-    cross_region = models.CharField("通办范围", max_length=16, choices=CrossRegion.choices, default=CrossRegion.NONE)
+    cross_region = models.CharField(
+        "通办范围", max_length=16, choices=CrossRegion.choices, default=CrossRegion.NONE
+    )
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name="地方特色事项所属区划"
     )
@@ -107,7 +125,9 @@ class ItemMaterial(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "事项材料"
         ordering = ["order", "id"]
-        constraints = [models.UniqueConstraint(fields=["item", "material"], name="item_material_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "material"], name="item_material_once")
+        ]
 
 
 class OneThing(TimeStampedModel):
@@ -117,8 +137,12 @@ class OneThing(TimeStampedModel):
     name = models.CharField("名称", max_length=128)
     subject = models.CharField("服务对象", max_length=16, choices=Subject.choices)
     stage = models.CharField("生命周期阶段", max_length=16, choices=Stage.choices)
-    lead_department = models.ForeignKey(DepartmentKind, on_delete=models.PROTECT, verbose_name="牵头部门")
-    status = models.CharField("标准化阶段", max_length=8, choices=Status.choices, default=Status.INITIAL)
+    lead_department = models.ForeignKey(
+        DepartmentKind, on_delete=models.PROTECT, verbose_name="牵头部门"
+    )
+    status = models.CharField(
+        "标准化阶段", max_length=8, choices=Status.choices, default=Status.INITIAL
+    )
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name="地方特色清单区划"
     )
@@ -148,7 +172,9 @@ class OneThingItem(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "成员事项"
         ordering = ["order", "id"]
-        constraints = [models.UniqueConstraint(fields=["onething", "item"], name="onething_item_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["onething", "item"], name="onething_item_once")
+        ]
 
 
 class OneThingVersion(models.Model):
@@ -164,7 +190,9 @@ class OneThingVersion(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "一件事版本"
         ordering = ["onething_id", "-number"]
-        constraints = [models.UniqueConstraint(fields=["onething", "number"], name="version_number_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["onething", "number"], name="version_number_once")
+        ]
 
     def __str__(self):
         return f"{self.onething_id} v{self.number}"
@@ -180,7 +208,9 @@ class OneClass(TimeStampedModel):
     name = models.CharField("名称", max_length=128)
     subject = models.CharField("服务对象", max_length=16, choices=Subject.choices)
     description = models.TextField("简介", blank=True)
-    onethings = models.ManyToManyField(OneThing, related_name="oneclasses", verbose_name="包含的一件事")
+    onethings = models.ManyToManyField(
+        OneThing, related_name="oneclasses", verbose_name="包含的一件事"
+    )
     questions = models.JSONField("共用情形问题", default=list, blank=True)
 
     class Meta:

@@ -11,9 +11,17 @@ from . import compiler
 from .models import OneClass, OneThing, OneThingVersion
 
 
-def onethings_visible(*, region: Region | None = None, subject: str | None = None, stage: str | None = None, q: str = ""):
+def onethings_visible(
+    *,
+    region: Region | None = None,
+    subject: str | None = None,
+    stage: str | None = None,
+    q: str = "",
+):
     """The provincial list plus the local additions of the viewer's region and its parents."""
-    qs = OneThing.objects.filter(versions__isnull=False).distinct().select_related("lead_department")
+    qs = (
+        OneThing.objects.filter(versions__isnull=False).distinct().select_related("lead_department")
+    )
     local = Q(region__isnull=True)
     node = region
     while node is not None:
@@ -30,11 +38,20 @@ def onethings_visible(*, region: Region | None = None, subject: str | None = Non
 
 
 def version_latest(code: str) -> OneThingVersion | None:
-    return OneThingVersion.objects.filter(onething_id=code).select_related("onething").order_by("-number").first()
+    return (
+        OneThingVersion.objects.filter(onething_id=code)
+        .select_related("onething")
+        .order_by("-number")
+        .first()
+    )
 
 
 def version_get(code: str, number: int) -> OneThingVersion | None:
-    return OneThingVersion.objects.filter(onething_id=code, number=number).select_related("onething").first()
+    return (
+        OneThingVersion.objects.filter(onething_id=code, number=number)
+        .select_related("onething")
+        .first()
+    )
 
 
 _CACHE: dict[tuple[int, str, str], dict] = {}
@@ -42,7 +59,11 @@ _CACHE: dict[tuple[int, str, str], dict] = {}
 
 def blueprint(version: OneThingVersion, answers: dict | None = None) -> dict:
     """Compile a version; cached because versions are immutable, so a key never goes stale."""
-    key = (version.pk, version.digest, json.dumps(answers or {}, sort_keys=True, ensure_ascii=False))
+    key = (
+        version.pk,
+        version.digest,
+        json.dumps(answers or {}, sort_keys=True, ensure_ascii=False),
+    )
     if key not in _CACHE:
         if len(_CACHE) > 4096:
             _CACHE.clear()
@@ -68,7 +89,9 @@ def summaries(*, region: Region | None = None) -> list[dict]:
                 "version": version.number,
                 "status": ot.status,
                 "item_count": len(version.snapshot["items"]),
-                "department_count": len({i["department"]["code"] for i in version.snapshot["items"]}),
+                "department_count": len(
+                    {i["department"]["code"] for i in version.snapshot["items"]}
+                ),
                 "reductions": bp["reductions"]["percent"],
                 "meets_target": bp["reductions"]["meets_target"],
                 "shortfalls": bp["reductions"]["shortfalls"],

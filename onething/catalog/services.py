@@ -78,29 +78,52 @@ def catalog_import(*, path: Path, actor=None, publish: bool = True) -> dict:
         _write_onething(doc)
     _write_oneclasses(docs["oneclasses"])
     _write_synonyms([canonical.synonym(s) for _, s in files.synonyms])
-    published = [onething_publish(onething=ot, actor=actor) for ot in OneThing.objects.all()] if publish else []
+    published = (
+        [onething_publish(onething=ot, actor=actor) for ot in OneThing.objects.all()]
+        if publish
+        else []
+    )
     counts = {k: len(v) for k, v in docs.items()}
     counts["published"] = sum(1 for v in published if v is not None)
-    record_event(actor=actor, verb="catalog.imported", obj=OneThing.objects.first() or Region.objects.first(), data=counts)
+    record_event(
+        actor=actor,
+        verb="catalog.imported",
+        obj=OneThing.objects.first() or Region.objects.first(),
+        data=counts,
+    )
     after_commit(signals.catalog_changed)
     return counts
 
 
 def _write_reference_data(docs: dict) -> None:
     for d in docs["departments"].values():
-        DepartmentKind.objects.update_or_create(code=d["code"], defaults={"name": d["name"], "suffix": d["suffix"]})
+        DepartmentKind.objects.update_or_create(
+            code=d["code"], defaults={"name": d["name"], "suffix": d["suffix"]}
+        )
     for d in docs["license_types"].values():
         LicenseType.objects.update_or_create(
             code=d["code"],
-            defaults={"name": d["name"], "issuer_id": d["issuer"], "validity_years": d["validity_years"], "fields": d["fields"]},
+            defaults={
+                "name": d["name"],
+                "issuer_id": d["issuer"],
+                "validity_years": d["validity_years"],
+                "fields": d["fields"],
+            },
         )
     for d in docs["data_elements"].values():
-        DataElement.objects.update_or_create(code=d["code"], defaults={k: d[k] for k in ("name", "type", "options", "max_length", "prefill")})
+        DataElement.objects.update_or_create(
+            code=d["code"],
+            defaults={k: d[k] for k in ("name", "type", "options", "max_length", "prefill")},
+        )
     for d in docs["materials"].values():
         Material.objects.update_or_create(
             code=d["code"],
-            defaults={"name": d["name"], "description": d["description"], "license_type_id": d["license_type"],
-                      "registry_field": d["registry_field"] or ""},  # fmt: skip
+            defaults={
+                "name": d["name"],
+                "description": d["description"],
+                "license_type_id": d["license_type"],
+                "registry_field": d["registry_field"] or "",
+            },  # fmt: skip
         )
 
 
@@ -109,8 +132,25 @@ def _write_items(items: dict) -> None:
         item, _ = ServiceItem.objects.update_or_create(
             code=d["code"],
             defaults={
-                **{k: d[k] for k in ("name", "kind", "level", "legal_basis", "conditions", "legal_days", "promised_days",
-                                     "steps", "visits", "fee", "fee_note", "online_level", "cross_region", "fields")},  # fmt: skip
+                **{
+                    k: d[k]
+                    for k in (
+                        "name",
+                        "kind",
+                        "level",
+                        "legal_basis",
+                        "conditions",
+                        "legal_days",
+                        "promised_days",
+                        "steps",
+                        "visits",
+                        "fee",
+                        "fee_note",
+                        "online_level",
+                        "cross_region",
+                        "fields",
+                    )
+                },  # fmt: skip
                 "department_id": d["department"],
                 "region_id": d["region"],
                 "result_id": d["result"],
@@ -119,7 +159,13 @@ def _write_items(items: dict) -> None:
         item.item_materials.all().delete()
         tolerance = set(d["tolerance"])
         ItemMaterial.objects.bulk_create(
-            ItemMaterial(item=item, material_id=m["material"], required=m["required"], tolerance=m["material"] in tolerance, order=n)
+            ItemMaterial(
+                item=item,
+                material_id=m["material"],
+                required=m["required"],
+                tolerance=m["material"] in tolerance,
+                order=n,
+            )
             for n, m in enumerate(d["materials"])
         )
 
@@ -129,11 +175,16 @@ def _write_onething(d: dict) -> None:
               "dependencies", "material_rules", "faq")  # fmt: skip
     ot, _ = OneThing.objects.update_or_create(
         code=d["code"],
-        defaults={**{k: d[k] for k in fields}, "lead_department_id": d["lead_department"], "region_id": d["region"]},
+        defaults={
+            **{k: d[k] for k in fields},
+            "lead_department_id": d["lead_department"],
+            "region_id": d["region"],
+        },
     )
     ot.memberships.all().delete()
     OneThingItem.objects.bulk_create(
-        OneThingItem(onething=ot, item_id=m["item"], when=m.get("when"), order=n) for n, m in enumerate(d["items"])
+        OneThingItem(onething=ot, item_id=m["item"], when=m.get("when"), order=n)
+        for n, m in enumerate(d["items"])
     )
 
 
@@ -141,14 +192,21 @@ def _write_oneclasses(docs: dict) -> None:
     for d in docs.values():
         oc, _ = OneClass.objects.update_or_create(
             code=d["code"],
-            defaults={"name": d["name"], "subject": d["subject"], "description": d["description"], "questions": d["questions"]},
+            defaults={
+                "name": d["name"],
+                "subject": d["subject"],
+                "description": d["description"],
+                "questions": d["questions"],
+            },
         )
         oc.onethings.set(d["onethings"])
 
 
 def _write_synonyms(rows: list[dict]) -> None:
     Synonym.objects.all().delete()
-    Synonym.objects.bulk_create(Synonym(canonical=r["canonical"], terms=r["terms"], order=n) for n, r in enumerate(rows))
+    Synonym.objects.bulk_create(
+        Synonym(canonical=r["canonical"], terms=r["terms"], order=n) for n, r in enumerate(rows)
+    )
 
 
 @transaction.atomic
@@ -164,7 +222,9 @@ def onething_publish(*, onething: OneThing, actor=None) -> OneThingVersion | Non
         return None
     number = (latest.number if latest else 0) + 1
     snapshot = {**snapshot, "version": number}
-    version = OneThingVersion.objects.create(onething=onething, number=number, status=onething.status, snapshot=snapshot, digest=dg)
+    version = OneThingVersion.objects.create(
+        onething=onething, number=number, status=onething.status, snapshot=snapshot, digest=dg
+    )
     record_event(actor=actor, verb="onething.published", obj=onething, data={"version": number})
     after_commit(signals.catalog_changed)
     return version

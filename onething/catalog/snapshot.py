@@ -7,17 +7,33 @@ from . import canonical
 from .models import DataElement, LicenseType, Material, OneClass, OneThing, ServiceItem
 
 
-def build_snapshot(doc: dict, *, items: dict, materials: dict, license_types: dict, elements: dict, departments: dict) -> dict:
+def build_snapshot(
+    doc: dict,
+    *,
+    items: dict,
+    materials: dict,
+    license_types: dict,
+    elements: dict,
+    departments: dict,
+) -> dict:
     """Everything a one-thing needs, inlined, so a version never depends on later edits."""
     when = {m["item"]: m.get("when") for m in doc["items"]}
     member_items = [_inline_item(items[code], when[code], departments) for code in when]
     used_materials = {m["material"] for it in member_items for m in it["materials"]}
     used_elements = {f for it in member_items for f in it["fields"]}
-    used_lts = {materials[m]["license_type"] for m in used_materials if materials[m]["license_type"]}
+    used_lts = {
+        materials[m]["license_type"] for m in used_materials if materials[m]["license_type"]
+    }
     used_lts |= {it["result"] for it in member_items if it["result"]}
     return {
-        **{k: doc[k] for k in ("code", "name", "subject", "stage", "status", "region", "description")},
-        "lead_department": {"code": doc["lead_department"], "name": departments[doc["lead_department"]]["name"]},
+        **{
+            k: doc[k]
+            for k in ("code", "name", "subject", "stage", "status", "region", "description")
+        },
+        "lead_department": {
+            "code": doc["lead_department"],
+            "name": departments[doc["lead_department"]]["name"],
+        },
         "aliases": doc["aliases"],
         "keywords": doc["keywords"],
         "questions": doc["questions"],
@@ -53,15 +69,33 @@ def item_dict(item: ServiceItem) -> dict:
     links = list(item.item_materials.all())
     return canonical.item(
         {
-            **{f: getattr(item, f) for f in (
-                "code", "name", "kind", "level", "legal_basis", "conditions", "legal_days",
-                "promised_days", "steps", "visits", "fee", "fee_note", "online_level", "cross_region", "fields",
-            )},  # fmt: skip
+            **{
+                f: getattr(item, f)
+                for f in (
+                    "code",
+                    "name",
+                    "kind",
+                    "level",
+                    "legal_basis",
+                    "conditions",
+                    "legal_days",
+                    "promised_days",
+                    "steps",
+                    "visits",
+                    "fee",
+                    "fee_note",
+                    "online_level",
+                    "cross_region",
+                    "fields",
+                )
+            },  # fmt: skip
             "department": item.department_id,
             "region": item.region_id,
             "result": item.result_id,
             "tolerance": [link.material_id for link in links if link.tolerance],
-            "materials": [{"material": link.material_id, "required": link.required} for link in links],
+            "materials": [
+                {"material": link.material_id, "required": link.required} for link in links
+            ],
         }
     )
 
@@ -69,10 +103,23 @@ def item_dict(item: ServiceItem) -> dict:
 def onething_dict(ot: OneThing) -> dict:
     return canonical.onething(
         {
-            **{f: getattr(ot, f) for f in (
-                "code", "name", "subject", "stage", "status", "description", "aliases", "keywords",
-                "questions", "dependencies", "material_rules", "faq",
-            )},  # fmt: skip
+            **{
+                f: getattr(ot, f)
+                for f in (
+                    "code",
+                    "name",
+                    "subject",
+                    "stage",
+                    "status",
+                    "description",
+                    "aliases",
+                    "keywords",
+                    "questions",
+                    "dependencies",
+                    "material_rules",
+                    "faq",
+                )
+            },  # fmt: skip
             "lead_department": ot.lead_department_id,
             "region": ot.region_id,
             "items": [{"item": m.item_id, "when": m.when} for m in ot.memberships.all()],
@@ -82,28 +129,51 @@ def onething_dict(ot: OneThing) -> dict:
 
 def material_dict(m: Material) -> dict:
     return canonical.material(
-        {"code": m.code, "name": m.name, "description": m.description, "license_type": m.license_type_id,
-         "registry_field": m.registry_field}  # fmt: skip
+        {
+            "code": m.code,
+            "name": m.name,
+            "description": m.description,
+            "license_type": m.license_type_id,
+            "registry_field": m.registry_field,
+        }  # fmt: skip
     )
 
 
 def license_type_dict(lt: LicenseType) -> dict:
     return canonical.license_type(
-        {"code": lt.code, "name": lt.name, "issuer": lt.issuer_id, "validity_years": lt.validity_years, "fields": lt.fields}
+        {
+            "code": lt.code,
+            "name": lt.name,
+            "issuer": lt.issuer_id,
+            "validity_years": lt.validity_years,
+            "fields": lt.fields,
+        }
     )
 
 
 def element_dict(el: DataElement) -> dict:
     return canonical.data_element(
-        {"code": el.code, "name": el.name, "type": el.type, "options": el.options, "max_length": el.max_length,
-         "prefill": el.prefill}  # fmt: skip
+        {
+            "code": el.code,
+            "name": el.name,
+            "type": el.type,
+            "options": el.options,
+            "max_length": el.max_length,
+            "prefill": el.prefill,
+        }  # fmt: skip
     )
 
 
 def oneclass_dict(oc: OneClass) -> dict:
     return canonical.oneclass(
-        {"code": oc.code, "name": oc.name, "subject": oc.subject, "description": oc.description,
-         "onethings": [o.code for o in oc.onethings.order_by("code")], "questions": oc.questions}  # fmt: skip
+        {
+            "code": oc.code,
+            "name": oc.name,
+            "subject": oc.subject,
+            "description": oc.description,
+            "onethings": [o.code for o in oc.onethings.order_by("code")],
+            "questions": oc.questions,
+        }  # fmt: skip
     )
 
 
@@ -125,5 +195,10 @@ def snapshot_from_db(ot: OneThing) -> dict:
     elements = {e.code: element_dict(e) for e in DataElement.objects.filter(code__in=el_codes)}
     departments = {d.code: {"code": d.code, "name": d.name} for d in DepartmentKind.objects.all()}
     return build_snapshot(
-        doc, items=items, materials=materials, license_types=lts, elements=elements, departments=departments
+        doc,
+        items=items,
+        materials=materials,
+        license_types=lts,
+        elements=elements,
+        departments=departments,
     )

@@ -15,7 +15,9 @@ def index(request):
     rows = [
         r
         for r in selectors.summaries(region=getattr(request.user, "region", None))
-        if (not subject or r["subject"] == subject) and (not stage or r["stage"] == stage) and (not q or q in r["name"])
+        if (not subject or r["subject"] == subject)
+        and (not stage or r["stage"] == stage)
+        and (not q or q in r["name"])
     ]
     stages = STAGES_BY_SUBJECT.get(subject) or [s for v in STAGES_BY_SUBJECT.values() for s in v]
     context = {

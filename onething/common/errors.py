@@ -5,7 +5,9 @@ class DomainError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, fields: dict[str, str] | None = None, code: str | None = None):
+    def __init__(
+        self, message: str, *, fields: dict[str, str] | None = None, code: str | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.fields = fields or {}

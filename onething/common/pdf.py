@@ -18,8 +18,12 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
-TITLE = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=26, alignment=1, spaceAfter=6 * mm)
-HEADING = ParagraphStyle("heading", fontName=FONT, fontSize=13, leading=20, spaceBefore=4 * mm, spaceAfter=2 * mm)
+TITLE = ParagraphStyle(
+    "title", fontName=FONT, fontSize=18, leading=26, alignment=1, spaceAfter=6 * mm
+)
+HEADING = ParagraphStyle(
+    "heading", fontName=FONT, fontSize=13, leading=20, spaceBefore=4 * mm, spaceAfter=2 * mm
+)
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=16)
 SMALL = ParagraphStyle("small", fontName=FONT, fontSize=9, leading=13, textColor=colors.grey)
 
@@ -46,7 +50,13 @@ def table(rows: list[list], widths: list[float] | None = None) -> Table:
 def build(flowables: list, *, title: str, on_page=None) -> bytes:
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
-        buf, pagesize=A4, title=title, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm
+        buf,
+        pagesize=A4,
+        title=title,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
     )
     doc.build(flowables, onFirstPage=on_page or _noop, onLaterPages=on_page or _noop)
     return buf.getvalue()

@@ -37,7 +37,12 @@ def _persona(username, role, region="420102", kind=None, **extra):
 
     dept = Department.objects.filter(kind_id=kind, region_id=region).first() if kind else None
     return services.user_create(
-        username=username, password=PASSWORD, role=role, department=dept, region=Region.objects.get(code=region), **extra
+        username=username,
+        password=PASSWORD,
+        role=role,
+        department=dept,
+        region=Region.objects.get(code=region),
+        **extra,
     )
 
 
@@ -62,7 +67,9 @@ def mark(mini_catalog):
 @pytest.fixture
 def dora(mini_catalog):
     """Dora is a catalog admin at the provincial data bureau."""
-    return _persona("dora", "catalog_admin", region="420000", kind="data_bureau", display_name="朵拉")
+    return _persona(
+        "dora", "catalog_admin", region="420000", kind="data_bureau", display_name="朵拉"
+    )
 
 
 @pytest.fixture

@@ -19,7 +19,10 @@ def test_a_citizen_logs_in_answers_situation_questions_and_sees_materials_change
     page.check("input[name=a_own_premises][value=yes]")
     page.wait_for_selector("#materials [data-material=lease_contract]", state="detached")
 
-    assert "免交：前序事项办结后自动获取" in materials.locator("[data-material=business_license_copy]").inner_text()
+    assert (
+        "免交：前序事项办结后自动获取"
+        in materials.locator("[data-material=business_license_copy]").inner_text()
+    )
     assert page.locator("#reductions").inner_text().count("%") >= 4
 
 

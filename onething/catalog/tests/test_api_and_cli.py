@@ -20,8 +20,14 @@ def test_the_list_gives_every_one_thing_with_its_reductions(client, mini_catalog
 
 
 def test_the_blueprint_follows_the_answers(client, mini_catalog):
-    bp = client.get("/api/onethings/mini-restaurant", {"answers": json.dumps({"big": "yes"})}).json()
-    assert [i["code"] for i in bp["items"]] == ["mini-registration", "mini-food-license", "mini-fire-check"]
+    bp = client.get(
+        "/api/onethings/mini-restaurant", {"answers": json.dumps({"big": "yes"})}
+    ).json()
+    assert [i["code"] for i in bp["items"]] == [
+        "mini-registration",
+        "mini-food-license",
+        "mini-fire-check",
+    ]
     assert bp["onething"]["version"] == 1
 
 
@@ -39,7 +45,11 @@ def test_bad_answers_get_a_chinese_message_naming_the_field(client, mini_catalog
 def test_an_unknown_one_thing_is_404_with_a_message(client, mini_catalog):
     response = client.get("/api/onethings/no-such-thing")
     assert response.status_code == 404
-    assert response.json() == {"code": "not_found", "message": "一件事不存在：no-such-thing", "fields": {}}
+    assert response.json() == {
+        "code": "not_found",
+        "message": "一件事不存在：no-such-thing",
+        "fields": {},
+    }
 
 
 def test_the_guide_is_a_pdf(client, mini_catalog):
@@ -69,7 +79,12 @@ def test_a_standard_engine_opens_the_bpmn(client, mini_catalog):
 
 def test_the_openapi_document_lists_the_catalog_paths(client, db):
     paths = client.get("/api/openapi.json").json()["paths"]
-    for path in ["/api/onethings", "/api/onethings/{code}", "/api/onethings/{code}/guide.pdf", "/api/onethings/{code}/bpmn"]:
+    for path in [
+        "/api/onethings",
+        "/api/onethings/{code}",
+        "/api/onethings/{code}/guide.pdf",
+        "/api/onethings/{code}/bpmn",
+    ]:
         assert path in paths
 
 
@@ -77,11 +92,30 @@ def test_cli_list_prints_the_documented_json(mini_catalog):
     out = io.StringIO()
     call_command("catalog", "list", "--format", "json", stdout=out)
     rows = json.loads(out.getvalue())
-    assert set(rows[0]) >= {"code", "name", "subject", "stage", "version", "status", "item_count", "department_count", "reductions"}
+    assert set(rows[0]) >= {
+        "code",
+        "name",
+        "subject",
+        "stage",
+        "version",
+        "status",
+        "item_count",
+        "department_count",
+        "reductions",
+    }
     assert set(rows[0]["reductions"]) == {"time", "materials", "steps", "visits"}
 
 
 def test_cli_show_prints_the_blueprint_for_the_answers(mini_catalog):
     out = io.StringIO()
-    call_command("catalog", "show", "mini-restaurant", "--format", "json", "--answers", '{"big": "yes"}', stdout=out)
+    call_command(
+        "catalog",
+        "show",
+        "mini-restaurant",
+        "--format",
+        "json",
+        "--answers",
+        '{"big": "yes"}',
+        stdout=out,
+    )
     assert json.loads(out.getvalue())["process"]["promised_days"] == 11

@@ -21,7 +21,10 @@ def test_default_answers_leave_out_the_fire_check(snapshot):
 
 def test_a_big_restaurant_adds_the_fire_check_in_the_same_parallel_stage(snapshot):
     bp = compiler.compile_blueprint(snapshot, {"big": "yes"})
-    assert bp["process"]["stages"] == [["mini-registration"], ["mini-food-license", "mini-fire-check"]]
+    assert bp["process"]["stages"] == [
+        ["mini-registration"],
+        ["mini-food-license", "mini-fire-check"],
+    ]
 
 
 def test_promised_time_is_the_critical_path_not_the_sum(snapshot):
@@ -65,8 +68,14 @@ def test_form_fields_are_merged_by_data_element_with_their_users(snapshot):
     bp = compiler.compile_blueprint(snapshot, {"big": "yes"})
     layout = {f["field"]: f for f in bp["form"]["layout"]}
     assert list(layout) == ["business_name", "applicant_name", "applicant_id_number", "area"]
-    assert layout["business_name"]["used_by"] == ["mini-registration", "mini-food-license", "mini-fire-check"]
-    assert bp["form"]["schema"]["properties"]["applicant_id_number"]["pattern"] == compiler.ID_PATTERN
+    assert layout["business_name"]["used_by"] == [
+        "mini-registration",
+        "mini-food-license",
+        "mini-fire-check",
+    ]
+    assert (
+        bp["form"]["schema"]["properties"]["applicant_id_number"]["pattern"] == compiler.ID_PATTERN
+    )
     assert bp["form"]["schema"]["properties"]["area"]["type"] == "integer"
 
 

@@ -44,7 +44,9 @@ def test_importing_twice_publishes_no_new_version(mini_catalog):
     assert OneThingVersion.objects.filter(onething_id="mini-restaurant").count() == 1
 
 
-def test_an_unknown_department_a_dangling_dependency_and_a_bad_rule_are_all_reported(regions, broken):
+def test_an_unknown_department_a_dangling_dependency_and_a_bad_rule_are_all_reported(
+    regions, broken
+):
     _edit(broken / "items" / "fire.yaml", lambda d: d[0].update(department="nowhere"))
 
     def break_onething(d):
@@ -69,7 +71,9 @@ def test_duplicate_codes_are_refused(regions, broken):
 def test_a_dependency_cycle_is_refused_when_saved(regions, broken):
     _edit(
         broken / "onethings" / "mini-restaurant.yaml",
-        lambda d: d.update(dependencies=[{"item": "mini-registration", "requires": ["mini-food-license"]}]),
+        lambda d: d.update(
+            dependencies=[{"item": "mini-registration", "requires": ["mini-food-license"]}]
+        ),
     )
     problems = _problems(broken)
     assert any("循环" in p and "mini-registration" in p for p in problems)
@@ -82,7 +86,10 @@ def test_a_one_thing_of_a_single_item_is_not_a_one_thing(regions, broken):
 
 
 def test_a_situation_that_references_an_unknown_item_is_caught(regions, broken):
-    _edit(broken / "onethings" / "mini-restaurant.yaml", lambda d: d["items"].append({"item": "ghost-item"}))
+    _edit(
+        broken / "onethings" / "mini-restaurant.yaml",
+        lambda d: d["items"].append({"item": "ghost-item"}),
+    )
     assert any("/items/3/item: 未知事项：ghost-item" in p for p in _problems(broken))
 
 
@@ -91,7 +98,9 @@ def test_an_edit_makes_a_new_version_and_the_old_one_stays_as_it_was(mini_catalo
     services.catalog_import(path=broken)
     versions = OneThingVersion.objects.filter(onething_id="mini-restaurant").order_by("number")
     assert [v.number for v in versions] == [1, 2]
-    old, new = (next(i for i in v.snapshot["items"] if i["code"] == "mini-food-license") for v in versions)
+    old, new = (
+        next(i for i in v.snapshot["items"] if i["code"] == "mini-food-license") for v in versions
+    )
     assert (old["promised_days"], new["promised_days"]) == (10, 8)
     with pytest.raises(ValueError):
         versions[0].save()

@@ -79,7 +79,9 @@ class Command(BaseCommand):
         files = loader.read_catalog(Path(path))
         problems = loader.validate_catalog(files)
         self._report(problems)
-        written = exporter.write_tree(Path(path), exporter.render_files(exporter.docs_from_files(files)))
+        written = exporter.write_tree(
+            Path(path), exporter.render_files(exporter.docs_from_files(files))
+        )
         self.stdout.write(f"已规范化 {len(written)} 个文件")
 
     def do_advance(self, code, status, **_):

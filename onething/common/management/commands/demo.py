@@ -6,7 +6,16 @@ from django.db import transaction
 
 # Apps contribute demo data in data-flow order through an optional `demo` module
 # with `load(*, seed, stdout)` and, for the login list, `users()`.
-DEMO_APPS = ["accounts", "catalog", "registry", "cases", "policies", "assistant", "feedback", "supervision"]
+DEMO_APPS = [
+    "accounts",
+    "catalog",
+    "registry",
+    "cases",
+    "policies",
+    "assistant",
+    "feedback",
+    "supervision",
+]
 
 
 def _modules():
@@ -47,8 +56,10 @@ class Command(BaseCommand):
         from onething.accounts import selectors
 
         password = settings.ONETHING_DEMO_PASSWORD if settings.DEMO_MODE else "（非演示模式不显示）"
-        self.stdout.write("\n演示账号（密码均为 %s）：" % password)
+        self.stdout.write(f"\n演示账号（密码均为 {password}）：")
         for user in selectors.demo_users():
             where = user.department or user.region or ""
-            self.stdout.write(f"  {user.username:<18} {user.get_role_display():<12} {user.display_name} {where}")
+            self.stdout.write(
+                f"  {user.username:<18} {user.get_role_display():<12} {user.display_name} {where}"
+            )
         self.stdout.write("")

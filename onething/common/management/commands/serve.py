@@ -13,7 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("--dev", action="store_true")
 
     def handle(self, *args, host, port, workers, dev, **opts):
-        self.stdout.write(f"onething 服务地址：http://{host}:{port}/  （API 文档：http://{host}:{port}/api/docs）")
+        self.stdout.write(
+            f"onething 服务地址：http://{host}:{port}/  （API 文档：http://{host}:{port}/api/docs）"
+        )
         if dev:
             call_command("runserver", f"{host}:{port}", use_reloader=False)
             return
