@@ -4,3 +4,14 @@ from . import jobs, notify
 @jobs.periodic("common.send_outbox", every_seconds=10)
 def send_outbox(payload: dict) -> int:
     return notify.send_outbox()
+
+
+@jobs.handler("common.test_slow_notify")
+def slow_notify(payload: dict) -> None:
+    """Used by the fault tests: notifies, then works slowly enough to be killed mid-job."""
+    import time
+
+    from onething.accounts.models import User
+
+    notify.notify(user=User.objects.get(pk=payload["user"]), title="测试", dedup_key="slow-notify")
+    time.sleep(payload.get("sleep", 0))
