@@ -52,12 +52,17 @@ def _holds(rule, answers: dict) -> bool:
 
 
 def dependency_edges(snapshot: dict, codes: list[str]) -> dict[str, set[str]]:
-    """item → the member items it needs; explicit ones plus those implied by results."""
+    """item → the member items it needs; explicit ones plus those implied by results.
+
+    A material an item needs is produced by a member item whose result is that licence
+    type, unless that producer itself waits for the item: then the licence must come
+    from the applicant's wallet instead, and no edge (and no cycle) is implied.
+    """
     active = set(codes)
-    producers: dict[str, str] = {}
+    producers: dict[str, list[str]] = {}
     for item in _items(snapshot, codes):
         if item.get("result"):
-            producers.setdefault(item["result"], item["code"])
+            producers.setdefault(item["result"], []).append(item["code"])
     needs: dict[str, set[str]] = {code: set() for code in codes}
     for dep in snapshot.get("dependencies", []):
         if dep["item"] in active:
@@ -65,10 +70,24 @@ def dependency_edges(snapshot: dict, codes: list[str]) -> dict[str, set[str]]:
     for item in _items(snapshot, codes):
         for entry in item["materials"]:
             lt = snapshot["materials"][entry["material"]].get("license_type")
-            producer = producers.get(lt)
-            if producer and producer != item["code"]:
-                needs[item["code"]].add(producer)
+            for producer in producers.get(lt, ()):
+                if producer != item["code"] and not _reaches(needs, producer, item["code"]):
+                    needs[item["code"]].add(producer)
+                    break
     return needs
+
+
+def _reaches(needs: dict[str, set[str]], start: str, target: str) -> bool:
+    """Does ``start`` (transitively) need ``target``?"""
+    seen, todo = set(), [start]
+    while todo:
+        node = todo.pop()
+        if node == target:
+            return True
+        if node not in seen:
+            seen.add(node)
+            todo.extend(needs.get(node, ()))
+    return False
 
 
 def find_cycle(needs: dict[str, set[str]]) -> list[str] | None:
@@ -150,7 +169,7 @@ def build_materials(
         for r in snapshot.get("material_rules", [])
         if not _holds(r.get("when"), answers)
     }
-    producers = {i["result"]: i["code"] for i in _items(snapshot, codes) if i.get("result")}
+    needs = dependency_edges(snapshot, codes)
     merged: dict[str, dict] = {}
     for item in sorted(_items(snapshot, codes), key=lambda i: stage_of[i["code"]]):
         for entry in item["materials"]:
@@ -163,14 +182,25 @@ def build_materials(
             row["required"] |= entry.get("required", True)
             # It may follow later only if no item using it needs it up front.
             row["tolerance"] &= entry.get("tolerance", False)
-    return [_material_row(snapshot, code, row, producers, stage_of) for code, row in merged.items()]
+    return [_material_row(snapshot, code, row, needs, stage_of) for code, row in merged.items()]
 
 
-def _material_row(snapshot, code, row, producers, stage_of) -> dict:
+def _producer(
+    snapshot: dict, lt: str | None, used_by: list[str], needs: dict[str, set[str]]
+) -> str | None:
+    """The member item that issues this licence before every item that uses it, if any."""
+    by_code = {i["code"]: i for i in snapshot["items"]}
+    for user in used_by:
+        found = [c for c in needs[user] if by_code[c].get("result") == lt]
+        if not found:
+            return None
+    return found[0] if lt and used_by else None
+
+
+def _material_row(snapshot, code, row, needs, stage_of) -> dict:
     material = snapshot["materials"][code]
     lt = material.get("license_type")
-    producer = producers.get(lt) if lt else None
-    producer = producer if producer not in row["used_by"] else None
+    producer = _producer(snapshot, lt, row["used_by"], needs)
     first_use = min(stage_of[c] for c in row["used_by"])
     disposition = _disposition(
         material,

@@ -72,7 +72,11 @@ def test_a_dependency_cycle_is_refused_when_saved(regions, broken):
     _edit(
         broken / "onethings" / "mini-restaurant.yaml",
         lambda d: d.update(
-            dependencies=[{"item": "mini-registration", "requires": ["mini-food-license"]}]
+            dependencies=[
+                {"item": "mini-registration", "requires": ["mini-fire-check"]},
+                {"item": "mini-fire-check", "requires": ["mini-food-license"]},
+                {"item": "mini-food-license", "requires": ["mini-registration"]},
+            ]
         ),
     )
     problems = _problems(broken)
