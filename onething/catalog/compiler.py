@@ -327,7 +327,10 @@ def reductions(
         visits=max((i["visits"] for i in items), default=0),
     )
     percent = {k: _percent(before.as_dict()[k], after.as_dict()[k]) for k in before.as_dict()}
-    shortfalls = [k for k, v in percent.items() if v < REFORM_TARGET_PERCENT]
+    # Nothing to reduce (e.g. zero visits already) is not a shortfall.
+    shortfalls = [
+        k for k, v in percent.items() if v < REFORM_TARGET_PERCENT and before.as_dict()[k] > 0
+    ]
     return {
         "before": before.as_dict(),
         "after": after.as_dict(),
