@@ -11,6 +11,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=3)
         parser.add_argument("--dev", action="store_true")
+        parser.add_argument("--no-worker", action="store_true", help="不同时启动后台任务进程")
 
     def handle(self, *args, host, port, workers, dev, **opts):
         self.stdout.write(
