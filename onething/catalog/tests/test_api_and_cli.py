@@ -119,3 +119,13 @@ def test_cli_show_prints_the_blueprint_for_the_answers(mini_catalog):
         stdout=out,
     )
     assert json.loads(out.getvalue())["process"]["promised_days"] == 11
+
+
+def test_a_local_addition_is_seen_only_in_its_own_region(client, mini_catalog, alice):
+    from onething.accounts.models import Region
+    from onething.catalog import selectors
+    from onething.catalog.models import OneThing
+
+    OneThing.objects.filter(code="mini-restaurant").update(region_id="420500")  # 宜昌市特色事项
+    assert not selectors.onethings_visible(region=Region.objects.get(code="420102")).exists()
+    assert selectors.onethings_visible(region=Region.objects.get(code="420506")).exists()  # 夷陵区, under 宜昌
