@@ -44,5 +44,5 @@ def users_load(*, stdout) -> None:
             region=Region.objects.get(code=region),
         )
         if role == Role.CATALOG_ADMIN:
-            user.user_permissions.set(Permission.objects.filter(content_type__app_label="catalog"))
+            user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["catalog", "policies"]))
     stdout.write(f"演示账号：{len(DEMO_USERS)} 个")

@@ -11,6 +11,9 @@ NAV = [
     ("首页", "home", None),
     ("一件事目录", "catalog:index", None),
     ("智能导办", "assistant:index", None),
+    ("政策库", "policies:index", None),
+    ("我的政策", "policies:mine", {Role.APPLICANT_PERSON, Role.APPLICANT_ENTITY}),
+    ("免申即享审核", "policies:batches", {Role.CATALOG_ADMIN, Role.DEPT_ADMIN, Role.SUPERVISOR}),
     ("目录管理", "admin:index", {Role.CATALOG_ADMIN}),
 ]
 
