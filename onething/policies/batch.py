@@ -135,7 +135,9 @@ def _check_row(row: list[str], line: int, width: int, id_at: int, first_line: di
     if not entity_id.strip():
         raise BatchError(f"实体文件第 {line} 行：缺少 id")
     if entity_id in first_line:
-        raise BatchError(f"实体文件第 {line} 行：id {entity_id} 重复（首次出现在第 {first_line[entity_id]} 行）")
+        raise BatchError(
+            f"实体文件第 {line} 行：id {entity_id} 重复（首次出现在第 {first_line[entity_id]} 行）"
+        )
     first_line[entity_id] = line
 
 
@@ -182,7 +184,9 @@ def _python_hits(policies: list[Policy], table: EntityTable) -> list[tuple[int, 
     hits = []
     for row in range(len(table)):
         record = table.record(row)
-        hits.extend((row, p) for p, policy in enumerate(policies) if rules.holds(policy.condition, record))
+        hits.extend(
+            (row, p) for p, policy in enumerate(policies) if rules.holds(policy.condition, record)
+        )
     return hits
 
 
@@ -232,18 +236,31 @@ def _polars_masks(table: EntityTable, forms: list) -> Iterable[np.ndarray]:
     frame = to_polars(table)
     for start in range(0, len(forms), CHUNK):
         bits = [
-            pl.when(form.expr).then(pl.lit(1 << bit, dtype=pl.Int64)).otherwise(pl.lit(0, dtype=pl.Int64))
+            pl.when(form.condition_expr)
+            .then(pl.lit(1 << bit, dtype=pl.Int64))
+            .otherwise(pl.lit(0, dtype=pl.Int64))
             for bit, form in enumerate(forms[start : start + CHUNK])
         ]
-        yield frame.select(pl.sum_horizontal(bits).alias("mask"))["mask"].to_numpy()
+        yield polars_column(frame, pl.sum_horizontal(bits)).astype(np.int64)
 
 
-def duckdb_table(table: EntityTable, directory: str):
-    """A DuckDB connection with the entities as table ``entities`` (through Parquet, no pyarrow)."""
+def polars_column(frame, expr) -> np.ndarray:
+    """One value per row. Polars may hand back a single value when every row has the same
+    one (constant rules, and when/then over a uniform column), so broadcast it."""
+    values = frame.select(expr.alias("__value"))["__value"].to_numpy()
+    return np.repeat(values, frame.height) if len(values) == 1 and frame.height != 1 else values
+
+
+def duckdb_table(frame, directory: str):
+    """A DuckDB connection holding a Polars frame as table ``entities`` (via Parquet: no pyarrow).
+
+    DuckDB neither loads nor returns rows in file order when it runs in parallel, so the
+    table carries the row position as ``__row``.
+    """
     import duckdb
 
     path = str(Path(directory) / "entities.parquet")
-    to_polars(table).write_parquet(path)
+    frame.with_row_index("__row").write_parquet(path)
     connection = duckdb.connect()
     connection.execute(f"CREATE TABLE entities AS SELECT * FROM read_parquet('{path}')")
     return connection
@@ -251,21 +268,26 @@ def duckdb_table(table: EntityTable, directory: str):
 
 def mask_query(sql_conditions: list[str], source: str = "entities") -> str:
     bits = [f"(CASE WHEN {c} THEN {1 << i} ELSE 0 END)" for i, c in enumerate(sql_conditions)]
-    return f"SELECT ({' + '.join(bits) or '0'})::BIGINT AS mask FROM {source}"
+    return f"SELECT __row, ({' + '.join(bits) or '0'})::BIGINT AS mask FROM {source}"
 
 
 def duckdb_masks(connection, sql_conditions: list[str], source: str = "entities"):
+    """One int64 mask per row, in row order, for each chunk of CHUNK conditions."""
     for start in range(0, len(sql_conditions), CHUNK):
-        query = mask_query(sql_conditions[start : start + CHUNK], source)
-        yield connection.execute(query).fetchnumpy()["mask"].astype(np.int64)
+        result = connection.execute(mask_query(sql_conditions[start : start + CHUNK], source))
+        columns = result.fetchnumpy()
+        rows = np.asarray(columns["__row"], dtype=np.int64)
+        masks = np.zeros(len(rows), dtype=np.int64)
+        masks[rows] = np.asarray(columns["mask"], dtype=np.int64)
+        yield masks
 
 
 def _duckdb_masks(table: EntityTable, forms: list) -> Iterable[np.ndarray]:
     if not forms:
         return
     with tempfile.TemporaryDirectory() as directory:
-        connection = duckdb_table(table, directory)
-        yield from duckdb_masks(connection, [form.sql for form in forms])
+        connection = duckdb_table(to_polars(table), directory)
+        yield from duckdb_masks(connection, [form.condition_sql for form in forms])
         connection.close()
 
 
@@ -278,7 +300,9 @@ def explain_entity(policies: list[Policy], table: EntityTable, entity_id: str) -
     lines = []
     for policy in policies:
         explanation = rules.explain(policy.condition, record, labels=labels)
-        verdict = "符合" if explanation.passed else f"不符合（{explanation.failed_count} 项条件未满足）"
+        verdict = (
+            "符合" if explanation.passed else f"不符合（{explanation.failed_count} 项条件未满足）"
+        )
         lines.append(f"[{policy.code}] {policy.title}：{verdict}")
         lines.extend(f"  {line}" for line in explanation.lines)
     return lines

@@ -54,7 +54,12 @@ class Compiler:
     # --- entry points ---------------------------------------------------------------------
 
     def truth(self, node: Any) -> Any:
-        """Backend boolean, never NULL: truthy(node)."""
+        """Backend boolean for truthy(node), where NULL also means false.
+
+        Conditions of AND/OR/CASE WHEN treat NULL as false, so only negations need the
+        strict (never NULL) form; skipping COALESCE elsewhere keeps the SQL as lean as
+        hand-written SQL.
+        """
         op, args = _split(node)
         if op in ("and", "or"):
             parts = [self.truth(a) for a in args]
@@ -63,10 +68,10 @@ class Compiler:
             return self.b.and_(parts) if op == "and" else self.b.or_(parts)
         if op in ("!", "!!"):
             inner = self.truth(args[0] if args else None)
-            return self.b.not_(inner) if op == "!" else inner
+            return self.b.not_(self.strict(inner)) if op == "!" else inner
         if op in ("if", "?:"):
             return self._if_truth(args)
-        return self.truth_of(self.value(node))
+        return self.truth_of(self.raw_value(node))
 
     def _if_truth(self, args: list) -> Any:
         whens = [(self.truth(args[i]), self.truth(args[i + 1])) for i in range(0, len(args) - 1, 2)]
@@ -77,19 +82,30 @@ class Compiler:
         if t.is_const:
             return self.b.lit(truthy(t.const))
         if t.kind == "bool":
-            return self.b.coalesce(t.x, self.b.lit(False)) if t.null else t.x
+            return t.x
         if t.kind == "num":
-            return self._never_null(self.b.cmp("!=", t.x, self.b.lit(0)), t)
+            return self.b.cmp("!=", t.x, self.b.lit(0))
         if t.kind == "text":
-            return self._never_null(self.b.cmp("!=", t.x, self.b.lit("")), t)
+            return self.b.cmp("!=", t.x, self.b.lit(""))
         return self.b.lit(False)
 
-    def _never_null(self, x: Any, *parts: Typed) -> Any:
-        return self.b.coalesce(x, self.b.lit(False)) if any(p.null for p in parts) else x
+    def strict(self, x: Any) -> Any:
+        return self.b.coalesce(x, self.b.lit(False))
+
+    def _unless_null(self, x: Any, fallback: bool) -> Any:
+        """x where it is not NULL, else the constant fallback."""
+        return self.b.coalesce(x, self.b.lit(True)) if fallback else x
 
     # --- values ---------------------------------------------------------------------------
 
     def value(self, node: Any) -> Typed:
+        t = self.raw_value(node)
+        if t.kind == "bool" and t.null == "false":
+            return Typed(self.strict(t.x), "bool", "", t.const)
+        return t
+
+    def raw_value(self, node: Any) -> Typed:
+        """Like value(), but booleans may be NULL meaning false (null flag "false")."""
         if isinstance(node, list):
             raise Uncompilable("数组只能作为 in 的第二个参数")
         if not isinstance(node, dict):
@@ -109,7 +125,9 @@ class Compiler:
         return {
             **{op: self._compare for op in _COMPARISONS},
             **{op: self._equality for op in _EQUALITIES},
-            "!": lambda op, args, ops: self._boolean(self.b.not_(self.truth_of(_first(ops)))),
+            "!": lambda op, args, ops: self._boolean(
+                self.b.not_(self.strict(self.truth_of(_first(ops))))
+            ),
             "!!": lambda op, args, ops: self._boolean(self.truth_of(_first(ops))),
             "and": lambda op, args, ops: self._chain(args, stop_when=False),
             "or": lambda op, args, ops: self._chain(args, stop_when=True),
@@ -145,7 +163,7 @@ class Compiler:
         return Typed(self.b.lit(value), "num", "", value)
 
     def _boolean(self, x: Any) -> Typed:
-        return Typed(x, "bool")
+        return Typed(x, "bool", "false")
 
     def _var(self, args: list) -> Typed:
         name = args[0] if args else None
@@ -170,7 +188,9 @@ class Compiler:
                 return Typed(self.b.coalesce(t.x, self.b.lit(0)), "num")
             return t
         if t.kind == "bool":
-            return Typed(self.b.bool_to_num(t.x, null_is_zero), "num", "" if null_is_zero else "null")
+            return Typed(
+                self.b.bool_to_num(t.x, null_is_zero), "num", "" if null_is_zero else "null"
+            )
         if t.kind == "text":
             return Typed(self.b.text_to_number(t.x, null_is_zero), "num", "nan")
         return self.const(0 if null_is_zero else None)
@@ -225,7 +245,9 @@ class Compiler:
         x = pick([n.x for n in numbers])
         nan_possible = [n for n in numbers if n.null]
         if nan_possible:
-            x = self.b.case([(self.b.or_([self.b.is_null(n.x) for n in nan_possible]), self.b.null_num())], x)
+            x = self.b.case(
+                [(self.b.or_([self.b.is_null(n.x) for n in nan_possible]), self.b.null_num())], x
+            )
         return Typed(x, "num", "nan" if nan_possible else "")
 
     # --- comparisons ----------------------------------------------------------------------
@@ -245,38 +267,41 @@ class Compiler:
             texts = self.b.cmp(op, a.x, b.x, text=True)
             if not (a.null or b.null):
                 return texts
-            return self.b.coalesce(texts, self._null_side_less(a, b, op))
+            fallback = self._null_side_less(a, b, op)
+            if isinstance(fallback, bool):
+                return self._unless_null(texts, fallback)
+            return self.b.coalesce(texts, fallback)
         return self._numeric_less(a, b, op)
 
     def _null_side_less(self, a: Typed, b: Typed, op: str) -> Any:
         # Only reached where a text is JavaScript null; against a constant that folds away.
         if b.is_const:
-            return self.b.lit(engine.apply({op: [None, b.const]}))
+            return engine.apply({op: [None, b.const]})
         if a.is_const:
-            return self.b.lit(engine.apply({op: [a.const, None]}))
-        return self._numeric_less(a, b, op)
+            return engine.apply({op: [a.const, None]})
+        return self.strict(self._numeric_less(a, b, op))
 
     def _numeric_less(self, a: Typed, b: Typed, op: str) -> Any:
         shortcut = self._column_vs_const(a, b, op)
         if shortcut is not None:
             return shortcut
         x, y = self.to_number(a), self.to_number(b)
-        return self._never_null(self.b.cmp(op, x.x, y.x), x, y)
+        return self.b.cmp(op, x.x, y.x)
 
     def _column_vs_const(self, a: Typed, b: Typed, op: str) -> Any:
         # Number(null) is 0, so "col < c" is "col < c" where col is set and "0 < c" elsewhere.
         if a.kind == "num" and a.null == "null" and b.is_const and b.kind == "num" and b.null == "":
             fallback = engine.apply({op: [0, b.const]})
-            return self.b.coalesce(self.b.cmp(op, a.x, b.x), self.b.lit(fallback))
+            return self._unless_null(self.b.cmp(op, a.x, b.x), fallback)
         if b.kind == "num" and b.null == "null" and a.is_const and a.kind == "num" and a.null == "":
             fallback = engine.apply({op: [a.const, 0]})
-            return self.b.coalesce(self.b.cmp(op, a.x, b.x), self.b.lit(fallback))
+            return self._unless_null(self.b.cmp(op, a.x, b.x), fallback)
         return None
 
     def _equality(self, op: str, args: list, ops: list[Typed]) -> Typed:
         a, b = _nullish(self, ops, 0), _nullish(self, ops, 1)
         result = self.equals(a, b, strict=op in ("===", "!=="))
-        return self._boolean(self.b.not_(result) if op.startswith("!") else result)
+        return self._boolean(self.b.not_(self.strict(result)) if op.startswith("!") else result)
 
     def equals(self, a: Typed, b: Typed, strict: bool) -> Any:
         both_null = self._both_null(a, b)
@@ -289,7 +314,6 @@ class Compiler:
         else:
             x, y = self.to_number(a, False), self.to_number(b, False)
             direct = self.b.cmp("=", x.x, y.x)
-        direct = self.b.coalesce(direct, self.b.lit(False)) if a.null or b.null or not strict else direct
         return direct if both_null is None else self.b.or_([direct, both_null])
 
     def _both_null(self, a: Typed, b: Typed) -> Any:
@@ -322,8 +346,10 @@ class Compiler:
     def _in_list(self, needle: Typed, items: list) -> Any:
         if needle.is_const:
             return self.b.lit(engine.apply({"in": [needle.const, items]}))
-        same = [i for i in items if _js_kind(i) == needle.kind and not (isinstance(i, float) and i != i)]
-        terms = [self.b.coalesce(self.b.is_in(needle.x, same), self.b.lit(False))] if same else []
+        same = [
+            i for i in items if _js_kind(i) == needle.kind and not (isinstance(i, float) and i != i)
+        ]
+        terms = [self.b.is_in(needle.x, same)] if same else []
         if None in items and needle.null == "null":
             terms.append(self.b.is_null(needle.x))
         return self.b.or_(terms) if terms else self.b.lit(False)
@@ -336,7 +362,7 @@ class Compiler:
         else:
             raise Uncompilable("in 的文本查找只支持文本或常量")
         found = self.b.contains(hay.x, text)
-        return self.b.coalesce(self.b.and_([found, self.b.cmp("!=", hay.x, self.b.lit(""))]), self.b.lit(False))
+        return self.b.and_([found, self.b.cmp("!=", hay.x, self.b.lit(""))])
 
     def _cat(self, op: str, args: list, ops: list[Typed]) -> Typed:
         parts = []
@@ -358,7 +384,7 @@ class Compiler:
         whens = []
         for v in values[:-1]:
             test = self.truth_of(v)
-            whens.append((test if stop_when else self.b.not_(test), v))
+            whens.append((test if stop_when else self.b.not_(self.strict(test)), v))
         return self._select(whens, values[-1])
 
     def _if_value(self, op: str, args: list, ops: list[Typed]) -> Typed:
@@ -377,7 +403,11 @@ class Compiler:
         kind = kinds.pop() if kinds else "null"
         typed_null = self.b.null_of(kind)
         cases = [(c, typed_null if t.kind == "null" else t.x) for c, t in whens]
-        x = self.b.case(cases, typed_null if other.kind == "null" else other.x) if cases else other.x
+        x = (
+            self.b.case(cases, typed_null if other.kind == "null" else other.x)
+            if cases
+            else other.x
+        )
         return Typed(x, kind, max(nulls, default=""))
 
 
@@ -415,11 +445,18 @@ def _js_kind(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Compiled:
-    """A rule in columnar form: ``sql`` (a boolean SQL expression) or ``expr`` (Polars)."""
+    """A rule in columnar form.
+
+    ``sql`` / ``expr`` are never NULL (SQL boolean expression, Polars expression).
+    ``condition_sql`` / ``condition_expr`` may be NULL where the rule is false: use them in
+    WHERE or CASE WHEN (and Polars ``when``), where they are faster.
+    """
 
     dialect: str
     sql: str | None = None
+    condition_sql: str | None = None
     expr: Any = None
+    condition_expr: Any = None
     ok: bool = True
 
 
@@ -436,10 +473,12 @@ def compile_rule(
     rule: Any, *, dialect: str = "duckdb", columns: Mapping[str, str]
 ) -> Compiled | NotCompiled:
     backend = PolarsBackend() if dialect == "polars" else SqlBackend(dialect)
+    compiler = Compiler(columns, backend)
     try:
-        x = Compiler(columns, backend).truth(rule)
+        condition = compiler.truth(rule)
     except Uncompilable as error:
         return NotCompiled(dialect, str(error))
+    strict = compiler.strict(condition)
     if dialect == "polars":
-        return Compiled(dialect, expr=x)
-    return Compiled(dialect, sql=backend.render(x))
+        return Compiled(dialect, expr=strict, condition_expr=condition)
+    return Compiled(dialect, sql=backend.render(strict), condition_sql=backend.render(condition))

@@ -64,7 +64,11 @@ def parse_float(value: Any) -> int | float:
 
 def _float_or_int(number: float) -> int | float:
     # Integral results stay ints so that results print like JavaScript ("6", not "6.0").
-    if number.is_integer() and abs(number) < 2**53 and not (number == 0 and math.copysign(1, number) < 0):
+    if (
+        number.is_integer()
+        and abs(number) < 2**53
+        and not (number == 0 and math.copysign(1, number) < 0)
+    ):
         return int(number)
     return number
 

@@ -36,7 +36,7 @@ __all__ = [
 
 def evaluate(rule: Any, data: dict | None = None) -> Any:
     """Evaluate a JsonLogic rule against one record (json-logic-js semantics)."""
-    return engine.apply(rule, data or {})
+    return engine.apply(rule, {} if data is None else data)
 
 
 def holds(rule: Any, data: dict | None = None) -> bool:

@@ -4,8 +4,43 @@ from dataclasses import dataclass
 from typing import Any
 
 STANDARD_OPERATORS = frozenset(
-    """var missing missing_some if ?: == === != !== ! !! or and > >= < <= max min + - * / %
-    map reduce filter all none some merge in cat substr log""".split()
+    [
+        "var",
+        "missing",
+        "missing_some",
+        "if",
+        "?:",
+        "==",
+        "===",
+        "!=",
+        "!==",
+        "!",
+        "!!",
+        "or",
+        "and",
+        ">",
+        ">=",
+        "<",
+        "<=",
+        "max",
+        "min",
+        "+",
+        "-",
+        "*",
+        "/",
+        "%",
+        "map",
+        "reduce",
+        "filter",
+        "all",
+        "none",
+        "some",
+        "merge",
+        "in",
+        "cat",
+        "substr",
+        "log",
+    ]
 )
 ITERATION_OPERATORS = frozenset({"map", "reduce", "filter", "all", "none", "some"})
 # (minimum, maximum) operand counts; None means unbounded.
@@ -101,9 +136,18 @@ def _check_name(name: Any, path: str, variables: set[str] | None, errors: list) 
         return  # a computed name: only known at evaluation time
     if not isinstance(name, (str, int, float, type(None))) or isinstance(name, bool):
         errors.append(RuleError(path, f"字段名必须是文本：{name!r}"))
-    elif variables is not None and isinstance(name, str) and name:
-        if name.split(".")[0] not in variables:
-            errors.append(RuleError(path, f"未知字段：{name}"))
+    elif _unknown(name, variables):
+        errors.append(RuleError(path, f"未知字段：{name}"))
+
+
+def _unknown(name: Any, variables: set[str] | None) -> bool:
+    # "" and null name the whole record, which always exists.
+    return (
+        variables is not None
+        and isinstance(name, str)
+        and bool(name)
+        and name.split(".")[0] not in variables
+    )
 
 
 def variables_of(rule: Any) -> set[str]:

@@ -49,7 +49,9 @@ class Command(BaseCommand):
     def _match(self, policies, table, options):
         result = batch.match(policies, table, options["engine"])
         for code, reason in result.fallbacks:
-            self.stderr.write(f"政策 {code} 无法用 {result.engine} 批量编译（{reason}），改为逐条求值")
+            self.stderr.write(
+                f"政策 {code} 无法用 {result.engine} 批量编译（{reason}），改为逐条求值"
+            )
         with open(options["out"], "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(["entity_id", "policy_code"])
