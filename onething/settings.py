@@ -163,3 +163,118 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("ONETHING_LOG_LEVEL", "WARNING")},
 }
+
+
+# =============================================================================================
+# SECURITY — hardening, second factor, OIDC, audit, personal data (docs/security.md).
+# Everything security-related is set here, below the rest, so the settings above stay as they are.
+# =============================================================================================
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "onething.common.security.SecurityHeadersMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "onething.accounts.twofactor.StaffTwoFactorMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "onething.common.security.AuditContextMiddleware",
+)
+AUTHENTICATION_BACKENDS = ["onething.accounts.backends.LockoutModelBackend"]
+
+AUTH_PASSWORD_VALIDATORS += [
+    {
+        "NAME": "onething.accounts.validators.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": 3},
+    },
+]
+
+# Sessions and CSRF. The CSRF token reaches htmx through the page, never through JavaScript
+# reading the cookie, so the cookie can be HttpOnly.
+SESSION_COOKIE_AGE = int(os.environ.get("ONETHING_SESSION_SECONDS", str(2 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Login lockout: failures per username, and per source address (higher: offices share NAT).
+ONETHING_LOCKOUT_FAILURES = int(os.environ.get("ONETHING_LOCKOUT_FAILURES", "5"))
+ONETHING_LOCKOUT_IP_FAILURES = int(os.environ.get("ONETHING_LOCKOUT_IP_FAILURES", "20"))
+ONETHING_LOCKOUT_WINDOW = int(os.environ.get("ONETHING_LOCKOUT_WINDOW", "900"))
+ONETHING_LOCKOUT_SECONDS = int(os.environ.get("ONETHING_LOCKOUT_SECONDS", "900"))
+ONETHING_TRUSTED_PROXIES = int(os.environ.get("ONETHING_TRUSTED_PROXIES", "0"))
+
+# Second factor (TOTP) for every role except applicants. Demo mode may skip it.
+ONETHING_DEMO_SKIP_2FA = DEMO_MODE and _env_bool("ONETHING_DEMO_SKIP_2FA", True)
+ONETHING_REQUIRE_2FA = not ONETHING_DEMO_SKIP_2FA
+OTP_TOTP_ISSUER = "onething 一件事"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Content Security Policy (onething.common.security). hx-on attributes need eval; see report.
+ONETHING_CSP_ALLOW_EVAL = _env_bool("ONETHING_CSP_ALLOW_EVAL", True)
+ONETHING_CSP_REPORT_ONLY = _env_bool("ONETHING_CSP_REPORT_ONLY", False)
+
+# Personal information at rest; in demo mode the key is derived from SECRET_KEY.
+ONETHING_PII_KEY = os.environ.get("ONETHING_PII_KEY", "")
+ONETHING_AUDIT_RETENTION_DAYS = int(os.environ.get("ONETHING_AUDIT_RETENTION_DAYS", "183"))
+
+# Province unified identity (OpenID Connect), off unless a client id is configured.
+ONETHING_OIDC_ENABLED = bool(os.environ.get("ONETHING_OIDC_CLIENT_ID"))
+ONETHING_OIDC_PROVIDER_NAME = os.environ.get(
+    "ONETHING_OIDC_PROVIDER_NAME", "湖北政务服务网统一身份认证"
+)
+ONETHING_OIDC_ID_NUMBER_CLAIM = os.environ.get("ONETHING_OIDC_ID_NUMBER_CLAIM", "id_card_number")
+ONETHING_OIDC_SATISFIES_2FA = _env_bool("ONETHING_OIDC_SATISFIES_2FA", False)
+OIDC_RP_CLIENT_ID = os.environ.get("ONETHING_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("ONETHING_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("ONETHING_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("ONETHING_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("ONETHING_OIDC_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("ONETHING_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("ONETHING_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("ONETHING_OIDC_SCOPES", "openid profile")
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+OIDC_USERNAME_ALGO = "onething.accounts.oidc.username_for"
+if ONETHING_OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("onething.accounts.oidc.ProvinceOIDCBackend")
+
+# Production (ONETHING_DEMO=0) refuses to start on an unsafe configuration.
+if not DEMO_MODE:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME, CSRF_COOKIE_NAME = "__Host-sessionid", "__Host-csrftoken"
+    SECURE_SSL_REDIRECT = _env_bool("ONETHING_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("ONETHING_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("ONETHING_HSTS_SUBDOMAINS", False)
+    if _env_bool("ONETHING_BEHIND_TLS_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = [ONETHING_PUBLIC_BASE_URL]
+    _problems = [
+        problem
+        for problem, bad in [
+            ("ONETHING_SECRET_KEY 未设置或少于 50 个字符", len(os.environ.get("ONETHING_SECRET_KEY", "")) < 50),
+            ("ONETHING_DEBUG 不得开启", DEBUG),
+            ("ONETHING_PUBLIC_BASE_URL 必须是 https:// 地址", not ONETHING_PUBLIC_BASE_URL.startswith("https://")),
+            ("HTTPS 未启用：ONETHING_SSL_REDIRECT=0 时须设 ONETHING_BEHIND_TLS_PROXY=1", not (SECURE_SSL_REDIRECT or _env_bool("ONETHING_BEHIND_TLS_PROXY", False))),
+            ("ONETHING_HSTS_SECONDS 不得为 0", SECURE_HSTS_SECONDS <= 0),
+            ("ONETHING_ALLOWED_HOSTS 不得包含 * ", "*" in ALLOWED_HOSTS),
+            ("ONETHING_PII_KEY（个人信息加密密钥）未设置或少于 32 个字符", len(ONETHING_PII_KEY) < 32),
+            ("ONETHING_KEY_ENCRYPTION_KEY（印章私钥加密密钥）未设置", not ONETHING_KEY_ENCRYPTION_KEY),
+            ("ONETHING_AUDIT_RETENTION_DAYS 不得少于 183 天（六个月）", ONETHING_AUDIT_RETENTION_DAYS < 183),
+            ("ONETHING_DEMO_PASSWORD 不得在生产环境设置", "ONETHING_DEMO_PASSWORD" in os.environ),
+        ]
+        if bad
+    ]  # fmt: skip
+    if _problems:
+        raise ImproperlyConfigured("生产环境配置不安全，拒绝启动：\n- " + "\n- ".join(_problems))
+
+# Optional OpenAI-compatible model for the assistant's wording (off unless a base URL is set).
+ONETHING_LLM_BASE_URL = os.environ.get("ONETHING_LLM_BASE_URL")
+ONETHING_LLM_MODEL = os.environ.get("ONETHING_LLM_MODEL")
+ONETHING_LLM_API_KEY = os.environ.get("ONETHING_LLM_API_KEY")
