@@ -1,5 +1,7 @@
 """Public catalog pages: browse, detail with live situation answers."""
 
+import json
+
 from django.http import Http404
 from django.shortcuts import render
 
@@ -40,9 +42,18 @@ def _answers_from(request) -> dict:
 
 def _blueprint_or_errors(version, answers):
     try:
-        return selectors.blueprint(version, answers), {}
+        bp, errors = selectors.blueprint(version, answers), {}
     except CompileError as exc:
-        return selectors.blueprint(version, {}), exc.fields
+        bp, errors = selectors.blueprint(version, {}), exc.fields
+    return bp, errors
+
+
+def _context(bp: dict, errors: dict) -> dict:
+    return {
+        "bp": bp,
+        "errors": errors,
+        "answers_json": json.dumps(bp["answers"], ensure_ascii=False),
+    }
 
 
 def _version_or_404(code):
@@ -58,7 +69,7 @@ def detail(request, code):
     return render(
         request,
         "catalog/detail.html",
-        {"bp": bp, "errors": errors, "guide": documents.guide_sections(bp), "ot": bp["onething"]},
+        {**_context(bp, errors), "guide": documents.guide_sections(bp), "ot": bp["onething"]},
     )
 
 
@@ -66,4 +77,4 @@ def situation(request, code):
     """htmx: the materials, form and figures for the answers chosen so far."""
     version = _version_or_404(code)
     bp, errors = _blueprint_or_errors(version, _answers_from(request))
-    return render(request, "catalog/_situation.html", {"bp": bp, "errors": errors})
+    return render(request, "catalog/_situation.html", _context(bp, errors))

@@ -36,3 +36,14 @@ def test_the_catalog_is_usable_at_phone_width_in_large_font(browser, live_server
     assert width <= 375, f"page overflows a phone screen: {width}px"
     assert page.locator(".tile h3", has_text="开办小餐馆").is_visible()
     context.close()
+
+
+def test_the_apply_button_carries_the_chosen_answers(page, alice):
+    login(page, "alice", PASSWORD)
+    page.goto("/onethings/mini-restaurant/")
+    page.check("input[name=a_big][value=yes]")
+    page.wait_for_selector("#materials [data-material=fire_plan]")
+    href = page.get_attribute("#apply-link", "href")
+    assert (
+        href.startswith("/cases/apply/mini-restaurant?answers=") and "big" in href and "yes" in href
+    )

@@ -128,4 +128,6 @@ def test_a_local_addition_is_seen_only_in_its_own_region(client, mini_catalog, a
 
     OneThing.objects.filter(code="mini-restaurant").update(region_id="420500")  # 宜昌市特色事项
     assert not selectors.onethings_visible(region=Region.objects.get(code="420102")).exists()
-    assert selectors.onethings_visible(region=Region.objects.get(code="420506")).exists()  # 夷陵区, under 宜昌
+    assert selectors.onethings_visible(
+        region=Region.objects.get(code="420506")
+    ).exists()  # 夷陵区, under 宜昌

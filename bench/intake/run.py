@@ -1,0 +1,222 @@
+"""Intake benchmark: concurrent clients submitting cases over HTTP to `onething serve` (gunicorn).
+
+    python bench/intake/run.py [--seconds 8] [--workers N] [--levels 1,8,32] [--db postgres,sqlite]
+
+For each database (a fresh PostgreSQL database and a fresh SQLite file) it migrates, loads the mini
+catalog with one applicant per client, starts gunicorn on a free loopback port and, at 1, 8 and 32
+concurrent clients, submits cases (POST /api/cases, each with its own Idempotency-Key) for a fixed
+time. It prints submissions/s, p50 and p99 latency. On PostgreSQL it measures the row writes one
+submission makes (pg_stat_database) and runs pgbench with a transaction of the same number of row
+writes at the same concurrency, printing its TPS and our ratio to it.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = ROOT / ".venv" / "bin"
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+PG_DB = "onething_bench_intake"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def psql(sql: str, db: str = "postgres") -> str:
+    cmd = ["psql", f"{PG}/{db}", "-Atqc", sql]
+    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def prepare(db: str, clients: int, var: Path) -> tuple[dict, list]:
+    env = {
+        **os.environ,
+        "ONETHING_VAR_DIR": str(var),
+        "ONETHING_DEMO": "1",
+        "ONETHING_LOG_LEVEL": "ERROR",
+    }
+    if db == "postgres":
+        psql(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        psql(f"CREATE DATABASE {PG_DB}")
+        env["DATABASE_URL"] = f"{PG}/{PG_DB}"
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{var / 'bench.sqlite3'}"
+    subprocess.run([BIN / "onething", "migrate", "--noinput", "-v", "0"], env=env, check=True)
+    out = subprocess.run([BIN / "python", ROOT / "bench/intake/setup_data.py", str(clients)], env=env,
+                         check=True, capture_output=True, text=True).stdout  # fmt: skip
+    return env, json.loads(out.strip().splitlines()[-1])
+
+
+def serve(env: dict, workers: int) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    cmd = [
+        BIN / "onething",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.1)
+    proc.terminate()
+    raise RuntimeError("server did not start")
+
+
+def body(user: dict) -> bytes:
+    return json.dumps({
+        "onething": "mini-restaurant",
+        "answers": {"big": "no", "own_premises": "yes"},
+        "form": {"business_name": "压测小馆", "area": 60, "applicant_name": user["name"],
+                 "applicant_id_number": user["id_number"]},
+        "materials": [{"material": m, "file_id": f} for m, f in user["files"].items()],
+        "channel": "api",
+    }).encode()  # fmt: skip
+
+
+def client(port: int, user: dict, tag: str, stop: float, latencies: list, errors: list) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    payload, n = body(user), 0
+    while time.perf_counter() < stop:
+        n += 1
+        headers = {"Authorization": f"Bearer {user['token']}", "Content-Type": "application/json",
+                   "Idempotency-Key": f"{tag}-{n}"}  # fmt: skip
+        start = time.perf_counter()
+        conn.request("POST", "/api/cases", payload, headers)
+        res = conn.getresponse()
+        res.read()
+        latencies.append(time.perf_counter() - start)
+        if res.status != 201:
+            errors.append(res.status)
+    conn.close()
+
+
+def level(port: int, users: list, clients: int, seconds: float, tag: str) -> dict:
+    latencies, errors = [], []
+    stop = time.perf_counter() + seconds
+    threads = [threading.Thread(target=client, args=(port, users[i], f"{tag}-{i}", stop, latencies, errors))
+               for i in range(clients)]  # fmt: skip
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    ms = sorted(x * 1000 for x in latencies)
+    return {
+        "clients": clients, "submissions": len(ms), "errors": len(errors), "per_second": len(ms) / elapsed,
+        "p50": statistics.median(ms) if ms else 0, "p99": ms[int(len(ms) * 0.99) - 1] if ms else 0,
+    }  # fmt: skip
+
+
+def pg_writes() -> int:
+    row = psql(
+        f"SELECT tup_inserted + tup_updated + tup_deleted FROM pg_stat_database WHERE datname = '{PG_DB}'",
+        PG_DB,
+    )
+    return int(row or 0)
+
+
+def pgbench(writes: int, clients: int, seconds: int) -> float:
+    psql("DROP TABLE IF EXISTS bench_rows; CREATE UNLOGGED TABLE bench_rows (id bigserial primary key, "
+         "k text, v jsonb, at timestamptz default now())", PG_DB)  # fmt: skip
+    psql("ALTER TABLE bench_rows SET LOGGED", PG_DB)
+    script = Path(tempfile.mkstemp(suffix=".sql")[1])
+    lines = (
+        ["BEGIN;"]
+        + ["INSERT INTO bench_rows (k, v) VALUES (:client_id, '{\"a\": 1}');"] * writes
+        + ["END;"]
+    )
+    script.write_text("\n".join(lines) + "\n")
+    cmd = [
+        "pgbench",
+        "-n",
+        "-c",
+        str(clients),
+        "-j",
+        str(min(clients, 4)),
+        "-T",
+        str(seconds),
+        "-f",
+        str(script),
+        f"{PG}/{PG_DB}",
+    ]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    script.unlink()
+    tps = next(line for line in out.splitlines() if line.startswith("tps"))
+    return float(tps.split("=")[1].split()[0])
+
+
+def bench(db: str, args) -> None:
+    var = Path(tempfile.mkdtemp(prefix=f"onething-bench-{db}-"))
+    clients = max(args.levels)
+    env, users = prepare(db, clients, var)
+    proc, port = serve(env, args.workers)
+    try:
+        level(port, users, min(4, clients), 2, "warm")  # warm caches and connections
+        print(f"\n== {db} (gunicorn {args.workers} workers, {args.seconds:.0f} s per level) ==")
+        print(
+            f"{'clients':>8} {'subm/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+            + ("  pgbench TPS   ratio" if db == "postgres" else "")
+        )
+        for n in args.levels:
+            before = pg_writes() if db == "postgres" else 0
+            r = level(port, users, n, args.seconds, f"c{n}")
+            line = (
+                f"{n:>8} {r['per_second']:>9.1f} {r['p50']:>8.1f} {r['p99']:>8.1f} {r['errors']:>7}"
+            )
+            if db == "postgres":
+                time.sleep(0.7)  # statistics are flushed to pg_stat_database at most every 500 ms
+                writes = round((pg_writes() - before) / max(r["submissions"], 1))
+                tps = pgbench(writes, n, int(args.seconds))
+                line += f"  {tps:>9.1f} ({writes} rows)  {r['per_second'] / tps:.2f}"
+            print(line, flush=True)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if db == "postgres":
+            psql(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        shutil.rmtree(var, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--workers", type=int, default=max(4, 2 * (os.cpu_count() or 1) + 1))
+    parser.add_argument("--levels", default="1,8,32")
+    parser.add_argument("--db", default="postgres,sqlite")
+    args = parser.parse_args()
+    args.levels = [int(x) for x in args.levels.split(",")]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"intake benchmark · {os.cpu_count()} CPUs · load average {load} · Python {sys.version.split()[0]}"
+    )
+    for db in args.db.split(","):
+        bench(db, args)
+
+
+if __name__ == "__main__":
+    main()

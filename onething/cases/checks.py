@@ -1,0 +1,119 @@
+"""Pure helpers for submission: materials against the blueprint, regions, derived answers."""
+
+from datetime import date, timedelta
+
+from onething.common.errors import Unprocessable
+
+from .constants import MaterialState
+
+MAX_COMMITMENT_DAYS = 180
+LINKED_MARKERS = ("变更", "注销", "change", "cancel", "deregist")
+
+
+def material_rows(blueprint: dict, *, uploads: dict, commitments: dict, exempt: dict) -> list[dict]:
+    """One row per blueprint material with its state; unknown materials are refused."""
+    known = {m["code"]: m for m in blueprint["materials"]}
+    unknown = {
+        f"materials.{c}": "不是本事项需要的材料" for c in [*uploads, *commitments] if c not in known
+    }
+    if unknown:
+        raise Unprocessable("材料有误", fields=unknown)
+    return [_row(m, uploads, commitments, exempt) for m in blueprint["materials"]]
+
+
+def _row(m: dict, uploads: dict, commitments: dict, exempt: dict) -> dict:
+    code = m["code"]
+    row = {
+        "material": code,
+        "name": m["name"],
+        "required": m["required"],
+        "upload": None,
+        "exemption": {},
+    }
+    if code in exempt:
+        return {**row, "state": MaterialState.EXEMPT, "exemption": exempt[code]}
+    if code in uploads:
+        return {**row, "state": MaterialState.UPLOADED, "upload": uploads[code]}
+    if code in commitments:
+        if not m.get("commitment_allowed"):
+            raise Unprocessable(
+                "该材料不能容缺后补", fields={f"commitments.{code}": f"{m['name']}不能承诺后补"}
+            )
+        return {**row, "state": MaterialState.COMMITTED, "due_date": commitments[code]}
+    return {**row, "state": MaterialState.MISSING}
+
+
+def blueprint_exemptions(blueprint: dict) -> dict:
+    """Materials an earlier member item produces: nobody uploads those."""
+    return {
+        m["code"]: {
+            "kind": "earlier_item",
+            "license": None,
+            "license_type": m.get("license_type"),
+            "reason": f"由前序事项办结后自动获取（{m.get('license_type_name') or m['name']}）",
+        }
+        for m in blueprint["materials"]
+        if m["disposition"] == "earlier_item"
+    }
+
+
+def due_date_problem(due: date, today: date) -> str | None:
+    if due <= today:
+        return "承诺期限应晚于今天"
+    if due > today + timedelta(days=MAX_COMMITMENT_DAYS):
+        return f"承诺期限不能超过 {MAX_COMMITMENT_DAYS} 天"
+    return None
+
+
+def problems_of(rows: list[dict], licence_problems: list[str]) -> list[str]:
+    """The formal-check findings the window clerk sees (and lists in 一次性告知书)."""
+    missing = [
+        f"缺少材料：{r['name']}"
+        for r in rows
+        if r["required"] and r["state"] == MaterialState.MISSING
+    ]
+    return missing + licence_problems
+
+
+def licence_problems(exempt: dict, today: date) -> list[str]:
+    """An exemption rests on a licence; an expired or revoked one does not count."""
+    problems = []
+    for code, entry in exempt.items():
+        licence = entry.get("license")
+        until = getattr(licence, "valid_until", None) or getattr(licence, "expires_on", None)
+        status = getattr(licence, "status", "")
+        if (until and until < today) or status in ("revoked", "expired", "cancelled"):
+            problems.append(f"用于免交“{code}”的电子证照已失效，请提交该材料")
+    return problems
+
+
+def is_linked_change(snapshot: dict) -> bool:
+    """Change and de-registration one-things (一键三联) take their situations from data."""
+    text = f"{snapshot.get('code', '')}{snapshot.get('name', '')}{snapshot.get('stage', '')}"
+    return snapshot.get("stage") == "注销退出" or any(m in text for m in LINKED_MARKERS)
+
+
+def derived_answers(snapshot: dict, licence_types: set[str]) -> dict:
+    """Answer ``has_<licence type>`` questions from the licences the entity holds."""
+    answers = {}
+    for q in snapshot.get("questions", []):
+        code = q["code"]
+        for prefix in ("has_", "holds_"):
+            if code.startswith(prefix):
+                held = code[len(prefix) :] in licence_types
+                values = [o["value"] for o in q.get("options", [])]
+                answers[code] = ("yes" if held else "no") if "yes" in values else held
+    return answers
+
+
+def climb(region, level: str):
+    """The ancestor of ``region`` at a handling level (county items stay where they are)."""
+    wanted = {"province": {"province"}, "city": {"city", "province"}}.get(level)
+    node = region
+    while wanted and node is not None and node.level not in wanted:
+        node = node.parent
+    return node or region
+
+
+def region_under(code: str, region) -> bool:
+    return region is not None and code.startswith(region.prefix)

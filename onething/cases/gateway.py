@@ -1,0 +1,46 @@
+"""The registry functions cases call, in one place (the registry is the source of truth).
+
+Thin on purpose: it keeps the list of what cases needs from the registry short and visible.
+"""
+
+from onething.registry import selectors as registry_selectors
+from onething.registry import services as registry_services
+
+person_for_user = registry_selectors.person_for_user
+entity_for_user = registry_selectors.entity_for_user
+mask_id = registry_selectors.mask_id
+license_issue = registry_services.license_issue
+usage_record = registry_services.usage_record
+seal = registry_services.seal
+holder_from_code = registry_services.holder_from_code
+consent_grant = registry_services.consent_grant
+
+
+def person_by_id_number(id_number: str):
+    return registry_selectors.person_by_id_number(id_number) if id_number else None
+
+
+def entity_by_credit_code(code: str):
+    return registry_selectors.entity_by_credit_code(code) if code else None
+
+
+def licenses_of(*, person=None, entity=None, valid_on=None) -> list:
+    if person is None and entity is None:
+        return []
+    return list(registry_selectors.licenses_of(person=person, entity=entity, valid_on=valid_on))
+
+
+def prefill(*, blueprint, person=None, entity=None) -> dict:
+    if person is None and entity is None:
+        return {}
+    return registry_services.prefill(blueprint=blueprint, person=person, entity=entity)
+
+
+def exemptions(*, blueprint, person=None, entity=None) -> dict:
+    if person is None and entity is None:
+        return {}
+    return registry_services.exemptions(blueprint=blueprint, person=person, entity=entity)
+
+
+def seal_verify(*, payload: bytes, seal: dict) -> bool:
+    return bool(seal) and registry_services.seal_verify(payload=payload, seal=seal)

@@ -1,0 +1,146 @@
+"""Reads of cases, always scoped to who is asking."""
+
+from django.db.models import Q
+
+from onething.accounts.constants import Role
+from onething.common.errors import NotFound
+from onething.common.models import Event
+
+from .constants import CaseStatus, TaskStatus
+from .models import Case, Commitment, CreditRecord, Document, Draft, Task
+
+REVIEWERS = {Role.DEPT_REVIEWER, Role.DEPT_ADMIN}
+
+
+def cases_visible(user):
+    """Applicants their own; clerks their region's (accepting or processing); departments theirs."""
+    qs = Case.objects.select_related("accept_region", "process_region")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if user.is_applicant:
+        return qs.filter(Q(applicant=user) | Q(submitted_by=user))
+    prefix = user.region.prefix if user.region else None
+    if user.role == Role.WINDOW_CLERK and prefix:
+        return qs.filter(
+            Q(accept_region__code__startswith=prefix) | Q(process_region__code__startswith=prefix)
+        )
+    if user.role in REVIEWERS and user.department_id:
+        return qs.filter(tasks__department_id=user.department_id).distinct()
+    if user.role == Role.SUPERVISOR:
+        return qs if prefix is None else qs.filter(process_region__code__startswith=prefix)
+    return qs.none()
+
+
+def case_get(user, number: str) -> Case:
+    case = cases_visible(user).filter(number=number).first()
+    if case is None:
+        raise NotFound("办件不存在")
+    return case
+
+
+def cases_list(user, *, status: str | None = None, limit: int = 200):
+    qs = cases_visible(user)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-submitted_at", "-id")[:limit]
+
+
+def window_queue(user):
+    """New cases the clerk's window has to accept (受理)."""
+    if user.role != Role.WINDOW_CLERK or user.region is None:
+        return Case.objects.none()
+    return Case.objects.filter(
+        status=CaseStatus.SUBMITTED, accept_region__code__startswith=user.region.prefix
+    ).order_by("submitted_at", "id")
+
+
+def tasks_queue(user, *, open_only: bool = True):
+    """The caller's department's tasks, the nearest deadline first."""
+    if user.role not in REVIEWERS or not user.department_id:
+        return Task.objects.none()
+    qs = Task.objects.filter(department_id=user.department_id).select_related("case", "department")
+    if open_only:
+        qs = qs.filter(status__in=[TaskStatus.ACTIVE, TaskStatus.SUPPLEMENT])
+    return qs.order_by("deadline", "id")
+
+
+def tasks_of(case: Case):
+    return case.tasks.select_related("department", "case").order_by("stage", "id")
+
+
+def timeline(case: Case) -> list[dict]:
+    events = Event.objects.filter(object_type="cases.case", object_id=str(case.pk)).select_related(
+        "actor"
+    )
+    return [
+        {
+            "id": e.pk,
+            "verb": e.verb,
+            "label": VERBS.get(e.verb, e.verb),
+            "at": e.created_at,
+            "actor": str(e.actor) if e.actor else "系统",
+            "data": e.data,
+        }  # fmt: skip
+        for e in events.order_by("created_at", "id")
+    ]
+
+
+def documents_of(case: Case):
+    return Document.objects.filter(case=case).defer("pdf").select_related("department")
+
+
+def document_get(user, number: str, doc_id: int) -> Document:
+    case = case_get(user, number)
+    doc = Document.objects.filter(case=case, pk=doc_id).first()
+    if doc is None:
+        raise NotFound("文书不存在")
+    return doc
+
+
+def commitments_of(case: Case):
+    return Commitment.objects.filter(case=case)
+
+
+def draft_open(user, onething: str) -> Draft | None:
+    return Draft.objects.filter(user=user, onething=onething, case__isnull=True).first()
+
+
+def credit_records(subject: str):
+    return CreditRecord.objects.filter(subject=subject).order_by("-created_at")
+
+
+def can_accept(user, case: Case) -> bool:
+    return (
+        user.role == Role.WINDOW_CLERK
+        and user.region is not None
+        and case.accept_region_id.startswith(user.region.prefix)
+        and case.status == CaseStatus.SUBMITTED
+    )
+
+
+def is_applicant_of(user, case: Case) -> bool:
+    return user.pk in (case.applicant_id, case.submitted_by_id) and user.is_applicant
+
+
+VERBS = {
+    "case.submitted": "提交申请",
+    "case.accepted": "受理",
+    "case.accepted_with_tolerance": "容缺受理",
+    "case.returned": "一次性告知补正",
+    "case.rejected": "不予受理",
+    "case.resubmitted": "补正后重新提交",
+    "case.supplemented": "申请人补正",
+    "case.document_issued": "出具文书",
+    "case.completed": "办结",
+    "case.refused": "不予许可，办件终止",
+    "task.started": "部门开始审批",
+    "task.approved": "部门准予",
+    "task.refused": "部门不予许可",
+    "task.cancelled": "审批任务终止",
+    "task.supplement_requested": "部门要求补正（计时暂停）",
+    "task.resumed": "恢复计时",
+    "task.warning": "时限预警",
+    "commitment.fulfilled": "履行告知承诺",
+    "commitment.reminded": "承诺到期提醒",
+    "commitment.breached": "未履行告知承诺",
+}

@@ -1,0 +1,62 @@
+"""Pages: the draft survives a closed browser, the queues show the right rows."""
+
+import json
+
+import pytest
+
+from onething.cases import selectors, services
+from onething.cases.models import Draft
+
+pytestmark = pytest.mark.django_db
+
+
+def test_apply_page_prefills_read_only_and_shows_exemptions(client, alice):
+    client.force_login(alice)
+    answers = json.dumps({"big": "yes", "own_premises": "no"})
+    html = client.get(f"/cases/apply/mini-restaurant?answers={answers}").content.decode()
+    assert 'name="f_applicant_name" value="刘爱丽" readonly' in html
+    assert "免交：前序事项办结后自动获取" in html and 'name="file_fire_plan"' in html
+    assert Draft.objects.get(user=alice).answers == {"big": "yes", "own_premises": "no"}
+
+
+def test_autosave_keeps_the_draft_for_a_new_session(client, alice):
+    client.force_login(alice)
+    res = client.post(
+        "/cases/apply/mini-restaurant/draft", {"f_business_name": "楚味小馆", "f_area": "66"}
+    )
+    assert res.status_code == 200 and "自动保存" in res.content.decode()
+    client.logout()
+    client.force_login(alice)
+    html = client.get("/cases/apply/mini-restaurant").content.decode()
+    assert 'value="楚味小馆"' in html and 'value="66"' in html
+
+
+def test_the_same_draft_submitted_twice_makes_one_case(alice, upload):
+    draft = services.draft_save(
+        user=alice, onething="mini-restaurant", answers={"big": "no", "own_premises": "yes"},
+        form={"business_name": "楚味小馆", "area": 60}, materials={"application_form": str(upload(alice).pk)},
+    )  # fmt: skip
+    first = services.draft_submit(user=alice, draft=draft, channel="portal")
+    draft.refresh_from_db()
+    again = services.draft_submit(user=alice, draft=draft, channel="portal")
+    assert first.pk == again.pk and selectors.cases_list(alice).count() == 1
+
+
+def test_queues_and_detail_pages(client, alice, carol, mark, submit):
+    case = submit(alice)
+    client.force_login(carol)
+    assert case.number in client.get("/cases/").content.decode()
+    res = client.post(f"/cases/{case.number}/accept", {"decision": "accept_with_tolerance"})
+    assert res.status_code == 302
+    client.force_login(mark)
+    html = client.get("/cases/").content.decode()
+    assert "企业设立登记" in html
+    assert 'data-task="mini-registration"' in client.get(f"/cases/{case.number}/").content.decode()
+    client.force_login(alice)
+    assert client.get(f"/cases/{case.number}/").status_code == 200
+
+
+def test_strangers_get_404(client, bob, alice, submit):
+    case = submit(alice)
+    client.force_login(bob)
+    assert client.get(f"/cases/{case.number}/").status_code == 404

@@ -1,0 +1,292 @@
+"""Pages: apply (one form, one set of materials), the window, the department queue, a case."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from onething.accounts.constants import Role
+from onething.catalog import selectors as catalog
+from onething.catalog.compiler import CompileError
+from onething.common.errors import DomainError
+
+from . import gateway, selectors, serialize, services
+from .constants import AcceptanceDecision, Channel, TaskDecision
+from .models import Commitment
+
+
+@login_required
+def index(request):
+    user = request.user
+    context = {
+        "cases": selectors.cases_list(user, limit=100),
+        "window": selectors.window_queue(user),
+        "tasks": selectors.tasks_queue(user),
+        "role": user.role,
+    }
+    return render(request, "cases/index.html", context)
+
+
+# ---- applying ----------------------------------------------------------------------------
+
+
+def _may_apply(user) -> bool:
+    return user.is_applicant or user.role == Role.WINDOW_CLERK
+
+
+def _answers_param(request) -> dict:
+    answers = {k[2:]: v for k, v in request.GET.items() if k.startswith("a_")}
+    try:
+        given = json.loads(request.GET.get("answers") or "{}")
+    except json.JSONDecodeError:
+        given = {}
+    return {**(given if isinstance(given, dict) else {}), **answers}
+
+
+def _posted(request, bp: dict) -> dict:
+    """The draft parts in a POSTed apply form (files are stored separately)."""
+    post = request.POST
+    fields = {f["field"] for f in bp["form"]["layout"]}
+    commitments = {
+        m["code"]: post.get(f"due_{m['code']}", "")
+        for m in bp["materials"]
+        if post.get(f"commit_{m['code']}") and m["commitment_allowed"]
+    }
+    return {
+        "answers": {k[2:]: v for k, v in post.items() if k.startswith("a_")},
+        "form": {
+            k[2:]: v for k, v in post.items() if k.startswith("f_") and k[2:] in fields and v != ""
+        },
+        "commitments": commitments,
+        "applicant": {k[10:]: v for k, v in post.items() if k.startswith("applicant_") and v},
+    }
+
+
+def _context(request, code: str, draft, errors=None) -> dict:
+    version = catalog.version_latest(code)
+    try:
+        bp = catalog.blueprint(version, draft.answers)
+    except CompileError as exc:
+        bp, errors = catalog.blueprint(version, {}), {**(errors or {}), **exc.fields}
+    holder = _page_holder(request.user)
+    prefill = gateway.prefill(blueprint=bp, **holder)
+    exempt = gateway.exemptions(blueprint=bp, **holder)
+    return {
+        "bp": bp, "ot": bp["onething"], "draft": draft, "prefill": prefill, "errors": errors or {},
+        "rows": _material_rows(bp, draft, exempt), "fields": _field_rows(bp, draft, prefill),
+        "is_clerk": request.user.role == Role.WINDOW_CLERK,
+    }  # fmt: skip
+
+
+def _page_holder(user) -> dict:
+    if not user.is_applicant:
+        return {"person": None, "entity": None}
+    return {"person": gateway.person_for_user(user), "entity": gateway.entity_for_user(user)}
+
+
+def _material_rows(bp: dict, draft, exempt: dict) -> list[dict]:
+    rows = []
+    for m in bp["materials"]:
+        reason = (exempt.get(m["code"]) or {}).get("reason")
+        if m["disposition"] == "earlier_item":
+            reason = f"免交：前序事项办结后自动获取（{m['license_type_name'] or m['name']}）"
+        rows.append({**m, "exempt_reason": reason, "file_id": draft.materials.get(m["code"]),
+                     "due": draft.commitments.get(m["code"], "")})  # fmt: skip
+    return rows
+
+
+def _field_rows(bp: dict, draft, prefill: dict) -> list[dict]:
+    schema = bp["form"]["schema"]["properties"]
+    return [
+        {
+            **f,
+            "schema": schema[f["field"]],
+            "value": (prefill.get(f["field"]) or {}).get("value", draft.form.get(f["field"], "")),
+            "source": prefill.get(f["field"]),
+        }  # fmt: skip
+        for f in bp["form"]["layout"]
+    ]
+
+
+@login_required
+def apply(request, code):
+    if catalog.version_latest(code) is None or not _may_apply(request.user):
+        raise Http404("一件事不存在")
+    if request.method == "POST":
+        return _apply_post(request, code)
+    draft = selectors.draft_open(request.user, code)
+    answers = _answers_param(request)
+    if draft is None or answers:
+        base = draft.answers if draft else {}
+        draft = services.draft_save(user=request.user, onething=code, answers={**base, **answers})
+    return render(request, "cases/apply.html", _context(request, code, draft))
+
+
+def _apply_post(request, code):
+    draft = selectors.draft_open(request.user, code) or services.draft_save(
+        user=request.user, onething=code
+    )
+    bp = _context(request, code, draft)["bp"]
+    parts = _posted(request, bp)
+    try:
+        materials = {**draft.materials, **_store_files(request, bp)}
+    except DomainError as exc:
+        return render(
+            request, "cases/apply.html", _context(request, code, draft, exc.fields), status=422
+        )
+    draft = services.draft_save(user=request.user, onething=code, materials=materials, **parts)
+    action = request.POST.get("action", "save")
+    if action == "preview":
+        return render(request, "cases/preview.html", _context(request, code, draft))
+    if action == "submit":
+        return _submit(request, code, draft)
+    messages.success(request, "草稿已保存")
+    return redirect("cases:apply", code=code)
+
+
+def _store_files(request, bp: dict) -> dict:
+    stored = {}
+    for m in bp["materials"]:
+        upload = request.FILES.get(f"file_{m['code']}")
+        if upload:
+            stored[m["code"]] = str(
+                services.upload_create(
+                    owner=request.user, name=upload.name, chunks=upload.chunks()
+                ).pk
+            )
+    return stored
+
+
+def _submit(request, code, draft):
+    if not request.POST.get("consent"):
+        errors = {"consent": "请阅读并同意数据使用授权"}
+        return render(
+            request, "cases/preview.html", _context(request, code, draft, errors), status=422
+        )
+    channel = Channel.WINDOW if request.user.role == Role.WINDOW_CLERK else Channel.PORTAL
+    try:
+        case = services.draft_submit(user=request.user, draft=draft, channel=channel,
+                                     accept_region=request.POST.get("accept_region") or None)  # fmt: skip
+    except DomainError as exc:
+        ctx = _context(request, code, draft, exc.fields)
+        ctx["message"] = exc.message
+        return render(request, "cases/preview.html", ctx, status=exc.status)
+    messages.success(request, f"申请已提交，办件编号 {case.number}")
+    return redirect("cases:detail", number=case.number)
+
+
+@login_required
+@require_POST
+def autosave(request, code):
+    """htmx: save the form as the applicant types (files go with the full form)."""
+    if catalog.version_latest(code) is None or not _may_apply(request.user):
+        raise Http404("一件事不存在")
+    draft = selectors.draft_open(request.user, code) or services.draft_save(
+        user=request.user, onething=code
+    )
+    bp = _context(request, code, draft)["bp"]
+    parts = _posted(request, bp)
+    parts["answers"] = parts["answers"] or None
+    services.draft_save(user=request.user, onething=code, **parts)
+    return render(request, "cases/_saved.html")
+
+
+# ---- one case ----------------------------------------------------------------------------
+
+
+@login_required
+def detail(request, number):
+    try:
+        case = selectors.case_get(request.user, number)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    user = request.user
+    context = {
+        "case": case, "data": serialize.case_dict(case, user), "timeline": selectors.timeline(case),
+        "can_accept": selectors.can_accept(user, case), "is_applicant": selectors.is_applicant_of(user, case),
+        "my_tasks": [t for t in selectors.tasks_of(case) if t.department_id == user.department_id],
+        "open_supplements": case.supplements.filter(supplied_at__isnull=True),
+        "decisions": AcceptanceDecision.choices, "task_decisions": TaskDecision.choices,
+    }  # fmt: skip
+    return render(request, "cases/detail.html", context)
+
+
+def _run(request, fn, ok: str):
+    try:
+        fn()
+    except DomainError as exc:
+        messages.error(
+            request, exc.message + ("：" + "；".join(exc.fields.values()) if exc.fields else "")
+        )
+        return False
+    messages.success(request, ok)
+    return True
+
+
+@login_required
+@require_POST
+def accept(request, number):
+    problems = [p.strip() for p in request.POST.get("problems", "").splitlines() if p.strip()]
+    _run(request, lambda: services.case_accept(
+        number=number, actor=request.user, decision=request.POST.get("decision", ""),
+        reason=request.POST.get("reason", ""), problems=problems,
+    ), "已作出受理决定")  # fmt: skip
+    return redirect("cases:detail", number=number)
+
+
+@login_required
+@require_POST
+def decide(request, task_id):
+    result = {k[2:]: v for k, v in request.POST.items() if k.startswith("r_") and v}
+    holder = {}
+    ok = _run(request, lambda: holder.setdefault("task", services.task_decide(
+        task_id=task_id, actor=request.user, decision=request.POST.get("decision", ""),
+        opinion=request.POST.get("opinion", ""), result=result,
+    )), "已作出审批决定")  # fmt: skip
+    task = holder.get("task")
+    return redirect("cases:detail", number=task.case.number) if ok else redirect("cases:index")
+
+
+@login_required
+@require_POST
+def supplement(request, number):
+    def go():
+        files = {}
+        for key, upload in request.FILES.items():
+            if key.startswith("file_"):
+                files[key[5:]] = str(
+                    services.upload_create(
+                        owner=request.user, name=upload.name, chunks=upload.chunks()
+                    ).pk
+                )
+        form = {k[2:]: v for k, v in request.POST.items() if k.startswith("f_") and v}
+        services.case_supplement(number=number, actor=request.user, form=form, files=files,
+                                 note=request.POST.get("note", ""))  # fmt: skip
+
+    _run(request, go, "补正材料已提交")
+    return redirect("cases:detail", number=number)
+
+
+@login_required
+@require_POST
+def fulfil(request, commitment_id):
+    commitment = Commitment.objects.select_related("case").filter(pk=commitment_id).first()
+    if commitment is None or not selectors.is_applicant_of(request.user, commitment.case):
+        raise Http404("承诺不存在")
+
+    def go():
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise DomainError("请选择要补交的文件", fields={"file": "必填"})
+        stored = services.upload_create(
+            owner=request.user, name=upload.name, chunks=upload.chunks()
+        )
+        services.commitment_fulfil(
+            commitment_id=commitment_id, actor=request.user, file_id=str(stored.pk)
+        )
+
+    _run(request, go, "承诺材料已补交")
+    return redirect("cases:detail", number=commitment.case.number)
