@@ -18,6 +18,18 @@ NAV = [
     ("政策库", "policies:index", None),
     ("我的政策", "policies:mine", {Role.APPLICANT_PERSON, Role.APPLICANT_ENTITY}),
     ("免申即享审核", "policies:batches", {Role.CATALOG_ADMIN, Role.DEPT_ADMIN, Role.SUPERVISOR}),
+    ("好差评", "feedback:index", None),
+    (
+        "12345工单",
+        "feedback:tickets",
+        {Role.HOTLINE_OPERATOR, Role.DEPT_REVIEWER, Role.DEPT_ADMIN, Role.SUPERVISOR},
+    ),
+    (
+        "差评整改",
+        "feedback:rectifications",
+        {Role.DEPT_REVIEWER, Role.DEPT_ADMIN, Role.SUPERVISOR, Role.HOTLINE_OPERATOR},
+    ),
+    ("评价指标", "feedback:metrics", {Role.SUPERVISOR, Role.HOTLINE_OPERATOR, Role.DEPT_ADMIN}),
     ("目录管理", "admin:index", {Role.CATALOG_ADMIN}),
 ]
 

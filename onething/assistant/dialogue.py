@@ -53,7 +53,7 @@ def _on_choice(state: dict, choice: str, user) -> list[dict]:
         "answer": lambda: _on_answer(state, rest, user),
         "ask": lambda: _on_ask(state, rest, user),
         "say": lambda: _on_message(state, rest, user),
-        "human": lambda: [handoff(state)],
+        "human": lambda: [handoff(state, user=user)],
         "restart": lambda: _restart(state),
     }
     handler = handlers.get(action)
@@ -108,6 +108,7 @@ def _on_message(state: dict, message: str, user) -> list[dict]:
 
 
 def _understand(state: dict, text: str, user) -> list[dict]:
+    state["last_text"] = text[:500]  # what a person taking over would need to read first
     if state.get("stage") == "asking" and (value := _typed_option(state, text)):
         return _on_answer(
             state, f"{state['code']}:{_current_question(state)['code']}:{value}", user
@@ -117,7 +118,7 @@ def _understand(state: dict, text: str, user) -> list[dict]:
     if intent and state.get("code") and not _names_another(state, candidates, text):
         return _guide_then_continue(state, intent, text, user)
     if not candidates:
-        return [handoff(state, found_nothing=True)]
+        return [handoff(state, user=None, found_nothing=True)]
     if intent and _confident(candidates, text):
         state.update(stage="done", code=candidates[0]["code"], answers={})
         return [_guide(state, _version(state), intent, text, user), _offer_guidance(state)]
@@ -299,11 +300,20 @@ def _offer_guidance(state: dict) -> dict:
     )
 
 
-def handoff(state: dict, *, found_nothing: bool = False) -> dict:
-    """When the assistant cannot help: say so plainly and offer a person."""
+def handoff(state: dict, *, user=None, found_nothing: bool = False) -> dict:
+    """When the assistant cannot help: say so plainly and offer a person.
+
+    A 12345 ticket is opened only when a logged-in person asks for a human, so that
+    someone can call them back; finding nothing just offers that choice.
+    """
     from . import services  # the ticket hook is a write
 
-    ticket = services.hotline_ticket_create(state=state)
+    ticket = None if found_nothing else services.hotline_ticket_create(state=state, user=user)
     lead = "抱歉，我没能找到与您描述相符的事项。" if found_nothing else "好的，为您转人工服务。"
-    text = lead + HOTLINE + (f" 工单号：{ticket}" if ticket else "")
-    return bubble("handoff", text, choices=[{"value": "restart", "label": "换个说法再试"}])
+    text = (
+        lead + HOTLINE + (f" 已为您生成12345工单：{ticket}，工作人员会联系您。" if ticket else "")
+    )
+    choices = [{"value": "restart", "label": "换个说法再试"}]
+    if found_nothing:
+        choices.append({"value": "human", "label": "转人工（生成12345工单）"})
+    return bubble("handoff", text, choices=choices)

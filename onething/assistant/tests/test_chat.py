@@ -134,3 +134,20 @@ def test_the_conversation_is_kept_on_the_server(client, mini_catalog):
     assert conv.state["stage"] == "asking"
     assert [m["role"] for m in conv.messages][:2] == ["user", "assistant"]
     assert conv.messages[2]["text"] == "开办小餐馆"  # the label of the button pressed
+
+
+def test_a_logged_in_person_asking_for_a_human_gets_a_12345_ticket(client, mini_catalog, alice):
+    from onething.feedback.models import Ticket
+
+    client.force_login(alice)
+    first = client.post(
+        "/api/assistant/chat", {"message": "我想开个面馆"}, content_type="application/json"
+    ).json()
+    reply = client.post(
+        "/api/assistant/chat",
+        {"conversation_id": first["conversation_id"], "choice": "human"},
+        content_type="application/json",
+    ).json()
+    ticket = Ticket.objects.get()
+    assert ticket.source == "assistant" and "面馆" in ticket.content
+    assert ticket.number in str(reply)
