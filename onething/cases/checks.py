@@ -96,10 +96,13 @@ def is_linked_change(snapshot: dict) -> bool:
 def derived_answers(snapshot: dict, licence_types: set[str]) -> dict:
     """Answer ``has_<licence type>`` questions from the licences the entity holds."""
     answers = {}
+    # Only questions that name a licence type of this one-thing are facts from data; others
+    # (has_employees …) stay the applicant's to answer.
+    known = set(snapshot.get("license_types", {}))
     for q in snapshot.get("questions", []):
         code = q["code"]
         for prefix in ("has_", "holds_"):
-            if code.startswith(prefix):
+            if code.startswith(prefix) and code[len(prefix) :] in known:
                 held = code[len(prefix) :] in licence_types
                 values = [o["value"] for o in q.get("options", [])]
                 answers[code] = ("yes" if held else "no") if "yes" in values else held

@@ -1,0 +1,60 @@
+"""一键三联: an enterprise's licences decide which permit changes or cancellations join its case."""
+
+import pytest
+from django.conf import settings
+
+from onething.accounts.models import Department
+from onething.cases import checks, services
+from onething.catalog import selectors as catalog_selectors
+from onething.catalog import services as catalog
+from onething.common.testing import _persona
+from onething.registry import services as registry
+from onething.registry.validators import make_credit_code
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def restaurant(regions):
+    """楚味餐饮 holds a business licence and a food business licence, nothing else."""
+    catalog.catalog_import(path=settings.CATALOG_DIR)
+    from onething.accounts import services as accounts
+
+    accounts.departments_ensure()
+    code = make_credit_code("420102", "52345678")
+    user = _persona("chuwei", "applicant_entity", display_name="楚味餐饮", credit_code=code)
+    entity = registry.entity_create(credit_code=code, name="楚味餐饮有限公司", entity_type="llc")
+    market = Department.objects.get(kind_id="market", region_id="420102")
+    for lt in ("business_license", "food_business_license"):
+        registry.license_issue(license_type=lt, department=market, data={}, entity=entity)
+    return user
+
+
+def _items_of(user, onething: str, answers: dict) -> list[str]:
+    """The situation as intake derives it: the holder's licences answer the licence questions."""
+    version = catalog_selectors.version_latest(onething)
+    holder = services._holder_of_user(user)
+    assert checks.is_linked_change(version.snapshot)
+    held = {lic.license_type_id for lic in holder["licences"]}
+    answers = {**answers, **checks.derived_answers(version.snapshot, held)}
+    return [i["code"] for i in catalog_selectors.blueprint(version, answers)["items"]]
+
+
+def test_deregistration_cancels_the_permits_the_enterprise_holds_without_being_asked(restaurant):
+    # The applicant even claims no food licence: the e-licence library decides.
+    items = _items_of(
+        restaurant, "enterprise-deregistration", {"holds_food_business_license": "no"}
+    )
+    assert "market-food-license-cancel" in items
+    assert "market-drug-license-cancel" not in items
+    assert "transport-road-license-cancel" not in items
+
+
+def test_a_registration_change_changes_the_food_licence_too(restaurant):
+    items = _items_of(restaurant, "enterprise-info-change", {})
+    assert {"market-change-registration", "market-food-license-change"} <= set(items)
+
+
+def test_questions_that_are_not_about_licences_stay_the_applicants(restaurant):
+    items = _items_of(restaurant, "enterprise-deregistration", {"has_employees": "no"})
+    assert "hrss-unit-insurance-cancel" not in items
