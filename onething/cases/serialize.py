@@ -41,9 +41,17 @@ def case_dict(case: Case, viewer=None) -> dict:
             {"id": c.pk, "material": c.material, "name": c.name, "due_date": c.due_date, "status": c.status}
             for c in case.commitments.all()
         ],
-        "tasks": [task_dict(t) for t in selectors.tasks_of(case)],
-        "documents": [document_dict(case, d) for d in selectors.documents_of(case)],
+        "tasks": [task_dict(t) for t in _prefetched(case, "tasks", selectors.tasks_of)],
+        "documents": [
+            document_dict(case, d) for d in _prefetched(case, "documents", selectors.documents_of)
+        ],
     }  # fmt: skip
+
+
+def _prefetched(case: Case, name: str, read):
+    # A just-submitted case carries its rows (services._remember): no need to read them back.
+    cache = getattr(case, "_prefetched_objects_cache", {})
+    return cache[name] if name in cache else read(case)
 
 
 def document_dict(case: Case, doc) -> dict:

@@ -8,7 +8,7 @@ import hashlib
 import json
 from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from onething.accounts import selectors as accounts
@@ -269,6 +269,7 @@ def _holder_of_user(user) -> dict:
         "name": user.display_name or user.username, "id_number": user.id_number,
         "credit_code": user.credit_code, "region": _holder_region(person, entity) or user.region,
         "licences": gateway.licenses_of(person=person, entity=entity, valid_on=_today()),
+        "licences_on": _today(),
     }  # fmt: skip
 
 
@@ -288,6 +289,7 @@ def _holder_from_registry(holder) -> dict:
         "id_number": getattr(person, "id_number", ""), "credit_code": getattr(entity, "credit_code", ""),
         "region": _holder_region(person, entity),
         "licences": gateway.licenses_of(person=person, entity=entity, valid_on=_today()),
+        "licences_on": _today(),
     }  # fmt: skip
 
 
@@ -324,11 +326,20 @@ def _holder_region(person, entity):
         (person, ("household_region", "residence_region")),
     ):
         for attr in attrs:
-            value = getattr(obj, attr, None) if obj is not None else None
-            code = getattr(value, "code", value)
+            code = _region_code(obj, attr)
             if code and (region := accounts.region_get(str(code))):
                 return region
     return None
+
+
+def _region_code(obj, attr: str):
+    # The foreign key's raw value: loading the related Region only to read its code costs a query.
+    if obj is None:
+        return None
+    if f"{attr}_id" in obj.__dict__:
+        return obj.__dict__[f"{attr}_id"]
+    value = getattr(obj, attr, None)
+    return getattr(value, "code", value)
 
 
 def _regions(user, holder: dict, blueprint: dict, accept_code) -> dict:
@@ -357,8 +368,9 @@ def _checked_form(blueprint: dict, holder: dict, form: dict) -> tuple[dict, dict
     if not isinstance(form, dict):
         raise Unprocessable("表单应为对象", fields={"form": "应为对象"})
     prefilled = gateway.prefill(
-        blueprint=blueprint, person=holder["person"], entity=holder["entity"]
-    )
+        blueprint=blueprint, person=holder["person"], entity=holder["entity"],
+        licences=holder["licences"], valid_on=holder.get("licences_on"),
+    )  # fmt: skip
     form = {k: v for k, v in form.items()}
     errors = {}
     for field, entry in prefilled.items():
@@ -376,7 +388,10 @@ def _checked_form(blueprint: dict, holder: dict, form: dict) -> tuple[dict, dict
 
 
 def _registry_exemptions(blueprint: dict, holder: dict) -> dict:
-    return gateway.exemptions(blueprint=blueprint, person=holder["person"], entity=holder["entity"])
+    return gateway.exemptions(
+        blueprint=blueprint, person=holder["person"], entity=holder["entity"],
+        licences=holder["licences"], valid_on=holder.get("licences_on"),
+    )  # fmt: skip
 
 
 def _uploads(user, data: dict) -> dict:
@@ -427,16 +442,18 @@ def _commitments(data: dict) -> dict:
 
 
 def _next_number(region_code: str) -> str:
-    """Region-date-sequence; its own short transaction so the counter row is locked only briefly."""
+    """Region-date-sequence from one atomic upsert (PostgreSQL, SQLite ≥ 3.35): the counter row is
+    locked for that statement only, and it commits on its own, outside the case's transaction."""
     today = _today()
-    with transaction.atomic():
-        CaseCounter.objects.bulk_create(
-            [CaseCounter(region=region_code, day=today)], ignore_conflicts=True
+    table = connection.ops.quote_name(CaseCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (region, day, value) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (region, day) DO UPDATE SET value = {table}.value + 1 RETURNING value",
+            [region_code, today],
         )
-        counter = CaseCounter.objects.select_for_update().get(region=region_code, day=today)
-        counter.value += 1
-        counter.save(update_fields=["value"])
-    return f"{region_code}-{today:%Y%m%d}-{counter.value:06d}"
+        value = cursor.fetchone()[0]
+    return f"{region_code}-{today:%Y%m%d}-{value:06d}"
 
 
 def _create_case(user, p: dict, number: str) -> Case:
@@ -472,7 +489,7 @@ def _applicant_data(holder: dict) -> dict:
 
 
 def _create_materials(case: Case, rows: list[dict]) -> None:
-    CaseMaterial.objects.bulk_create(
+    materials = CaseMaterial.objects.bulk_create(
         [
             CaseMaterial(
                 case=case,
@@ -485,13 +502,25 @@ def _create_materials(case: Case, rows: list[dict]) -> None:
             for r in rows
         ]
     )
-    Commitment.objects.bulk_create(
+    commitments = Commitment.objects.bulk_create(
         [
             Commitment(case=case, material=r["material"], name=r["name"], due_date=r["due_date"])
             for r in rows
             if r["state"] == MaterialState.COMMITTED
         ]
     )
+    commitments.sort(key=lambda c: (c.due_date, c.pk))  # Commitment.Meta.ordering
+    _remember(case, materials=materials, commitments=commitments, tasks=[], documents=[])
+
+
+def _remember(case: Case, **rows) -> None:
+    """A new case's related rows are exactly what was just written (no tasks or documents yet):
+    keep them as Django's prefetch cache so the response does not read them back."""
+    case._prefetched_objects_cache = getattr(case, "_prefetched_objects_cache", {})
+    for name, items in rows.items():
+        qs = getattr(case, name).all()
+        qs._result_cache, qs._prefetch_done = list(items), True
+        case._prefetched_objects_cache[name] = qs
 
 
 def _plain_exemption(entry: dict) -> dict:

@@ -274,8 +274,13 @@ def _json_value(value):
 
 
 def _valid_by_type(person, entity) -> dict[str, License]:
+    return by_type(selectors.licenses_of(person=person, entity=entity))
+
+
+def by_type(licenses) -> dict[str, License]:
+    """The newest of each type from ``selectors.licenses_of`` rows (ordered type, -version)."""
     found: dict[str, License] = {}
-    for lic in selectors.licenses_of(person=person, entity=entity):
+    for lic in licenses:
         found.setdefault(lic.license_type_id, lic)
     return found
 
@@ -292,7 +297,13 @@ def _lookup(source: str, person, entity, licenses: dict[str, License]):
 def prefill(*, blueprint: dict, person=None, entity=None) -> dict[str, dict]:
     """form field → {"value", "source", "source_label", "read_only"}; the first source that has a
     value wins. Fields with no value anywhere are left out (the applicant types them)."""
-    licenses = _valid_by_type(person, entity)
+    return prefill_from(
+        blueprint=blueprint, person=person, entity=entity, licenses=_valid_by_type(person, entity)
+    )
+
+
+def prefill_from(*, blueprint: dict, person, entity, licenses: dict[str, License]) -> dict:
+    """``prefill`` with the holder's valid licences by type already read (one read per request)."""
     types = LicenseType.objects.in_bulk(_license_sources(blueprint))
     out = {}
     for row in _layout(blueprint):
@@ -319,7 +330,14 @@ def _layout(blueprint: dict) -> list[dict]:
 def exemptions(*, blueprint: dict, person=None, entity=None) -> dict[str, dict]:
     """material → why it need not be submitted: a licence valid today, or a registry field.
     A material whose code starts with ``spouse_`` is looked up on the applicant's spouse."""
-    own = _valid_by_type(person, entity)
+    return exemptions_from(
+        blueprint=blueprint, person=person, entity=entity, licenses=_valid_by_type(person, entity)
+    )
+
+
+def exemptions_from(*, blueprint: dict, person, entity, licenses: dict[str, License]) -> dict:
+    """``exemptions`` with the holder's valid licences by type already read."""
+    own = licenses
     spouse = getattr(person, "spouse", None)
     theirs = _valid_by_type(spouse, None) if spouse is not None else {}
     out = {}
