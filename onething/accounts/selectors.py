@@ -30,6 +30,8 @@ NAV = [
         {Role.DEPT_REVIEWER, Role.DEPT_ADMIN, Role.SUPERVISOR, Role.HOTLINE_OPERATOR},
     ),
     ("评价指标", "feedback:metrics", {Role.SUPERVISOR, Role.HOTLINE_OPERATOR, Role.DEPT_ADMIN}),
+    ("效能监测", "supervision:index", {Role.SUPERVISOR}),
+    ("预警", "supervision:warnings", {Role.SUPERVISOR, Role.DEPT_ADMIN, Role.DEPT_REVIEWER}),
     ("目录管理", "admin:index", {Role.CATALOG_ADMIN}),
 ]
 

@@ -52,3 +52,9 @@ def test_login_page_logs_a_user_in_and_shows_the_role(client, alice):
         "/accounts/login/", {"username": "alice", "password": PASSWORD}, follow=True
     )
     assert "申请人（个人）" in response.content.decode()
+
+
+def test_a_directly_administered_city_covers_only_itself(regions):
+    xiantao = Region.objects.get(code="429004")
+    assert xiantao.prefix == "429004"
+    assert not Region.objects.get(code="429005").code.startswith(xiantao.prefix)

@@ -1,0 +1,88 @@
+"""Supervision API: dashboard panels (JSON and xlsx), warnings and warning rules."""
+
+from django.http import HttpResponse
+from ninja import Router
+
+from onething.accounts.auth import API_AUTH
+from onething.common.errors import Unprocessable
+
+from . import exports, selectors, services
+from .schemas import DashboardOut, NoteIn, PanelOut, RuleIn, RuleOut, WarningOut
+
+router = Router(tags=["效能监测"], auth=API_AUTH)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def filters_dict(f: selectors.Filters) -> dict:
+    return {**f.as_params(), "region_name": f.region.full_name}
+
+
+def warning_dict(w) -> dict:
+    return {
+        "id": w.pk, "rule": w.rule.code, "level": w.level, "level_label": w.get_level_display(),
+        "target": w.target, "target_id": w.target_id, "title": w.title, "link": w.link,
+        "department": w.department.name if w.department else None, "status": w.status,
+        "status_label": w.get_status_display(), "raised_at": w.raised_at,
+        "acknowledged_at": w.acknowledged_at, "resolved_at": w.resolved_at, "note": w.note,
+    }  # fmt: skip
+
+
+@router.get(
+    "/supervision/dashboard",
+    response=DashboardOut,
+    summary="效能监测全部面板（参数 region、onething、from、to：YYYY-MM）",
+)
+def dashboard(request):
+    f = selectors.filters_parse(request.user, request.GET)
+    return {"filters": filters_dict(f), "panels": selectors.panels(f)}
+
+
+@router.get("/supervision/panels/{key}", response=PanelOut, summary="单个监测面板")
+def panel(request, key: str):
+    f = selectors.filters_parse(request.user, request.GET)
+    return selectors.panel(f, key)
+
+
+@router.get("/supervision/export", summary="导出 xlsx（panel 省略时导出全部面板）")
+def export(request, panel: str = ""):
+    f = selectors.filters_parse(request.user, request.GET)
+    panels = [selectors.panel(f, panel)] if panel else selectors.panels(f)
+    response = HttpResponse(exports.workbook(panels, f), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{exports.filename(f, panel or "all")}"'
+    )
+    return response
+
+
+@router.get("/supervision/warnings", response=list[WarningOut], summary="我可见的预警")
+def warnings(request, status: str = "", level: str = ""):
+    rows = selectors.warnings_visible(request.user, status=status, level=level)[:500]
+    return [warning_dict(w) for w in rows]
+
+
+@router.post(
+    "/supervision/warnings/{warning_id}/acknowledge", response=WarningOut, summary="确认预警"
+)
+def acknowledge(request, warning_id: int, payload: NoteIn):
+    w = services.warning_acknowledge(warning_id=warning_id, actor=request.user, note=payload.note)
+    return warning_dict(w)
+
+
+@router.post("/supervision/warnings/{warning_id}/resolve", response=WarningOut, summary="解除预警")
+def resolve(request, warning_id: int, payload: NoteIn):
+    w = services.warning_resolve(warning_id=warning_id, actor=request.user, note=payload.note)
+    return warning_dict(w)
+
+
+@router.get("/supervision/rules", response=list[RuleOut], summary="预警规则")
+def rules(request):
+    selectors.require_supervisor(request.user)
+    return list(selectors.rules_list())
+
+
+@router.put("/supervision/rules/{code}", response=RuleOut, summary="新增或修改预警规则")
+def rule_put(request, code: str, payload: RuleIn):
+    selectors.require_supervisor(request.user)
+    if not code.replace("-", "").replace("_", "").isalnum() or len(code) > 64:
+        raise Unprocessable("规则编码只能包含字母、数字、- 和 _", fields={"code": "格式不正确"})
+    return services.rule_save(actor=request.user, code=code, **payload.dict())

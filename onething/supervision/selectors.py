@@ -1,0 +1,591 @@
+"""Reads of supervision, scoped to the viewer: a supervisor sees their region and below.
+
+Dashboard panels read the rollups only (see models.py); each returns the same shape so the
+page, the API and the xlsx export share it: {key, title, columns, rows, summary, chart, note}.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from onething.accounts import selectors as accounts
+from onething.accounts.constants import RegionLevel, Role
+from onething.accounts.models import Region
+from onething.catalog import selectors as catalog
+from onething.common.errors import Forbidden, Unprocessable
+
+from . import feedback_bridge
+from .constants import DEFAULT_MONTHS, MAX_MONTHS, PANELS, WarningLevel, WarningStatus
+from .facts import region_path
+from .models import DayRollup, Grain, MonthRollup, OpenRollup, Warning, WarningRule
+
+DEPARTMENT_ROLES = {Role.DEPT_ADMIN, Role.DEPT_REVIEWER}
+CHANNELS = {"portal": "网上办事大厅", "window": "综合窗口", "api": "接口"}
+# The column a region's rows carry its code in, and the column of its children.
+SCOPE_COLUMN = {
+    RegionLevel.PROVINCE: "province",
+    RegionLevel.CITY: "city",
+    RegionLevel.COUNTY: "county",
+}
+CHILD_COLUMN = {
+    RegionLevel.PROVINCE: "city",
+    RegionLevel.CITY: "county",
+    RegionLevel.COUNTY: "county",
+}
+
+
+# ---- access ------------------------------------------------------------------------------
+
+
+def is_supervisor(user) -> bool:
+    # Supervisors only: the system administrators of 三权分立 do not read service data.
+    return getattr(user, "is_authenticated", False) and user.role == Role.SUPERVISOR
+
+
+def require_supervisor(user) -> None:
+    if not is_supervisor(user):
+        raise Forbidden("仅监督人员可以查看效能监测数据")
+
+
+def home_region(user) -> Region:
+    """The region a supervisor's dashboard opens on (the province when they have none)."""
+    return user.region or Region.objects.filter(level=RegionLevel.PROVINCE).order_by("code").first()
+
+
+def covers(user, province: str, city: str, county: str) -> bool:
+    """Whether the user's region is this place or one of its parents."""
+    if user.region_id is None:
+        return user.role == Role.SUPERVISOR
+    return user.region_id in {province, city, county}
+
+
+def region_visible(user, region: Region) -> bool:
+    in_scope = accounts.regions_visible_to(user).filter(code=region.code).exists()
+    return in_scope and covers(user, *region_path(region.code))
+
+
+# ---- filters -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    region: Region
+    onething: str
+    month_from: date
+    month_to: date
+
+    @property
+    def date_to(self) -> date:
+        return (self.month_to.replace(day=28) + _days(4)).replace(day=1) - _days(1)
+
+    def scope(self) -> Q:
+        return Q(**{SCOPE_COLUMN[self.region.level]: self.region.code})
+
+    def as_params(self) -> dict:
+        return {
+            "region": self.region.code, "onething": self.onething,
+            "from": f"{self.month_from:%Y-%m}", "to": f"{self.month_to:%Y-%m}",
+        }  # fmt: skip
+
+
+def _days(n: int):
+    from datetime import timedelta
+
+    return timedelta(days=n)
+
+
+def _month_param(value: str, name: str, label: str) -> date:
+    try:
+        year, month = (int(p) for p in str(value).strip().split("-"))
+        parsed = date(year, month, 1)
+    except (ValueError, TypeError):
+        raise Unprocessable(
+            f"{label}格式应为 YYYY-MM，如 2025-01", fields={name: "格式应为 YYYY-MM"}
+        ) from None
+    if not 2000 <= parsed.year <= 2100:
+        raise Unprocessable(f"{label}超出范围（2000–2100 年）", fields={name: "超出范围"})
+    return parsed
+
+
+def _months_between(a: date, b: date) -> int:
+    return (b.year - a.year) * 12 + b.month - a.month + 1
+
+
+def _region_param(user, code) -> Region:
+    if not code:
+        return home_region(user)
+    code = str(code).strip()
+    if not (len(code) == 6 and code.isdigit()):
+        raise Unprocessable("区划代码应为 6 位数字", fields={"region": "应为 6 位数字"})
+    region = accounts.region_get(code)
+    if region is None:
+        raise Unprocessable(f"未知的行政区划：{code}", fields={"region": "不存在"})
+    if not region_visible(user, region):
+        raise Forbidden(f"无权查看{region.name}的数据", fields={"region": "不在您的监督范围内"})
+    return region
+
+
+def _onething_param(code) -> str:
+    code = str(code or "").strip()
+    if code and catalog.version_latest(code) is None:
+        raise Unprocessable(f"未知的一件事：{code[:64]}", fields={"onething": "不存在"})
+    return code
+
+
+def filters_parse(user, params) -> Filters:
+    """Validated filters from query parameters (region, onething, from, to as YYYY-MM)."""
+    require_supervisor(user)
+    today = timezone.localdate().replace(day=1)
+    default_from = (today - _days(31 * (DEFAULT_MONTHS - 1))).replace(day=1)
+    month_to = _month_param(params.get("to"), "to", "截止月份") if params.get("to") else today
+    month_from = (
+        _month_param(params.get("from"), "from", "起始月份") if params.get("from") else default_from
+    )
+    if month_from > month_to:
+        raise Unprocessable("起始月份不能晚于截止月份", fields={"from": "晚于截止月份"})
+    if _months_between(month_from, month_to) > MAX_MONTHS:
+        raise Unprocessable(
+            f"统计区间最长 {MAX_MONTHS} 个月", fields={"from": f"区间超过 {MAX_MONTHS} 个月"}
+        )
+    return Filters(
+        region=_region_param(user, params.get("region")),
+        onething=_onething_param(params.get("onething")),
+        month_from=month_from,
+        month_to=month_to,
+    )
+
+
+def breadcrumbs(user, region: Region) -> list[Region]:
+    trail, node = [], region
+    while node is not None and (not trail or region_visible(user, node)):
+        trail.append(node)
+        node = node.parent
+    return list(reversed(trail))
+
+
+def children(region: Region) -> list[Region]:
+    return list(region.children.order_by("code")) if region.level != RegionLevel.COUNTY else []
+
+
+def onething_names() -> dict[str, str]:
+    from onething.catalog.models import OneThing
+
+    return dict(OneThing.objects.values_list("code", "name"))
+
+
+# ---- panels ------------------------------------------------------------------------------
+
+
+def pct(part, whole) -> float | None:
+    return round(part * 100 / whole, 1) if whole else None
+
+
+def avg(total, n) -> float | None:
+    return round(total / n, 1) if n else None
+
+
+def reduction(after_sum, before_sum) -> float | None:
+    return round((before_sum - after_sum) * 100 / before_sum, 1) if before_sum else None
+
+
+MEASURES = [
+    "cases", "cases_portal", "cases_window", "cases_api", "accepted", "completed", "closed", "on_time", "elapsed_sum", "promised_sum",
+    "baseline_sum", "visits_sum", "planned_visits_sum", "baseline_visits_sum", "zero_visit",
+    "materials_sum", "baseline_materials_sum", "cross_region", "tolerance",
+    "commitments_fulfilled", "commitments_breached", "commitments_pending",
+]  # fmt: skip
+
+
+def _grain(f: Filters) -> str:
+    return Grain.CITY if f.region.level == RegionLevel.PROVINCE else Grain.COUNTY
+
+
+def _months(f: Filters):
+    qs = MonthRollup.objects.filter(
+        f.scope(), grain=_grain(f), month__gte=f.month_from, month__lte=f.month_to
+    )
+    return qs.filter(onething=f.onething) if f.onething else qs
+
+
+def _grouped(f: Filters, key: str) -> list[dict]:
+    # Prefixed aliases: an annotation may not reuse a column's name.
+    rows = _months(f).order_by().values(key).annotate(**{f"s_{m}": Sum(m) for m in MEASURES})
+    return [{key: r[key], **{m: r[f"s_{m}"] or 0 for m in MEASURES}} for r in rows]
+
+
+def _totals(f: Filters) -> dict:
+    row = _months(f).aggregate(**{f"s_{m}": Sum(m) for m in MEASURES})
+    return {m: row[f"s_{m}"] or 0 for m in MEASURES}
+
+
+def col(key, label, kind="int") -> dict:
+    return {"key": key, "label": label, "kind": kind}
+
+
+def _panel(key, columns, rows, chart=None, summary=None, note="") -> dict:
+    return {
+        "key": key, "title": PANELS[key], "columns": columns, "rows": rows,
+        "chart": chart, "summary": summary or {}, "note": note,
+    }  # fmt: skip
+
+
+def _open_overdue(f: Filters) -> int:
+    """Cases in progress past their deadline (as of the last catch-up run)."""
+    qs = OpenRollup.objects.filter(f.scope(), grain=_grain(f))
+    qs = qs.filter(onething=f.onething) if f.onething else qs
+    return qs.aggregate(n=Sum("overdue"))["n"] or 0
+
+
+def panel_overview(f: Filters) -> dict:
+    t = _totals(f)
+    summary = {
+        "办件量": t["cases"], "已办结": t["completed"],
+        "按期办结率": pct(t["on_time"], t["completed"]), "全程网办率": pct(t["zero_visit"], t["completed"]),
+        "平均用时（工作日）": avg(t["elapsed_sum"], t["completed"]),
+        "跨域办件": t["cross_region"], "在办超期": _open_overdue(f),
+    }  # fmt: skip
+    rows = [{"name": k, "value": v} for k, v in summary.items()]
+    return _panel("overview", [col("name", "指标", "text"), col("value", "数值", "num")], rows,
+                  summary=summary, note="百分比以已办结（准予）办件为分母。")  # fmt: skip
+
+
+def _by_onething(f: Filters) -> list[dict]:
+    names = onething_names()
+    rows = _grouped(f, "onething")
+    for r in rows:
+        r["name"] = names.get(r["onething"], r["onething"])
+    return sorted(rows, key=lambda r: (-r["cases"], r["onething"]))
+
+
+def panel_by_onething(f: Filters) -> dict:
+    rows = [
+        {"code": r["onething"], "name": r["name"], "cases": r["cases"], "completed": r["completed"],
+         "closed": r["closed"]}
+        for r in _by_onething(f)
+    ]  # fmt: skip
+    cols = [col("code", "编码", "text"), col("name", "一件事", "text"), col("cases", "办件量"),
+            col("completed", "已办结"), col("closed", "已结束（含不予）")]  # fmt: skip
+    return _panel(
+        "by_onething", cols, rows, {"type": "bar", "x": "name", "series": ["cases", "completed"]}
+    )
+
+
+def _region_names(codes) -> dict[str, str]:
+    return dict(Region.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name"))
+
+
+def _by_child(f: Filters) -> list[dict]:
+    key = CHILD_COLUMN[f.region.level]
+    rows = _grouped(f, key)
+    names = _region_names(r[key] for r in rows)
+    for r in rows:
+        r["code"] = r[key] or f.region.code
+        r["name"] = names.get(r[key], f"{f.region.name}本级")
+    return sorted(rows, key=lambda r: r["code"])
+
+
+def panel_by_region(f: Filters) -> dict:
+    drill = f.region.level != RegionLevel.COUNTY
+    rows = [
+        {"code": r["code"], "name": r["name"], "cases": r["cases"], "completed": r["completed"],
+         "on_time_rate": pct(r["on_time"], r["completed"]), "drill": drill and r["code"] != f.region.code}
+        for r in _by_child(f)
+    ]  # fmt: skip
+    cols = [col("code", "区划代码", "text"), col("name", "地区", "text"), col("cases", "办件量"),
+            col("completed", "已办结"), col("on_time_rate", "按期办结率", "pct")]  # fmt: skip
+    return _panel(
+        "by_region", cols, rows, {"type": "bar", "x": "name", "series": ["cases", "completed"]}
+    )
+
+
+def panel_by_channel(f: Filters) -> dict:
+    t = _totals(f)
+    rows = [
+        {"code": code, "name": name, "cases": t[f"cases_{code}"], "share": pct(t[f"cases_{code}"], t["cases"])}
+        for code, name in CHANNELS.items()
+        if t[f"cases_{code}"]
+    ]  # fmt: skip
+    cols = [col("name", "渠道", "text"), col("cases", "办件量"), col("share", "占比", "pct")]
+    return _panel("by_channel", cols, rows, {"type": "pie", "x": "name", "series": ["cases"]})
+
+
+def _day_rows(f: Filters) -> dict:
+    qs = DayRollup.objects.filter(
+        f.scope(), grain=_grain(f), onething=f.onething, day__gte=f.month_from, day__lte=f.date_to
+    )
+    rows = qs.order_by().values("day").annotate(cases=Sum("cases"), completed=Sum("completed"))
+    return {r["day"]: r for r in rows}
+
+
+def panel_by_day(f: Filters) -> dict:
+    found = _day_rows(f)
+    rows, day = [], f.month_from
+    while day <= f.date_to:
+        r = found.get(day) or {}
+        rows.append(
+            {
+                "day": day.isoformat(),
+                "cases": r.get("cases") or 0,
+                "completed": r.get("completed") or 0,
+            }
+        )
+        day += _days(1)
+    cols = [col("day", "日期", "text"), col("cases", "受理申请"), col("completed", "办结")]
+    return _panel("by_day", cols, rows, {"type": "line", "x": "day", "series": ["cases", "completed"]},
+                  note="申请按提交日、办结按办结日统计。")  # fmt: skip
+
+
+def panel_timeliness(f: Filters) -> dict:
+    rows = [
+        {"code": r["onething"], "name": r["name"], "completed": r["completed"], "on_time": r["on_time"],
+         "late": r["completed"] - r["on_time"], "rate": pct(r["on_time"], r["completed"])}
+        for r in _by_onething(f) if r["completed"]
+    ]  # fmt: skip
+    t = _totals(f)
+    summary = {"已办结": t["completed"], "按期办结": t["on_time"], "超期办结": t["completed"] - t["on_time"],
+               "按期办结率": pct(t["on_time"], t["completed"]), "在办超期": _open_overdue(f)}  # fmt: skip
+    cols = [col("name", "一件事", "text"), col("completed", "已办结"), col("on_time", "按期"),
+            col("late", "超期"), col("rate", "按期办结率", "pct")]  # fmt: skip
+    return _panel("timeliness", cols, rows, {"type": "bar", "x": "name", "series": ["on_time", "late"], "stack": True},
+                  summary, "按期：办结日不晚于办结期限（补正暂停的工作日已顺延）。")  # fmt: skip
+
+
+def panel_durations(f: Filters) -> dict:
+    rows = [
+        {"code": r["onething"], "name": r["name"], "completed": r["completed"],
+         "elapsed": avg(r["elapsed_sum"], r["completed"]), "promised": avg(r["promised_sum"], r["completed"]),
+         "baseline": avg(r["baseline_sum"], r["completed"]),
+         "vs_promised": pct(r["elapsed_sum"], r["promised_sum"]), "vs_baseline": reduction(r["elapsed_sum"], r["baseline_sum"])}
+        for r in _by_onething(f) if r["completed"]
+    ]  # fmt: skip
+    cols = [col("name", "一件事", "text"), col("completed", "已办结"), col("elapsed", "平均实际用时", "num"),
+            col("promised", "平均承诺时限", "num"), col("baseline", "改革前（单独办理合计）", "num"),
+            col("vs_promised", "实际/承诺", "pct"), col("vs_baseline", "较改革前压减", "pct")]  # fmt: skip
+    return _panel("durations", cols, rows, {"type": "bar", "x": "name", "series": ["elapsed", "promised", "baseline"]},
+                  note="单位：工作日；实际用时为受理至办结，扣除补正暂停。")  # fmt: skip
+
+
+_SUMMARIES: dict = {}
+
+
+def _catalog_summaries(region: Region) -> list[dict]:
+    """catalog.summaries, kept while the catalog's versions (immutable, by digest) are the same."""
+    from onething.catalog.models import OneThingVersion
+
+    stamp = hash(tuple(OneThingVersion.objects.order_by("pk").values_list("pk", "digest")))
+    key = (region.code, stamp)
+    if key not in _SUMMARIES:
+        _SUMMARIES.clear()
+        _SUMMARIES[key] = catalog.summaries(region=region)
+    return _SUMMARIES[key]
+
+
+def panel_reductions(f: Filters) -> dict:
+    realised = {r["onething"]: r for r in _grouped(f, "onething")}
+    rows = []
+    for s in _catalog_summaries(f.region):
+        if f.onething and s["code"] != f.onething:
+            continue
+        r = realised.get(s["code"], {})
+        rows.append({
+            "code": s["code"], "name": s["name"], "plan_time": s["reductions"]["time"],
+            "plan_materials": s["reductions"]["materials"], "plan_steps": s["reductions"]["steps"],
+            "plan_visits": s["reductions"]["visits"], "completed": r.get("completed", 0),
+            "real_time": reduction(r.get("elapsed_sum", 0), r.get("baseline_sum", 0)),
+            "real_materials": reduction(r.get("materials_sum", 0), r.get("baseline_materials_sum", 0)),
+            "real_visits": reduction(r.get("visits_sum", 0), r.get("baseline_visits_sum", 0)),
+        })  # fmt: skip
+    cols = [col("name", "一件事", "text"), col("plan_time", "计划减时间", "pct"),
+            col("plan_materials", "计划减材料", "pct"), col("plan_steps", "计划减环节", "pct"),
+            col("plan_visits", "计划减跑动", "pct"), col("completed", "已办结"),
+            col("real_time", "实际减时间", "pct"), col("real_materials", "实际减材料", "pct"),
+            col("real_visits", "实际减跑动", "pct")]  # fmt: skip
+    chart = {
+        "type": "bar",
+        "x": "name",
+        "series": ["plan_time", "real_time", "plan_visits", "real_visits"],
+    }
+    return _panel("reductions", cols, rows, chart,
+                  note="计划：目录默认情形；实际：已办结办件相对各事项单独办理的合计（环节无实际记录）。")  # fmt: skip
+
+
+def panel_online(f: Filters) -> dict:
+    rows = [
+        {"code": r["onething"], "name": r["name"], "completed": r["completed"], "zero_visit": r["zero_visit"],
+         "rate": pct(r["zero_visit"], r["completed"])}
+        for r in _by_onething(f) if r["completed"]
+    ]  # fmt: skip
+    t = _totals(f)
+    cols = [col("name", "一件事", "text"), col("completed", "已办结"), col("zero_visit", "零跑动办结"),
+            col("rate", "全程网办率", "pct")]  # fmt: skip
+    return _panel("online", cols, rows, {"type": "bar", "x": "name", "series": ["rate"]},
+                  {"全程网办率": pct(t["zero_visit"], t["completed"])},
+                  "全程网办：办结且申请人未到现场（无窗口提交、补正或补交记录）。")  # fmt: skip
+
+
+def panel_commitments(f: Filters) -> dict:
+    t = _totals(f)
+    decided = t["commitments_fulfilled"] + t["commitments_breached"]
+    rows = [
+        {"name": "已履行", "count": t["commitments_fulfilled"]},
+        {"name": "未履行（失信）", "count": t["commitments_breached"]},
+        {"name": "待履行", "count": t["commitments_pending"]},
+    ]
+    summary = {"容缺受理办件": t["tolerance"], "承诺履行率": pct(t["commitments_fulfilled"], decided),
+               "未履行率": pct(t["commitments_breached"], decided)}  # fmt: skip
+    return _panel("commitments", [col("name", "承诺状态", "text"), col("count", "承诺数")], rows,
+                  {"type": "pie", "x": "name", "series": ["count"]}, summary,
+                  "履行率以已到期（已履行+未履行）的承诺为分母。")  # fmt: skip
+
+
+def panel_cross_region(f: Filters) -> dict:
+    rows = [
+        {"code": r["code"], "name": r["name"], "cases": r["cases"], "cross_region": r["cross_region"],
+         "share": pct(r["cross_region"], r["cases"])}
+        for r in _by_child(f)
+    ]  # fmt: skip
+    t = _totals(f)
+    cols = [col("name", "办理地", "text"), col("cases", "办件量"), col("cross_region", "跨域办件"),
+            col("share", "跨域占比", "pct")]  # fmt: skip
+    return _panel("cross_region", cols, rows, {"type": "bar", "x": "name", "series": ["cross_region"]},
+                  {"跨域办件": t["cross_region"], "跨域占比": pct(t["cross_region"], t["cases"])},
+                  "跨域：受理地与办理地不同（收受分离）。")  # fmt: skip
+
+
+def _warnings_in(f: Filters):
+    qs = Warning.objects.filter(
+        f.scope(), raised_at__date__gte=f.month_from, raised_at__date__lte=f.date_to
+    )
+    return qs
+
+
+def panel_warnings(f: Filters) -> dict:
+    rows_by_dept: dict = {}
+    grouped = (
+        _warnings_in(f)
+        .order_by()
+        .values("department__name", "level", "status")
+        .annotate(n=Count("id"))
+    )
+    for r in grouped:
+        name = r["department__name"] or "（未指定部门）"
+        row = rows_by_dept.setdefault(
+            name, {"name": name, "yellow": 0, "red": 0, "open": 0, "resolved": 0}
+        )
+        row[r["level"]] += r["n"]
+        row["resolved" if r["status"] == WarningStatus.RESOLVED else "open"] += r["n"]
+    rows = sorted(rows_by_dept.values(), key=lambda r: (-(r["yellow"] + r["red"]), r["name"]))
+    cols = [col("name", "责任部门", "text"), col("yellow", WarningLevel.YELLOW.label),
+            col("red", WarningLevel.RED.label), col("open", "未解除"), col("resolved", "已解除")]  # fmt: skip
+    summary = {"黄色预警": sum(r["yellow"] for r in rows), "红色预警": sum(r["red"] for r in rows)}
+    return _panel("warnings", cols, rows, {"type": "bar", "x": "name", "series": ["yellow", "red"], "stack": True},
+                  summary)  # fmt: skip
+
+
+def region_codes_under(region: Region) -> list[str]:
+    column = SCOPE_COLUMN[region.level]
+    return [
+        r.code
+        for r in Region.objects.all()
+        if region_path(r.code)[["province", "city", "county"].index(column)] == region.code
+    ]
+
+
+def panel_hotline(f: Filters) -> dict:
+    data = feedback_bridge.hotline(
+        region_codes=region_codes_under(f.region), date_from=f.month_from, date_to=f.date_to
+    )
+    if data is None:
+        return _panel("hotline", [], [], note=feedback_bridge.UNAVAILABLE)
+    total = data.get("total") or 0
+    on_time, overdue = data.get("handled_on_time"), data.get("overdue")
+    summary = {"工单总数": total,
+               "按时办结率": pct(on_time, on_time + overdue) if on_time is not None and overdue is not None else None,
+               "满意率": pct(data.get("satisfied") or 0, data.get("rated")) if data.get("satisfied") is not None else None}  # fmt: skip
+    rows = [{"name": k, "value": v} for k, v in summary.items()]
+    return _panel(
+        "hotline", [col("name", "指标", "text"), col("value", "数值", "num")], rows, summary=summary
+    )
+
+
+def panel_ratings(f: Filters) -> dict:
+    data = feedback_bridge.ratings(
+        region_codes=region_codes_under(f.region), date_from=f.month_from, date_to=f.date_to
+    )
+    if data is None:
+        return _panel("ratings", [], [], note=feedback_bridge.UNAVAILABLE)
+    rows = [{"name": "好评", "count": data.get("good") or 0}, {"name": "中评", "count": data.get("neutral") or 0},
+            {"name": "差评", "count": data.get("bad") or 0}]  # fmt: skip
+    summary = {"评价总数": data.get("total") or 0, "好评率": pct(data.get("good") or 0, data.get("total") or 0),
+               "平均分": data.get("average")}  # fmt: skip
+    return _panel("ratings", [col("name", "评价", "text"), col("count", "数量")], rows,
+                  {"type": "pie", "x": "name", "series": ["count"]}, summary)  # fmt: skip
+
+
+PANEL_FUNCS = {
+    "overview": panel_overview, "by_onething": panel_by_onething, "by_region": panel_by_region,
+    "by_channel": panel_by_channel, "by_day": panel_by_day, "timeliness": panel_timeliness,
+    "durations": panel_durations, "reductions": panel_reductions, "online": panel_online,
+    "commitments": panel_commitments, "cross_region": panel_cross_region, "warnings": panel_warnings,
+    "hotline": panel_hotline, "ratings": panel_ratings,
+}  # fmt: skip
+
+
+def panel(f: Filters, key: str) -> dict:
+    if key not in PANEL_FUNCS:
+        raise Unprocessable(f"未知的监测面板：{key[:40]}", fields={"panel": "不存在"})
+    return PANEL_FUNCS[key](f)
+
+
+def panels(f: Filters) -> list[dict]:
+    return [fn(f) for fn in PANEL_FUNCS.values()]
+
+
+# ---- warnings ----------------------------------------------------------------------------
+
+
+def can_see_warning(user, warning: Warning) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role in DEPARTMENT_ROLES:
+        return bool(user.department_id) and warning.department_id == user.department_id
+    return is_supervisor(user) and covers(user, warning.province, warning.city, warning.county)
+
+
+def warnings_visible(user, *, status: str = "", level: str = ""):
+    qs = Warning.objects.select_related("department", "rule")
+    if user.role in DEPARTMENT_ROLES and user.department_id:
+        qs = qs.filter(department_id=user.department_id)
+    elif is_supervisor(user):
+        if user.region_id:
+            code = user.region_id
+            qs = qs.filter(Q(province=code) | Q(city=code) | Q(county=code))
+    else:
+        return Warning.objects.none()
+    if status:
+        qs = qs.filter(status=status)
+    if level:
+        qs = qs.filter(level=level)
+    return qs.order_by("status", "-raised_at", "-id")
+
+
+def warning_get(user, warning_id: int) -> Warning | None:
+    warning = Warning.objects.select_related("department", "rule").filter(pk=warning_id).first()
+    return warning if warning and can_see_warning(user, warning) else None
+
+
+def open_warnings_for_department(department):
+    """Unresolved warnings a department owns, red first (for the cases/feedback queue pages)."""
+    if department is None:
+        return Warning.objects.none()
+    return (
+        Warning.objects.filter(department=department)
+        .exclude(status=WarningStatus.RESOLVED)
+        .order_by("level", "raised_at", "id")  # "red" sorts before "yellow"
+    )
+
+
+def rules_list():
+    return WarningRule.objects.order_by("target", "code")

@@ -1,0 +1,28 @@
+"""Background jobs of supervision; thin wrappers over services."""
+
+from onething.common import jobs
+
+from . import services
+
+
+@jobs.periodic("supervision.refresh", every_seconds=60)
+def refresh(payload: dict) -> dict:
+    """Catch-up: facts of cases changed since the last run, then the touched months' rollups."""
+    return services.refresh()
+
+
+@jobs.periodic("supervision.warnings", every_seconds=300)
+def warnings(payload: dict) -> dict:
+    return services.warnings_evaluate()
+
+
+@jobs.handler("supervision.case_fact")
+def case_fact(payload: dict) -> int:
+    """One case's fact, for callers that prefer to queue rather than refresh inline."""
+    from onething.cases.models import Case
+
+    case = Case.objects.filter(pk=payload.get("case_id")).first()
+    if case is None:
+        return 0
+    services.case_fact_refresh(case=case)
+    return 1

@@ -1,0 +1,28 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def cell(row: dict, column: dict) -> str:
+    """A table cell as shown: percentages with %, missing figures as a dash."""
+    value = row.get(column["key"])
+    if value is None or value == "":
+        return "—"
+    if column["kind"] == "pct":
+        return f"{value}%"
+    return str(value)
+
+
+@register.filter
+def shown(value) -> str:
+    return "—" if value is None else str(value)
+
+
+@register.simple_tag
+def query(params: dict, **changes) -> str:
+    """The dashboard's query string with some parameters changed."""
+    from urllib.parse import urlencode
+
+    merged = {**params, **changes}
+    return urlencode({k: v for k, v in merged.items() if v})

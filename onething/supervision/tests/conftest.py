@@ -1,0 +1,36 @@
+"""Known small data for supervision: cases made directly through the cases models."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from onething.common.testing import _persona
+
+
+@pytest.fixture
+def wuhan_base():
+    """A working day about six weeks back, so every date falls within the default 12 months."""
+    from onething.cases import workdays
+
+    day = timezone.localdate() - timedelta(days=45)
+    while not workdays.is_workday(day):
+        day += timedelta(days=1)
+    return day
+
+
+@pytest.fixture
+def yichang_supervisor(mini_catalog):
+    return _persona("yan", "supervisor", region="420500", display_name="颜督查")
+
+
+@pytest.fixture
+def province_supervisor(mini_catalog):
+    return _persona("pat", "supervisor", region="420000", display_name="潘督查")
+
+
+@pytest.fixture
+def make_case(mini_catalog):
+    from onething.supervision.tests import factory
+
+    return factory.make_case

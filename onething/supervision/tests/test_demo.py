@@ -1,0 +1,35 @@
+"""The demo's historical cases are real Case rows; the dashboard's figures follow from them."""
+
+import io
+
+import pytest
+
+from onething.cases.models import Case
+from onething.supervision import demo, selectors, services
+from onething.supervision.models import CaseFact, WarningRule
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_history_gives_figures_derived_from_its_cases(mini_catalog, sam):
+    from onething.accounts import demo as accounts_demo
+
+    accounts_demo.users_load(stdout=io.StringIO())
+    assert demo.history_load(seed=7, count=40) == 40
+    assert demo.history_load(seed=7, count=40) == 0  # loaded once
+    services.facts_catch_up()
+    services.rollups_rebuild_all()
+    assert CaseFact.objects.count() == Case.objects.count() == 40
+    f = selectors.filters_parse(sam, {})
+    summary = selectors.panel(f, "overview")["summary"]
+    wuhan = Case.objects.filter(process_region__code__startswith="4201")
+    assert summary["办件量"] == wuhan.count()
+    assert summary["已办结"] == wuhan.filter(status="completed").count()
+
+
+def test_demo_load_creates_rules_once(mini_catalog):
+    WarningRule.objects.all().delete()
+    out = io.StringIO()
+    demo.load(seed=1, stdout=out)
+    assert WarningRule.objects.count() == 6
+    assert "效能监测" in out.getvalue()
