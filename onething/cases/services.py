@@ -867,6 +867,9 @@ def _complete(case: Case, actor) -> None:
     _tell_applicant(
         case, f"您的“{case.title}”已办结", "completed", "办理结果已发放至您的电子证照夹。"
     )
+    from onething.feedback import services as feedback  # feedback reads cases: import late
+
+    feedback.rating_invite(case=case)
 
 
 def _refuse(task: Task, actor, result: dict) -> None:

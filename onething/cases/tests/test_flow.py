@@ -152,3 +152,16 @@ def test_window_clerk_applies_with_the_holders_code(alice, carol, upload):
     case, _ = services.case_submit(user=carol, data=data)
     assert case.applicant == alice and case.form["applicant_name"] == "刘爱丽"
     assert case.materials.get(material="id_card").state == MaterialState.EXEMPT
+
+
+def test_a_completed_case_invites_a_rating(alice, carol, mark, submit):
+    """一事一评: completing the case opens the invitation the applicant rates through."""
+    from onething.feedback.models import RatingInvitation
+
+    case = _accepted(alice, carol, submit)
+    reg, food = selectors.tasks_of(case)
+    approve(reg, mark, credit_code=make_credit_code("420102", "12345678"), name="楚味小馆")
+    assert not RatingInvitation.objects.filter(case=case).exists()
+    food.refresh_from_db()
+    approve(food, mark)
+    assert RatingInvitation.objects.filter(case=case).count() == 1
