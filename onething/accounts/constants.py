@@ -10,10 +10,17 @@ class Role(models.TextChoices):
     CATALOG_ADMIN = "catalog_admin", "目录管理员（数据局）"
     SUPERVISOR = "supervisor", "监督人员"
     HOTLINE_OPERATOR = "hotline_operator", "12345话务员"
+    # 三权分立 (GB/T 22239-2019 8.1.4.2): each administers one thing and none can erase the audit.
+    SYSADMIN = "sysadmin", "系统管理员"
+    SECADMIN = "secadmin", "安全管理员"
+    AUDITADMIN = "auditadmin", "审计管理员"
 
 
 APPLICANT_ROLES = {Role.APPLICANT_PERSON, Role.APPLICANT_ENTITY}
 STAFF_ROLES = set(Role) - APPLICANT_ROLES
+ADMIN_ROLES = {Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN}
+# Roles that reach the Django admin (is_staff); what they see there is set per role.
+ADMIN_SITE_ROLES = ADMIN_ROLES | {Role.CATALOG_ADMIN}
 
 
 class RegionLevel(models.TextChoices):

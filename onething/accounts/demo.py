@@ -19,6 +19,9 @@ DEMO_USERS = [
     ("demo_catalog", Role.CATALOG_ADMIN, "陈数据", "420000", "data_bureau"),
     ("demo_supervisor", Role.SUPERVISOR, "周督查", WUHAN, None),
     ("demo_hotline", Role.HOTLINE_OPERATOR, "吴话务", WUHAN, None),
+    ("demo_sysadmin", Role.SYSADMIN, "郑系统", "420000", "data_bureau"),
+    ("demo_secadmin", Role.SECADMIN, "冯安全", "420000", "data_bureau"),
+    ("demo_auditadmin", Role.AUDITADMIN, "褚审计", "420000", "data_bureau"),
 ]
 
 
@@ -44,5 +47,7 @@ def users_load(*, stdout) -> None:
             region=Region.objects.get(code=region),
         )
         if role == Role.CATALOG_ADMIN:
-            user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["catalog", "policies"]))
+            user.user_permissions.set(
+                Permission.objects.filter(content_type__app_label__in=["catalog", "policies"])
+            )
     stdout.write(f"演示账号：{len(DEMO_USERS)} 个")

@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
+from onething.common.security import EncryptedCharField
+
 from .constants import RegionLevel, Role
 
 
@@ -31,7 +33,13 @@ class Region(models.Model):
 
     @property
     def prefix(self) -> str:
-        """Codes below this region share this prefix (42, 4201, 420102)."""
+        """Codes below this region share this prefix (42, 4201, 420102).
+
+        The 省直管市 (仙桃 429004 …) are city-level but share 4290 with each other: they have
+        no counties below them, so their whole code is their prefix.
+        """
+        if self.level == RegionLevel.CITY and not self.code.endswith("00"):
+            return self.code
         return {RegionLevel.PROVINCE: self.code[:2], RegionLevel.CITY: self.code[:4]}.get(
             self.level, self.code
         )
@@ -90,7 +98,8 @@ class User(AbstractUser):
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name="所属区划"
     )
-    id_number = models.CharField("公民身份号码", max_length=18, blank=True, db_index=True)
+    # Encrypted at rest (SM4); exact lookups such as filter(id_number=…) still work.
+    id_number = EncryptedCharField("公民身份号码", max_length=18, blank=True, db_index=True)
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
 
     class Meta:
@@ -111,6 +120,8 @@ class ApiToken(models.Model):
         User, on_delete=models.CASCADE, related_name="tokens", verbose_name="用户"
     )
     name = models.CharField("名称", max_length=64, default="cli")
+    # The holder's role when the token was made: a token never outlives a change of role.
+    role = models.CharField("签发时角色", max_length=32, blank=True)
     prefix = models.CharField("前缀", max_length=8)
     key_hash = models.CharField("摘要", max_length=64, unique=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -129,3 +140,35 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class LoginAttempt(models.Model):
+    """One password login attempt; failures in a window lead to a LoginLockout."""
+
+    username = models.CharField("用户名", max_length=150, db_index=True)
+    ip = models.CharField("来源地址", max_length=45, blank=True, db_index=True)
+    succeeded = models.BooleanField("成功", default=False)
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登录尝试"
+
+
+class LoginLockout(models.Model):
+    """A username (``user:NAME``) or address (``ip:ADDR``) refused until ``until``."""
+
+    key = models.CharField("锁定对象", max_length=200, db_index=True)
+    until = models.DateTimeField("锁定至", db_index=True)
+    failures = models.PositiveIntegerField("失败次数", default=0)
+    created_at = models.DateTimeField("锁定时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登录锁定"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.key} → {self.until:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.until > timezone.now()

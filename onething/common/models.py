@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class TimeStampedModel(models.Model):
@@ -103,3 +104,101 @@ class Outbox(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "待发消息"
+
+
+def audit_now():
+    # Milliseconds only: JSON dumps (backups) keep milliseconds, and the hash covers the time.
+    now = timezone.now()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk update and delete are refused; archiving uses a plain QuerySet on purpose."""
+
+    def update(self, **kwargs):
+        raise PermissionError("audit records are append-only")
+
+    def delete(self):
+        raise PermissionError("audit records are append-only")
+
+
+class AuditRecord(models.Model):
+    """One audited action, hash-chained to the one before it (see onething.common.audit).
+
+    Rows are inserted unsealed inside the caller's transaction; ``audit.seal`` assigns
+    ``seq`` and the chain hashes right after commit, so writers never wait on one another.
+    """
+
+    class Category(models.TextChoices):
+        WRITE = "write", "数据变更"
+        READ = "read", "敏感信息查看"
+        SECURITY = "security", "安全事件"
+        SYSTEM = "system", "系统运维"
+
+    class Result(models.TextChoices):
+        SUCCESS = "success", "成功"
+        FAILURE = "failure", "失败"
+        DENIED = "denied", "拒绝"
+
+    created_at = models.DateTimeField("时间", default=audit_now, db_index=True)
+    category = models.CharField("类别", max_length=16, choices=Category.choices)
+    action = models.CharField("事件", max_length=64, db_index=True)
+    result = models.CharField("结果", max_length=16, choices=Result.choices, default="success")
+    actor_id = models.BigIntegerField("操作人ID", null=True, blank=True, db_index=True)
+    actor = models.CharField("操作人", max_length=150, blank=True)
+    ip = models.CharField("来源地址", max_length=45, blank=True)
+    object_type = models.CharField("对象类型", max_length=100, blank=True)
+    object_id = models.CharField("对象标识", max_length=128, blank=True)
+    detail = models.JSONField("详情", default=dict, blank=True)
+    seq = models.BigIntegerField("序号", null=True, blank=True, unique=True)
+    prev_hash = models.CharField("前一条摘要", max_length=64, blank=True)
+    hash = models.CharField("摘要", max_length=64, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计日志"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit records are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit records are append-only")
+
+
+class AuditAnchor(models.Model):
+    """Where an archive file ends: verification of the live table starts from the last anchor."""
+
+    created_at = models.DateTimeField("归档时间", default=audit_now)
+    first_seq = models.BigIntegerField("起始序号")
+    last_seq = models.BigIntegerField("截止序号", unique=True)
+    start_prev_hash = models.CharField("起始前摘要", max_length=64)
+    last_hash = models.CharField("截止摘要", max_length=64)
+    count = models.PositiveIntegerField("条数")
+    file_name = models.CharField("归档文件", max_length=200)
+    file_sha256 = models.CharField("文件摘要", max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计归档锚点"
+        ordering = ["last_seq"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit anchors are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit anchors are append-only")
+
+
+class AuditGate(models.Model):
+    """While a row exists (inside the archiving transaction only), the database triggers
+    installed by ``onething audit harden`` let archived rows be removed."""
+
+    opened_at = models.DateTimeField(default=timezone.now)

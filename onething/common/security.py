@@ -1,0 +1,348 @@
+"""Security plumbing shared by every app.
+
+- ``SecurityHeadersMiddleware``: Content Security Policy with a per-request nonce
+  (``request.csp_nonce``), Permissions-Policy, COOP/CORP and ``no-store`` for signed-in pages.
+- ``AuditContextMiddleware``: who and from where, for audit rows written during the request.
+- ``client_ip``: the caller's address, trusting only the configured number of proxies.
+- ``mask_id_number`` / ``mask_phone``: what screens and logs show instead of the full value.
+- ``encrypt`` / ``decrypt`` / ``blind_index`` and ``EncryptedCharField``: personal information
+  at rest (SM4, keyed by ONETHING_PII_KEY). See docs/security.md for how apps adopt them.
+"""
+
+import base64
+import contextvars
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from django.conf import settings
+from django.core.exceptions import FieldError, ImproperlyConfigured, ValidationError
+from django.db import models
+
+# ---- request context ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    label: str
+    ip: str = ""
+
+
+SYSTEM = Actor(None, "system")
+_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("audit_actor", default=None)
+
+
+def client_ip(request) -> str:
+    """REMOTE_ADDR, or the address the Nth trusted proxy saw (ONETHING_TRUSTED_PROXIES=N)."""
+    proxies = getattr(settings, "ONETHING_TRUSTED_PROXIES", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def actor_from_request(request) -> Actor:
+    user = getattr(request, "user", None)
+    ip = client_ip(request)
+    if user is not None and getattr(user, "is_authenticated", False):
+        return Actor(user.pk, user.get_username(), ip)
+    return Actor(None, "anonymous", ip)
+
+
+def current_actor() -> Actor:
+    return _actor.get() or SYSTEM
+
+
+def set_actor(actor: Actor | None):
+    """Returns a token for ``reset_actor``; CLI commands and jobs may set their own actor."""
+    return _actor.set(actor)
+
+
+def reset_actor(token) -> None:
+    _actor.reset(token)
+
+
+class AuditContextMiddleware:
+    """Makes the signed-in user and their address available to audit rows written now.
+
+    The user is resolved lazily, so requests that write nothing never touch the session.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _actor.set(_LazyActor(request))
+        try:
+            return self.get_response(request)
+        finally:
+            _actor.reset(token)
+
+
+class _LazyActor:
+    def __init__(self, request):
+        self._request = request
+
+    def __getattr__(self, name):
+        return getattr(actor_from_request(self._request), name)
+
+
+# ---- headers --------------------------------------------------------------------------------
+
+
+def csp_header(nonce: str) -> str:
+    script = ["'self'", f"'nonce-{nonce}'"]
+    if getattr(settings, "ONETHING_CSP_ALLOW_EVAL", False):
+        # htmx hx-on attributes compile handlers with Function(); remove once none remain.
+        script.append("'unsafe-eval'")
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": script,
+        # Inline style attributes are common in templates; style injection cannot run code.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'", *getattr(settings, "ONETHING_CSP_FORM_ACTION", [])],
+        "frame-ancestors": ["'none'"],
+    }
+    if getattr(settings, "SECURE_SSL_REDIRECT", False):
+        directives["upgrade-insecure-requests"] = []
+    return "; ".join(" ".join([k, *v]) for k, v in directives.items())
+
+
+PERMISSIONS_POLICY = (
+    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), "
+    "interest-cohort=(), browsing-topics=()"
+)
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django's SecurityMiddleware does not set. Sits right after it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.csp_nonce = secrets.token_urlsafe(16)
+        response = self.get_response(request)
+        header = (
+            "Content-Security-Policy-Report-Only"
+            if getattr(settings, "ONETHING_CSP_REPORT_ONLY", False)
+            else "Content-Security-Policy"
+        )
+        response.headers.setdefault(header, csp_header(request.csp_nonce))
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if _signed_in(request) and "Cache-Control" not in response.headers:
+            # Personal data must not linger in the cache of a shared office or library computer.
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _signed_in(request) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+# ---- masking --------------------------------------------------------------------------------
+
+
+def mask_id_number(value: str | None) -> str:
+    """420102199001011234 → 4201**********1234: region and last four, as on receipts."""
+    value = (value or "").strip()
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """13812345678 → 138****5678."""
+    value = (value or "").strip()
+    if len(value) < 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_name(value: str | None) -> str:
+    """张晓明 → 张**; a single character stays (it identifies no one)."""
+    value = (value or "").strip()
+    return value[:1] + "*" * (len(value) - 1) if len(value) > 1 else value
+
+
+# ---- keys -----------------------------------------------------------------------------------
+
+
+class PIIDecryptionError(Exception):
+    """The value does not open with the configured key (ONETHING_PII_KEY changed, or tampering)."""
+
+
+@lru_cache(maxsize=4)
+def _keys(master: str) -> dict[str, bytes]:
+    root = hashlib.sha256(master.encode()).digest()
+
+    def sub(label: str, size: int) -> bytes:
+        return hmac.new(root, label.encode(), hashlib.sha256).digest()[:size]
+
+    return {"enc": sub("pii-enc-sm4", 16), "mac": sub("pii-siv-mac", 32), "idx": sub("pii-idx", 32)}
+
+
+def _master_key() -> str:
+    configured = getattr(settings, "ONETHING_PII_KEY", "")
+    if configured:
+        return configured
+    if not settings.DEMO_MODE:
+        raise ImproperlyConfigured("生产环境必须设置 ONETHING_PII_KEY（个人信息加密密钥）")
+    return "onething-demo-pii:" + settings.SECRET_KEY
+
+
+def keys() -> dict[str, bytes]:
+    return _keys(_master_key())
+
+
+# ---- encryption -----------------------------------------------------------------------------
+
+PREFIX = "sm4s1$"
+
+
+def _sm4_ctr(key: bytes, iv: bytes, data: bytes) -> bytes:
+    ctx = Cipher(algorithms.SM4(key), modes.CTR(iv)).encryptor()
+    return ctx.update(data) + ctx.finalize()
+
+
+def encrypt(plain: str) -> str:
+    """Deterministic authenticated encryption (SIV construction with SM4-CTR).
+
+    The IV is HMAC-SHA256(plaintext), so equal values give equal ciphertexts: exact-match
+    lookups and ``QuerySet.update`` work on the column itself, and the IV doubles as the MAC
+    checked on decryption. Only equality leaks, the same as a keyed-hash lookup column.
+    """
+    k = keys()
+    data = plain.encode()
+    iv = hmac.new(k["mac"], data, hashlib.sha256).digest()[:16]
+    return PREFIX + base64.urlsafe_b64encode(iv + _sm4_ctr(k["enc"], iv, data)).decode()
+
+
+def decrypt(token: str) -> str:
+    if not is_ciphertext(token):
+        raise PIIDecryptionError("不是加密值")
+    k = keys()
+    try:
+        raw = base64.urlsafe_b64decode(token[len(PREFIX) :].encode())
+    except (ValueError, TypeError) as exc:
+        raise PIIDecryptionError("加密值已损坏") from exc
+    iv, body = raw[:16], raw[16:]
+    data = _sm4_ctr(k["enc"], iv, body)
+    if len(iv) != 16 or not hmac.compare_digest(
+        iv, hmac.new(k["mac"], data, hashlib.sha256).digest()[:16]
+    ):
+        raise PIIDecryptionError("个人信息解密失败：密钥可能已变更，或数据被篡改")
+    return data.decode()
+
+
+def is_ciphertext(value) -> bool:
+    return isinstance(value, str) and value.startswith(PREFIX)
+
+
+def blind_index(value: str, *, purpose: str = "") -> str:
+    """HMAC-SHA256 hex of a normalised value, for a ``*_hash`` lookup column or an audit row.
+
+    ``purpose`` separates namespaces so the same ID number hashes differently per use.
+    """
+    normalised = (value or "").strip().upper()
+    return hmac.new(
+        keys()["idx"], f"{purpose}\x00{normalised}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+class Ciphertext(str):
+    """A value already encrypted (read from a backup); stored as-is, never encrypted twice."""
+
+
+class EncryptedCharField(models.CharField):
+    """A CharField whose column holds SM4 ciphertext; Python code sees the plain text.
+
+    ``max_length`` limits the plain text (forms, full_clean); the column is ``text``.
+    Exact and ``__in`` lookups work (deterministic encryption); ordering, ranges and
+    ``contains`` do not — they would compare ciphertexts. Serialised dumps carry the
+    ciphertext, so backups hold no clear personal data.
+    """
+
+    description = "Encrypted text"
+
+    def db_type(self, connection):
+        return "text"
+
+    def from_db_value(self, value, expression, connection):
+        if value in (None, ""):
+            return value
+        return decrypt(value)
+
+    def to_python(self, value):
+        if is_ciphertext(value):
+            return Ciphertext(value)
+        return super().to_python(value)
+
+    def validate(self, value, model_instance):
+        if isinstance(value, Ciphertext):
+            raise ValidationError("格式不正确", code="invalid")
+        super().validate(value, model_instance)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value in (None, "") or isinstance(value, Ciphertext):
+            return value
+        return encrypt(str(value))
+
+    def value_to_string(self, obj):
+        return self.get_prep_value(self.value_from_object(obj))
+
+    def get_lookup(self, lookup_name):
+        # Other lookups would compare ciphertexts and silently match nothing.
+        if lookup_name not in ALLOWED_LOOKUPS:
+            raise FieldError(f"加密字段不支持 {lookup_name} 查询，只能精确匹配")
+        return super().get_lookup(lookup_name)
+
+
+ALLOWED_LOOKUPS = {"exact", "in", "isnull"}
+
+
+class HashField(models.CharField):
+    """A ``*_hash`` companion: the blind index of another field, filled on every save.
+
+    For a value stored elsewhere (or not at all) that must still be found by exact match::
+
+        id_number_hash = HashField(source="id_number", purpose="person.id")
+        Person.objects.filter(id_number_hash=blind_index(x, purpose="person.id"))
+
+    ``QuerySet.update`` and ``bulk_update`` do not call ``pre_save``: set the hash yourself there.
+    """
+
+    def __init__(self, *args, source: str = "", purpose: str = "", **kwargs):
+        self.source, self.purpose = source, purpose
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("db_index", True)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.update(source=self.source, purpose=self.purpose)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        plain = getattr(model_instance, self.source)
+        value = blind_index(plain, purpose=self.purpose) if plain else ""
+        setattr(model_instance, self.attname, value)
+        return value

@@ -1,0 +1,67 @@
+"""CSP and the other security headers are on pages, the API and errors alike."""
+
+import re
+
+import pytest
+
+PATHS = ["/", "/accounts/login/", "/api/openapi.json", "/api/me", "/no-such-page/"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_security_headers_are_present(client, db, path):
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "object-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp and "base-uri 'self'" in csp
+    assert re.search(r"script-src 'self' 'nonce-[\w-]{16,}'", csp)
+    assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "geolocation=()" in response.headers["Permissions-Policy"]
+
+
+def test_each_response_gets_a_fresh_nonce_exposed_to_templates(client, db):
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    from onething.common.security import SecurityHeadersMiddleware
+
+    seen = {}
+
+    def view(request):
+        from django.http import HttpResponse
+
+        seen["html"] = Template('<script nonce="{{ request.csp_nonce }}"></script>').render(
+            Context({"request": request})
+        )
+        return HttpResponse(seen["html"])
+
+    first = SecurityHeadersMiddleware(view)(RequestFactory().get("/"))
+    nonce = re.search(r"'nonce-([^']+)'", first.headers["Content-Security-Policy"])[1]
+    assert f'nonce="{nonce}"' in seen["html"]
+    second = SecurityHeadersMiddleware(view)(RequestFactory().get("/"))
+    assert nonce not in second.headers["Content-Security-Policy"]
+
+
+def test_signed_in_pages_are_not_cached(client, alice):
+    client.force_login(alice)
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_cookies_are_http_only_and_same_site(client, alice):
+    from onething.common.testing import PASSWORD
+
+    client.get("/accounts/login/")
+    response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+    session = response.cookies["sessionid"]
+    assert session["httponly"] and session["samesite"] == "Lax"
+    assert client.cookies["csrftoken"]["httponly"]
+
+
+def test_report_only_mode(client, db, settings):
+    settings.ONETHING_CSP_REPORT_ONLY = True
+    response = client.get("/accounts/login/")
+    assert "Content-Security-Policy-Report-Only" in response.headers
+    assert "Content-Security-Policy" not in response.headers
