@@ -22,7 +22,7 @@ from .models import (
     ServiceItem,
     Synonym,
 )
-from .snapshot import build_snapshot, digest, snapshot_from_db
+from .snapshot import ITEM_PLAIN_FIELDS, build_snapshot, digest, snapshot_from_db
 
 
 def _canonical_files(files: loader.CatalogFiles) -> dict[str, dict[str, dict]]:
@@ -132,25 +132,7 @@ def _write_items(items: dict) -> None:
         item, _ = ServiceItem.objects.update_or_create(
             code=d["code"],
             defaults={
-                **{
-                    k: d[k]
-                    for k in (
-                        "name",
-                        "kind",
-                        "level",
-                        "legal_basis",
-                        "conditions",
-                        "legal_days",
-                        "promised_days",
-                        "steps",
-                        "visits",
-                        "fee",
-                        "fee_note",
-                        "online_level",
-                        "cross_region",
-                        "fields",
-                    )
-                },  # fmt: skip
+                **{k: d[k] for k in ITEM_PLAIN_FIELDS},
                 "department_id": d["department"],
                 "region_id": d["region"],
                 "result_id": d["result"],

@@ -6,6 +6,12 @@ import json
 from . import canonical
 from .models import DataElement, LicenseType, Material, OneClass, OneThing, ServiceItem
 
+# Item fields stored as they are in both the files and the database (FKs are handled apart).
+ITEM_PLAIN_FIELDS = (
+    "name", "kind", "level", "legal_basis", "conditions", "legal_days", "promised_days",
+    "steps", "visits", "fee", "fee_note", "online_level", "cross_region", "fields",
+)  # fmt: skip
+
 
 def build_snapshot(
     doc: dict,
@@ -69,26 +75,8 @@ def item_dict(item: ServiceItem) -> dict:
     links = list(item.item_materials.all())
     return canonical.item(
         {
-            **{
-                f: getattr(item, f)
-                for f in (
-                    "code",
-                    "name",
-                    "kind",
-                    "level",
-                    "legal_basis",
-                    "conditions",
-                    "legal_days",
-                    "promised_days",
-                    "steps",
-                    "visits",
-                    "fee",
-                    "fee_note",
-                    "online_level",
-                    "cross_region",
-                    "fields",
-                )
-            },  # fmt: skip
+            "code": item.code,
+            **{f: getattr(item, f) for f in ITEM_PLAIN_FIELDS},
             "department": item.department_id,
             "region": item.region_id,
             "result": item.result_id,
