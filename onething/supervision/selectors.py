@@ -503,7 +503,8 @@ def panel_hotline(f: Filters) -> dict:
     on_time, overdue = data.get("handled_on_time"), data.get("overdue")
     summary = {"工单总数": total,
                "按时办结率": pct(on_time, on_time + overdue) if on_time is not None and overdue is not None else None,
-               "满意率": pct(data.get("satisfied") or 0, data.get("rated")) if data.get("satisfied") is not None else None}  # fmt: skip
+               "满意率": pct(data.get("satisfied") or 0, data.get("rated")) if data.get("satisfied") is not None else None,
+               "督办工单": data.get("escalated") or 0}  # fmt: skip
     rows = [{"name": k, "value": v} for k, v in summary.items()]
     return _panel(
         "hotline", [col("name", "指标", "text"), col("value", "数值", "num")], rows, summary=summary
