@@ -146,7 +146,10 @@ class OneThingAdmin(admin.ModelAdmin):
             "bp": bp,
             "error": error,
             "problems": services.onething_problems(snapshot=snapshot),
-            "questions": snapshot["questions"],
+            "questions": [
+                {**q, "chosen": answers.get(q["code"], q.get("default"))}
+                for q in snapshot["questions"]
+            ],
             "answers": answers,
             "next_status": STATUS_ORDER[position + 1] if position + 1 < len(STATUS_ORDER) else None,
             "versions": ot.versions.order_by("-number")[:10],

@@ -6,6 +6,7 @@ def test_catalog_admin_previews_the_blueprint_with_chosen_answers(client, dora):
     response = client.get("/admin/catalog/onething/mini-restaurant/preview/", {"big": "yes"})
     assert response.status_code == 200
     assert "消防设施平面图" in response.content.decode()
+    assert '<option value="yes" selected>' in response.content.decode()
 
 
 def test_catalog_admin_advances_the_one_thing_one_step(client, dora):
