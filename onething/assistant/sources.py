@@ -10,10 +10,7 @@ reads live here, in one place, until ``catalog.selectors`` offers them.
 import hashlib
 from collections.abc import Callable, Iterable
 
-from django.db import connection
-
 from onething.catalog import selectors as catalog
-from onething.catalog.models import OneClass, OneThingVersion, Synonym
 
 from .index import Doc
 
@@ -21,14 +18,7 @@ Source = Callable[[], Iterable[Doc]]
 
 
 def latest_snapshots() -> list[dict]:
-    """The newest published snapshot of every one-thing (local additions included)."""
-    newest: dict[str, dict] = {}
-    rows = OneThingVersion.objects.order_by("onething_id", "-number").values_list(
-        "onething_id", "snapshot"
-    )
-    for code, snapshot in rows.iterator():
-        newest.setdefault(code, snapshot)
-    return list(newest.values())
+    return catalog.latest_snapshots()
 
 
 def onething_docs() -> list[Doc]:
@@ -108,23 +98,10 @@ def all_docs() -> list[Doc]:
 
 
 def synonym_groups() -> list[tuple[str, list[str]]]:
-    return [(s.canonical, list(s.terms or [])) for s in Synonym.objects.order_by("order", "id")]
+    return catalog.synonym_groups()
 
 
 def fingerprint() -> str:
-    """Changes whenever anything indexed changes, so every process notices a new catalog.
-
-    One round trip of aggregates, because it runs before every query.
-    """
-    v, c, s = (m._meta.db_table for m in (OneThingVersion, OneClass, Synonym))
-    sql = (
-        f"SELECT (SELECT COUNT(*) FROM {v}), (SELECT MAX(id) FROM {v}),"
-        f" (SELECT COUNT(*) FROM {c}), (SELECT MAX(updated_at) FROM {c}),"
-        f" (SELECT COUNT(*) FROM {s}), (SELECT MAX(id) FROM {s}),"
-        f" (SELECT SUM(LENGTH(canonical) + LENGTH(CAST(terms AS TEXT)) + id) FROM {s})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
+    """Changes whenever anything indexed changes, so every process notices a new catalog."""
     extra = [getattr(fn, "fingerprint", lambda: "")() for fn in SOURCES]
-    return hashlib.sha1(repr((row, extra)).encode()).hexdigest()
+    return hashlib.sha1(repr((catalog.change_fingerprint(), extra)).encode()).hexdigest()

@@ -3,12 +3,13 @@
 import json
 import pickle
 
+from django.db import connection
 from django.db.models import Q
 
 from onething.accounts.models import Region
 
 from . import compiler
-from .models import OneClass, OneThing, OneThingVersion
+from .models import OneClass, OneThing, OneThingVersion, Synonym
 
 
 def onethings_visible(
@@ -129,3 +130,33 @@ def catalog_averages(rows: list[dict]) -> dict:
 
 def oneclasses():
     return OneClass.objects.prefetch_related("onethings").order_by("code")
+
+
+def latest_snapshots() -> list[dict]:
+    """The newest published snapshot of every one-thing (local additions included)."""
+    newest: dict[str, dict] = {}
+    rows = OneThingVersion.objects.order_by("onething_id", "-number").values_list(
+        "onething_id", "snapshot"
+    )
+    for code, snapshot in rows.iterator():
+        newest.setdefault(code, snapshot)
+    return list(newest.values())
+
+
+def synonym_groups() -> list[tuple[str, list[str]]]:
+    return [(s.canonical, list(s.terms or [])) for s in Synonym.objects.order_by("order", "id")]
+
+
+def change_fingerprint() -> tuple:
+    """Aggregates that change whenever a version, one-class or synonym changes (one round trip,
+    because the assistant checks it before every query)."""
+    v, c, s = (m._meta.db_table for m in (OneThingVersion, OneClass, Synonym))
+    sql = (
+        f"SELECT (SELECT COUNT(*) FROM {v}), (SELECT MAX(id) FROM {v}),"
+        f" (SELECT COUNT(*) FROM {c}), (SELECT MAX(updated_at) FROM {c}),"
+        f" (SELECT COUNT(*) FROM {s}), (SELECT MAX(id) FROM {s}),"
+        f" (SELECT SUM(LENGTH(canonical) + LENGTH(CAST(terms AS TEXT)) + id) FROM {s})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(cursor.fetchone())
