@@ -9,7 +9,38 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from onething.common.errors import DomainError
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["code", "message", "fields"],
+    "properties": {
+        "code": {"type": "string", "description": "机器可读的错误类别，如 invalid、not_found"},
+        "message": {"type": "string", "description": "中文说明，指出出错的字段"},
+        "fields": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "字段 → 该字段的问题",
+        },
+    },
+}
+ERROR_RESPONSE = {
+    "description": "请求有误（400/422）、未登录（401）、无权限（403）、不存在（404）或冲突（409）",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+
+
+class OneThingAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """Document the one error body every operation may answer with, as a 4XX response."""
+        schema = super().get_openapi_schema(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                operation["responses"].setdefault("4XX", ERROR_RESPONSE)
+        return schema
+
+
+api = OneThingAPI(
     title="onething 高效办成一件事 API",
     version="1.0",
     description="一件事目录、申请受理、证照、政策、导办与监督接口。错误统一返回 {code, message, fields}。",
@@ -79,9 +110,24 @@ def on_not_found(request, exc):
     return _error(request, 404, "not_found", "未找到")
 
 
+# django-ninja raises HttpError itself with English text: an unparsable body (400) and a session
+# request without a CSRF token (403). Say it in Chinese, naming what is wrong.
+NINJA_ERRORS = {
+    "Cannot parse request body": ("invalid", "请求体不是合法的 JSON", {"body": "应为合法的 JSON"}),
+    "CSRF check Failed": (
+        "csrf",
+        "CSRF 校验失败：请刷新页面后重试，或使用访问令牌（Authorization: Bearer）",
+        {},
+    ),
+}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, "error", str(exc))
+    text = str(exc)
+    known = next((v for k, v in NINJA_ERRORS.items() if text.startswith(k)), None)
+    code, message, fields = known or ("error", text, {})
+    return _error(request, exc.status_code, code, message, fields)
 
 
 for app in ROUTED_APPS:

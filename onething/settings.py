@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "onething.common.inputs.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -217,8 +218,8 @@ ONETHING_REQUIRE_2FA = not ONETHING_DEMO_SKIP_2FA
 OTP_TOTP_ISSUER = "onething 一件事"
 OTP_TOTP_THROTTLE_FACTOR = 1
 
-# Content Security Policy (onething.common.security). hx-on attributes need eval; see report.
-ONETHING_CSP_ALLOW_EVAL = _env_bool("ONETHING_CSP_ALLOW_EVAL", True)
+# Content Security Policy (onething.common.security): scripts only from /static or with the
+# request's nonce, never eval (htmx runs with allowEval=false; see templates/_htmx_config.html).
 ONETHING_CSP_REPORT_ONLY = _env_bool("ONETHING_CSP_REPORT_ONLY", False)
 
 # Personal information at rest; in demo mode the key is derived from SECRET_KEY.

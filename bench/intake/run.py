@@ -15,7 +15,6 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,21 +23,21 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / ".venv" / "bin"
-PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bench.common import (  # noqa: E402
+    BIN,
+    PG,
+    ROOT,
+    free_port,
+    machine_line,
+    percentile,
+    psql,
+    stop,
+    wait_for_port,
+)
+
 PG_DB = "onething_bench_intake"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def psql(sql: str, db: str = "postgres") -> str:
-    cmd = ["psql", f"{PG}/{db}", "-Atqc", sql]
-    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
 
 
 def prepare(db: str, clients: int, var: Path) -> tuple[dict, list]:
@@ -73,14 +72,8 @@ def serve(env: dict, workers: int) -> tuple[subprocess.Popen, int]:
         str(workers),
     ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc, port
-        except OSError:
-            time.sleep(0.1)
-    proc.terminate()
-    raise RuntimeError("server did not start")
+    wait_for_port(port, proc)
+    return proc, port
 
 
 def body(user: dict) -> bytes:
@@ -125,7 +118,7 @@ def level(port: int, users: list, clients: int, seconds: float, tag: str) -> dic
     ms = sorted(x * 1000 for x in latencies)
     return {
         "clients": clients, "submissions": len(ms), "errors": len(errors), "per_second": len(ms) / elapsed,
-        "p50": statistics.median(ms) if ms else 0, "p99": ms[int(len(ms) * 0.99) - 1] if ms else 0,
+        "p50": statistics.median(ms) if ms else 0, "p99": percentile(ms, 0.99),
     }  # fmt: skip
 
 
@@ -192,11 +185,7 @@ def bench(db: str, args) -> None:
                 line += f"  {tps:>9.1f} ({writes} rows)  {r['per_second'] / tps:.2f}"
             print(line, flush=True)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         if db == "postgres":
             psql(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
         shutil.rmtree(var, ignore_errors=True)
@@ -210,10 +199,7 @@ def main() -> None:
     parser.add_argument("--db", default="postgres,sqlite")
     args = parser.parse_args()
     args.levels = [int(x) for x in args.levels.split(",")]
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(
-        f"intake benchmark · {os.cpu_count()} CPUs · load average {load} · Python {sys.version.split()[0]}"
-    )
+    print(machine_line("intake benchmark"))
     for db in args.db.split(","):
         bench(db, args)
 

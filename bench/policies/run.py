@@ -138,6 +138,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20250601)
     parser.add_argument("--repeat", type=int, default=2, help="timed runs per SQL engine")
     parser.add_argument("--skip-polars", action="store_true")
+    parser.add_argument("--spark", action="store_true", help="also time the Spark engine")
+    parser.add_argument("--spark-entities", type=int, default=200_000, help="rows for --spark")
     args = parser.parse_args()
     n, m = args.entities, args.policies
 
@@ -180,6 +182,42 @@ def main() -> None:
     )
     same_counts = sum(a == b for a, b in zip(counts(compiled, m), counts(hand, m), strict=True))
     report(n, m, len(sample), compiled_s, hand_s, polars_s, python_s, agree, same_counts)
+    if args.spark:
+        run_spark(frame, policies, types, compiled, args.spark_entities, args.repeat)
+
+
+def run_spark(frame, policies, types, duckdb_masks, limit: int, repeat: int) -> None:
+    """The Spark engine (local session) on the first ``limit`` entities, against DuckDB's masks."""
+    from onething.policies import spark
+
+    k, m = min(limit, frame.height), len(policies)
+    forms, compile_s = timed(
+        lambda: [rules.compile_rule(p[0], dialect="spark", columns=types) for p in policies]
+    )
+    assert all(f.ok for f in forms), [f.reason for f in forms if not f.ok]
+    conditions = [f.condition_sql for f in forms]
+    session, start_s = timed(spark.session)
+    with tempfile.TemporaryDirectory() as tmp:
+        entities = spark.entities_frame(session, frame.head(k), tmp).cache()
+        _, load_s = timed(entities.count)  # Parquet read once and cached, as DuckDB's table
+        list(spark.masks(entities, conditions[: batch.CHUNK]))  # warm-up: JIT, codegen
+        seconds = float("inf")
+        for _ in range(repeat):
+            masks, elapsed = timed(lambda: list(spark.masks(entities, conditions)))
+            seconds = min(seconds, elapsed)
+    agree = sum(
+        int(np.count_nonzero(bit_of(masks, p, slice(None)) == bit_of(duckdb_masks, p, slice(k))))
+        for p in range(m)
+    )
+    master = session.sparkContext.master
+    print(
+        f"compiled (Spark SQL, {master}, first {k:,} entities): "
+        f"{k * m / seconds / 1e6:8.1f} M evals/s  ({seconds:.2f} s, best of {repeat}); "
+        f"session start {start_s:.1f} s, load {load_s:.1f} s, {m} rules compiled in {compile_s:.2f} s"
+    )
+    print(
+        f"agreement Spark vs DuckDB (compiled): {agree:,} / {k * m:,} ({100 * agree / (k * m):.2f} %)"
+    )
 
 
 def _polars_masks(frame: pl.DataFrame, forms: list):

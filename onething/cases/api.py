@@ -16,12 +16,12 @@ from .schemas import (
     CaseOut,
     CommitmentOut,
     DecisionIn,
+    DocumentVerifyOut,
     EventOut,
     FileOut,
     FulfilIn,
     SupplementIn,
     TaskOut,
-    VerifyOut,
 )
 
 router = Router(tags=["办件（一窗受理、并联审批）"], auth=API_AUTH)
@@ -94,7 +94,9 @@ def document_pdf(request, number: str, doc_id: int):
 
 
 @router.get(
-    "/cases/{number}/documents/{doc_id}/verify", response=VerifyOut, summary="核验文书电子印章"
+    "/cases/{number}/documents/{doc_id}/verify",
+    response=DocumentVerifyOut,
+    summary="核验文书电子印章",
 )
 def document_verify(request, number: str, doc_id: int):
     doc = selectors.document_get(request.user, number, doc_id)

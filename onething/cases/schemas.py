@@ -150,7 +150,7 @@ class FulfilIn(Schema):
     file_id: str
 
 
-class VerifyOut(Schema):
+class DocumentVerifyOut(Schema):
     sha256: str
     sealed: bool
     valid: bool

@@ -762,8 +762,12 @@ def _start(task: Task, actor, *, inputs: dict) -> None:
 
 
 def _locked_task(task_id: int, actor) -> Task:
+    # The case first, then the task only (of=self), as acceptance and supplements do: locking the
+    # task first let two reviewers of sibling tasks each hold what the other's _start_ready needed.
+    case_id = Task.objects.filter(pk=task_id).values_list("case_id", flat=True).first()
+    list(Case.objects.select_for_update().filter(pk=case_id).values_list("pk"))
     task = (
-        Task.objects.select_for_update()
+        Task.objects.select_for_update(of=("self",))
         .select_related("case", "department")
         .filter(pk=task_id)
         .first()
@@ -1137,7 +1141,12 @@ def deadline_warnings(*, today: date | None = None) -> int:
 
 @transaction.atomic
 def _set_warning(task_id: int, level: str, today: date) -> int:
-    task = Task.objects.select_for_update().select_related("case", "department").get(pk=task_id)
+    # The task row only: decisions lock the case before the task, so this must not hold the case.
+    task = (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("case", "department")
+        .get(pk=task_id)
+    )
     if (
         task.status != TaskStatus.ACTIVE
         or warning_level(task, today) != level

@@ -122,9 +122,22 @@ def record(
     return row
 
 
-def sensitive_read(*, actor, object, what: str) -> AuditRecord:  # noqa: A002
-    """Call when a full personal value (ID number, phone…) is shown to ``actor``."""
-    return record(category=Category.READ, action="read." + what, actor=actor, object=object)
+def sensitive_read(
+    *,
+    actor,
+    object,  # noqa: A002
+    what: str,
+    fields: list[str] | None = None,
+    rows: int | None = None,
+) -> AuditRecord:
+    """Call when a full personal value (ID number, phone…) is shown to ``actor``.
+
+    ``fields`` names what was shown (never the values); ``rows`` counts the people in an export.
+    """
+    detail = {k: v for k, v in (("fields", fields), ("rows", rows)) if v is not None}
+    return record(
+        category=Category.READ, action="read." + what, actor=actor, object=object, detail=detail
+    )
 
 
 def security_event(
@@ -356,6 +369,9 @@ class _Walker:
 
 def verify(*, archives: bool = True, do_seal: bool = True) -> Report:
     """Walk archives (if asked) then the live table; every broken link becomes a Problem."""
+    # Rows committed while this runs belong to the next seal (found by bench/soak: the daily
+    # archive job failed under traffic); only rows already waiting must be chained by the end.
+    waiting = set(_raw().filter(seq__isnull=True).values_list("id", flat=True)) if do_seal else ()
     if do_seal:
         seal()
     report = Report()
@@ -369,7 +385,8 @@ def verify(*, archives: bool = True, do_seal: bool = True) -> Report:
     walker = _Walker(report, start_seq, start_hash)
     for row in _raw().filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000):
         walker.step(row)
-    unsealed = _raw().filter(seq__isnull=True).count()
+    late = _raw().filter(seq__isnull=True).values_list("id", flat=True)
+    unsealed = sum(1 for pk in late if pk in waiting)
     if unsealed and do_seal:
         report.problems.append(Problem("edited", f"{unsealed} 条审计记录未能加入哈希链"))
     return report

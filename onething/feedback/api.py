@@ -48,7 +48,16 @@ def list_ratings(request):
     return [serialize.rating_dict(r) for r in selectors.ratings_visible(request.user)[:200]]
 
 
+# Far dates overflow the date arithmetic below, or fall in the time zone's local-mean-time era
+# (offset +08:05:43, not a valid RFC 3339 offset); metrics cover the platform's own records.
+PERIOD_LIMITS = (date(2000, 1, 1), date(2099, 12, 31))
+
+
 def _period(start: date | None, end: date | None) -> tuple[datetime, datetime]:
+    low, high = PERIOD_LIMITS
+    for name, label, day in (("start", "开始日期", start), ("end", "结束日期", end)):
+        if day is not None and not low <= day <= high:
+            raise Unprocessable(f"{label}应在 {low} 至 {high} 之间", fields={name: "超出范围"})
     end = end or timezone.localdate()
     start = start or end - timedelta(days=30)
     if start > end:

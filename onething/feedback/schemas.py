@@ -121,7 +121,7 @@ class TicketBrief(Schema):
     handle_due: datetime | None
 
 
-class EventOut(Schema):
+class TicketEventOut(Schema):
     verb: str
     label: str
     at: datetime
@@ -154,5 +154,5 @@ class TicketOut(TicketBrief):
     satisfaction: str
     merged_into: str | None
     actions: list[str]
-    timeline: list[EventOut]
+    timeline: list[TicketEventOut]
     similar: list[SimilarOut]

@@ -21,7 +21,7 @@ import numpy as np
 
 from onething.rules import services as rules
 
-ENGINES = ("auto", "duckdb", "polars", "python")
+ENGINES = ("auto", "duckdb", "polars", "spark", "python")  # auto is DuckDB, never Spark
 CHUNK = 62  # policies per query: one bit each in a BIGINT mask, sign bit left alone
 _INT = re.compile(r"-?(0|[1-9][0-9]*)\Z")
 _DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+\Z")
@@ -199,11 +199,19 @@ def _compiled_hits(policies, table, backend: str, fallbacks: list) -> list[tuple
         else:
             manual.append(index)
             fallbacks.append((policy.code, form.reason))
-    evaluate = _duckdb_masks if backend == "duckdb" else _polars_masks
+    evaluate = {"duckdb": _duckdb_masks, "spark": _spark_masks}.get(backend, _polars_masks)
     hits = _decode(evaluate(table, [form for _, form in compiled]), [i for i, _ in compiled])
     subset = [policies[i] for i in manual]
     hits.extend((row, manual[p]) for row, p in _python_hits(subset, table))
     return hits
+
+
+def _spark_masks(table: EntityTable, forms: list) -> Iterable[np.ndarray]:
+    try:  # pyspark (and a JVM) only for --engine spark
+        from onething.policies import spark
+    except ImportError as error:
+        raise BatchError(f"引擎 spark 需要安装 pyspark：{error}") from error
+    return spark.table_masks(table, forms)
 
 
 def _decode(masks: Iterable[np.ndarray], indexes: list[int]) -> list[tuple[int, int]]:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from onething.common.errors import DomainError
+from onething.common.security import mask_id_number, mask_name
 
 from .constants import GrantStatus
 from .models import GrantBatch, Policy
@@ -116,31 +117,51 @@ def read_file(path: str | Path) -> list:
 # ---- disbursement ---------------------------------------------------------------------------
 
 
-def _disbursement_rows(batch: GrantBatch):
+def disbursement_note(batch: GrantBatch, *, full: bool) -> str:
+    """The statement every disbursement file carries: which personal fields, masked or not."""
+    if batch.policy.subject != "person":
+        return ("说明：本清单为经营主体发放名单，含名称、统一社会信用代码（完整），不含个人信息。"
+                "仅用于资金发放，请勿外传。")  # fmt: skip
+    if full:
+        return ("说明：本清单含个人信息——姓名、公民身份号码（均为完整值，未脱敏），仅用于资金发放；"
+                "下载已记入审计日志，请按个人信息保护要求保管，用后销毁，不得外传。")  # fmt: skip
+    return ("说明：本清单含个人信息——姓名、公民身份号码，均已脱敏（仅供核对，不能用于发放）；"
+            "完整清单由政策主管部门或数据局下载。")  # fmt: skip
+
+
+def disbursement_rows(batch: GrantBatch, *, full: bool = False):
+    """One row per beneficiary; persons' names and ID numbers masked unless ``full``."""
     grants = batch.grants.filter(status=GrantStatus.GRANTED).select_related("person", "entity")
     for n, grant in enumerate(grants.order_by("region_code", "id"), 1):
         holder = grant.person or grant.entity
-        number = getattr(holder, "id_number", None) or getattr(holder, "credit_code", "")
-        yield [n, grant.holder_key, grant.holder_name, number, grant.region_code, grant.period,
+        is_person = grant.person_id is not None
+        number = holder.id_number if is_person else getattr(holder, "credit_code", "")
+        name = grant.holder_name
+        if is_person and not full:
+            number, name = mask_id_number(number), mask_name(name)
+        yield [n, grant.holder_key, name, number, grant.region_code, grant.period,
                f"{grant.amount:.2f}", batch.policy.code, batch.version.number]  # fmt: skip
 
 
-def disbursement_csv(batch: GrantBatch) -> str:
+def disbursement_csv(batch: GrantBatch, *, full: bool = False) -> str:
+    """The statement first, then the header row and the beneficiaries."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([disbursement_note(batch, full=full)])
     writer.writerow(DISBURSE_HEADER)
-    writer.writerows(_disbursement_rows(batch))
+    writer.writerows(disbursement_rows(batch, full=full))
     return "\ufeff" + out.getvalue()  # a BOM so that Excel opens the Chinese correctly
 
 
-def disbursement_xlsx(batch: GrantBatch) -> bytes:
+def disbursement_xlsx(batch: GrantBatch, *, full: bool = False) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
     sheet.title = f"{batch.period}发放清单"
+    sheet.append([disbursement_note(batch, full=full)])
     sheet.append(DISBURSE_HEADER)
-    for row in _disbursement_rows(batch):
+    for row in disbursement_rows(batch, full=full):
         sheet.append(row)
     sheet.append(["合计", "", "", "", "", "", f"{batch.total_amount:.2f}", "", ""])
     return _save(book)

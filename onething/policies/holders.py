@@ -170,12 +170,11 @@ def from_key(key: str) -> Holder | None:
 
 
 def rows(subject: str, *, changed_since=None, only: list[int] | None = None):
-    """(key, name, region, updated_at, attributes-source row) for the whole table, lean."""
+    """(key, name, region, updated_at, attributes-source row) for the whole table, lean.
+    No ID numbers: they are encrypted, and only the few matches to notify need them
+    (``registry.selectors.id_numbers_of``)."""
     person = subject == Subject.PERSON
-    fields = [
-        *(PERSON_FIELDS if person else ENTITY_FIELDS),
-        "id_number" if person else "credit_code",
-    ]
+    fields = [*PERSON_FIELDS] if person else [*ENTITY_FIELDS, "credit_code"]
     qs = queryset(subject)
     if changed_since is not None:
         qs = qs.filter(updated_at__gt=changed_since)

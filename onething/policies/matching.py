@@ -16,7 +16,7 @@ class Frame:
     keys: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
-    numbers: list[str] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)  # credit codes; "" for persons
     records: list[dict] = field(default_factory=list)
     watermark: object = None  # the newest updated_at seen
 
@@ -26,7 +26,7 @@ class Frame:
         self.keys.append(f"{holders.key_prefix(self.subject)}:{row['id']}")
         self.names.append(row["name"])
         self.regions.append(attrs[holders.region_field(self.subject)] or "")
-        self.numbers.append(row.get("id_number") or row.get("credit_code") or "")
+        self.numbers.append(row.get("credit_code") or "")
         self.records.append(attrs)
         if self.watermark is None or row["updated_at"] > self.watermark:
             self.watermark = row["updated_at"]

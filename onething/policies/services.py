@@ -177,16 +177,27 @@ def _accounts_by_number(numbers: list[str], subject: str) -> dict[str, list]:
     return out
 
 
+def _fresh_numbers(frame, fresh: list[int]) -> dict[int, str]:
+    """Frame index → ID number / credit code of the new matches; persons' numbers are read (and
+    decrypted) for these matches only."""
+    if frame.subject != "person":
+        return {i: frame.numbers[i] for i in fresh}
+    from onething.registry import selectors as registry
+
+    pks = {i: int(frame.keys[i].split(":")[1]) for i in fresh}
+    by_pk = registry.id_numbers_of(pks.values())
+    return {i: by_pk.get(pk, "") for i, pk in pks.items()}
+
+
 def _announce(policy, version, frame, fresh: list[int]) -> int:
-    users = _accounts_by_number(
-        [frame.numbers[i] for i in fresh if frame.numbers[i]], frame.subject
-    )
+    numbers = _fresh_numbers(frame, fresh)
+    users = _accounts_by_number([n for n in numbers.values() if n], frame.subject)
     silenced = set(OptOut.objects.filter(policy=policy).values_list("holder_key", flat=True))
     sent = 0
     for i in fresh:
         if frame.keys[i] in silenced:
             continue
-        for user in users.get(frame.numbers[i], []):
+        for user in users.get(numbers[i], []):
             _tell_match(user, version, frame.keys[i])
             sent += 1
     return sent

@@ -4,10 +4,12 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from onething.common import audit
 from onething.common.errors import DomainError
 from onething.registry import selectors as registry
 from onething.rules import services as rules
@@ -161,6 +163,8 @@ def batch_detail(request, batch_id: int):
 @require_POST
 def batch_review(request, batch_id: int):
     batch = _batch(request, batch_id)
+    if request.user.role not in services.REVIEWERS:
+        raise PermissionDenied("监督人员只能查看批次，不能审核")
     note = request.POST.get("note", "")
     try:
         if request.POST.get("decision") == "approve":
@@ -176,16 +180,22 @@ def batch_review(request, batch_id: int):
 
 @login_required
 def disbursement(request, batch_id: int, fmt: str):
+    """Full ID numbers only for those who approve and pay (REVIEWERS), each download audited;
+    supervisors get the list masked."""
     batch = _batch(request, batch_id)
     if batch.status != "approved" or fmt not in ("csv", "xlsx"):
         raise Http404
+    full = request.user.role in services.REVIEWERS
+    if full and batch.policy.subject == "person":
+        audit.sensitive_read(actor=request.user, object=batch, what="policy.disbursement",
+                             fields=["holder_name", "id_number"], rows=batch.beneficiaries)  # fmt: skip
     name = f"disbursement-{batch.policy.code}-{batch.period}.{fmt}"
     if fmt == "csv":
         response = HttpResponse(
-            exchange.disbursement_csv(batch), content_type="text/csv; charset=utf-8"
+            exchange.disbursement_csv(batch, full=full), content_type="text/csv; charset=utf-8"
         )
     else:
-        response = HttpResponse(exchange.disbursement_xlsx(batch), content_type=XLSX)
+        response = HttpResponse(exchange.disbursement_xlsx(batch, full=full), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

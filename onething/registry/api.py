@@ -6,6 +6,7 @@ from ninja import Router
 from onething.accounts.auth import API_AUTH
 from onething.catalog import selectors as catalog
 from onething.catalog.compiler import CompileError
+from onething.common import audit
 from onething.common.errors import DomainError, NotFound
 
 from . import presenters, selectors, services
@@ -86,11 +87,13 @@ def _holder(holder) -> dict:
     "/licenses/{identifier}",
     response=LicenseDetail,
     auth=API_AUTH,
-    summary="证照详情（持证人或已获授权的工作人员）",
+    summary="证照详情（持证人或已获授权的工作人员；full=true 显示完整号码并记入审计）",
 )
-def license_detail(request, identifier: str):
+def license_detail(request, identifier: str, full: bool = False):
     lic = _visible(request, identifier)
-    return presenters.license_detail(lic)
+    if full:
+        presenters.audit_full_view(request.user, lic)
+    return presenters.license_detail(lic, full=full)
 
 
 def _visible(request, identifier: str):
@@ -110,6 +113,7 @@ def _visible(request, identifier: str):
 )
 def license_signed(request, identifier: str):
     lic = _visible(request, identifier)
+    presenters.audit_full_view(request.user, lic, what="license.download")
     response = JsonResponse(
         presenters.signed_document(lic), json_dumps_params={"ensure_ascii": False, "indent": 2}
     )
@@ -147,7 +151,20 @@ def prefill(request, onething_code: str, applicant: str = "", answers: str | Non
             actor=request.user, purpose=f"预填“{version.onething.name}”申请表", case_number="",
             person=person, entity=entity, fields=[v["source"] for v in out["prefill"].values()],
         )  # fmt: skip
+    _audit_full_numbers(request.user, out["prefill"], person or entity)
     return out
+
+
+def _audit_full_numbers(user, prefilled: dict, holder) -> None:
+    """A form is prefilled with numbers in full (the applicant submits them): record the read."""
+    shown = [
+        field
+        for field, v in prefilled.items()
+        if presenters.is_personal_number(field, v["value"])
+        or v["source"].endswith((".id_number", ".phone", ".legal_rep_id_number"))
+    ]
+    if shown and holder is not None:
+        audit.sensitive_read(actor=user, object=holder, what="registry.prefill", fields=shown)
 
 
 def _applicant(user, applicant: str):

@@ -5,6 +5,9 @@ from django.db import models
 EXPIRY_WINDOW_DAYS = 30  # reminders go out this many days before a licence expires
 HOLDER_CODE_SECONDS = 300  # a shown 身份码/企业码 is good for five minutes
 CONSENT_HOURS = 24  # a scanned code lets the clerk see the holder's licences for a working day
+# Who may scan a holder's code and be granted consent: front-line service staff. Supervisors,
+# the 12345 hotline, catalog editors and the 三权分立 administrators never read holders' licences.
+CONSENT_ROLES = frozenset({"window_clerk", "dept_reviewer", "dept_admin"})
 SEAL_BATCH = 200  # licences sealed per worker job (about 2 s of SM2 signing)
 REMINDER_PREFIX = "registry:"  # dedup keys of this app's messages start with it
 

@@ -19,7 +19,7 @@ from onething.catalog.models import LicenseType
 
 from . import faces, identifiers, services
 from .constants import HolderKind
-from .models import Entity, License, LicenseSerial, Person
+from .models import Entity, License, LicenseSerial, Person, id_hash
 from .synth import ENTITY_COLUMNS, PERSON_COLUMNS, Synth
 from .validators import make_credit_code, make_id_number
 
@@ -49,7 +49,8 @@ def _persons(synth: Synth, n: int) -> list[Person]:
     seen = {CITIZEN_ID, SPOUSE_ID}
     rows = [synth.person(seen) for _ in range(n)]
     Person.objects.bulk_create([Person(**_person_fields(r)) for r in rows], batch_size=1000)
-    return list(Person.objects.exclude(id_number__in=[CITIZEN_ID, SPOUSE_ID]).order_by("id"))
+    demo_users = [id_hash(CITIZEN_ID), id_hash(SPOUSE_ID)]
+    return list(Person.objects.exclude(id_number_hash__in=demo_users).order_by("id"))
 
 
 def _person_fields(row: dict) -> dict:
@@ -321,7 +322,26 @@ def generate(*, persons: int, entities: int, out_dir, seed: int, chunk: int = 10
             rows = [synth.entity(seen, reps) for _ in range(size)]
             _write(writer, pl, rows, out / "entities" / f"part-{part:05d}.parquet")
             written["entities"] += size
+    (out / CONTENTS_FILE).write_text(contents_note(written), encoding="utf-8")
     return written
+
+
+CONTENTS_FILE = "README.txt"
+
+
+def contents_note(written: dict) -> str:
+    """What the generated files hold: every export says which personal fields it carries."""
+    return (
+        "本目录由 `onething demo generate` 生成，全部为合成数据，不对应任何真实个人或单位。\n"
+        f"persons.csv 与 persons/*.parquet：{written['persons']} 人，列：{', '.join(PERSON_COLUMNS)}。\n"
+        "  含个人信息字段：姓名（name）、公民身份号码（id_number）、联系电话（phone）、"
+        "户籍与居住地址（household_address, residence_address）——均为完整值，未脱敏。\n"
+        f"entities.csv 与 entities/*.parquet：{written['entities']} 户，列：{', '.join(ENTITY_COLUMNS)}。\n"
+        "  含个人信息字段：法定代表人姓名（legal_rep_name）、法定代表人公民身份号码（legal_rep_id_number）、"
+        "联系电话（phone）——均为完整值，未脱敏。\n"
+        "导入后（onething registry import）公民身份号码和电话在数据库中加密保存，页面默认脱敏显示。\n"
+        "请勿将这些文件与真实数据混放。\n"
+    )
 
 
 def _csv(fh, columns):

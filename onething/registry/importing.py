@@ -27,7 +27,7 @@ from .constants import (
     OperatingStatus,
     TaxCreditRating,
 )
-from .models import Entity, Person
+from .models import Entity, Person, id_hash
 from .synth import ENTITY_COLUMNS, PERSON_COLUMNS
 from .validators import credit_code_problem, id_birth_date, id_gender, id_number_error
 
@@ -97,7 +97,7 @@ def _phone(value: str) -> str:
 @dataclass
 class Context:
     regions: set[str]
-    persons: dict[str, int] = field(default_factory=dict)
+    persons: dict[str, int] = field(default_factory=dict)  # ID-number hash → person id
 
     def region(self, column: str, value: str) -> str | None:
         value = (value or "").strip()
@@ -154,7 +154,7 @@ def entity_from(row: dict, ctx: Context) -> Entity:
     return Entity(
         credit_code=code, checksum_override=problem is not None, name=row["name"].strip(),
         entity_type=_choice(EntityType, "entity_type", row.get("entity_type", "")),
-        legal_rep_id=ctx.persons.get(rep_number), legal_rep_name=(row.get("legal_rep_name") or "").strip(),
+        legal_rep_id=ctx.persons.get(id_hash(rep_number)) if rep_number else None, legal_rep_name=(row.get("legal_rep_name") or "").strip(),
         legal_rep_id_number=rep_number,
         registered_region_id=ctx.region("registered_region", row.get("registered_region", "")),
         address=(row.get("address") or "").strip(), industry_code=industry,
@@ -180,15 +180,22 @@ def _int(column: str, value: str) -> int:
     return int(value or 0)
 
 
+# kind → (row builder, model, key within the file, unique column upserts match on, columns)
 KINDS = {
-    "persons": (person_from, Person, "id_number", PERSON_COLUMNS),
-    "entities": (entity_from, Entity, "credit_code", ENTITY_COLUMNS + ["checksum_override"]),
+    "persons": (person_from, Person, "id_number", "id_number_hash", PERSON_COLUMNS),
+    "entities": (
+        entity_from,
+        Entity,
+        "credit_code",
+        "credit_code",
+        ENTITY_COLUMNS + ["checksum_override"],
+    ),
 }
 
 
 def check(kind: str, path: Path, ctx: Context) -> list[str]:
     """Every problem in the file, by line; duplicates of the key within the file count too."""
-    build, _, key, _ = KINDS[kind]
+    build, _, key, _, _ = KINDS[kind]
     errors, seen = [], {}
     for line, row in rows_of(path):
         try:
@@ -206,23 +213,24 @@ def check(kind: str, path: Path, ctx: Context) -> list[str]:
 @transaction.atomic
 def import_file(*, kind: str, path, actor=None) -> int:
     """Validate the whole file, then upsert it by its key in one transaction (all or nothing)."""
-    build, model, key, _ = KINDS[kind]
+    build, model, _, unique, _ = KINDS[kind]
     ctx = Context(regions=set(Region.objects.values_list("code", flat=True)))
     if kind == "entities":
-        ctx.persons = dict(Person.objects.values_list("id_number", "pk"))
+        # Hashes, not numbers: reading them needs no decryption of the whole population.
+        ctx.persons = dict(Person.objects.values_list("id_number_hash", "pk"))
     if errors := check(kind, Path(path), ctx):
         raise ImportFailed(errors)
     fields = [
         f.attname
         for f in model._meta.concrete_fields
-        if f.attname not in ("id", key, "created_at", "spouse_id")
+        if f.attname not in ("id", unique, "created_at", "spouse_id")
     ]
     batch, total = [], 0
     for _, row in rows_of(Path(path)):
         batch.append(build(row, ctx))
         if len(batch) >= BATCH:
-            total += _flush(model, batch, key, fields)
-    total += _flush(model, batch, key, fields)
+            total += _flush(model, batch, unique, fields)
+    total += _flush(model, batch, unique, fields)
     marker = SimpleNamespace(
         _meta=SimpleNamespace(label_lower=f"registry.{kind}_import"), pk=Path(path).name
     )

@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from onething.accounts.models import Department, Region
 from onething.catalog.models import LicenseType
+from onething.common.security import EncryptedCharField, HashField, blind_index
 
 from .constants import (
     DisabilityCategory,
@@ -21,6 +22,18 @@ from .constants import (
     TaxCreditRating,
 )
 from .validators import mask_id
+
+# Blind-index namespaces. ID numbers share one, so a person's hash finds the entities they represent.
+ID_PURPOSE, PHONE_PURPOSE = "registry.id_number", "registry.phone"
+
+
+def id_hash(value: str) -> str:
+    """The lookup key of a 公民身份号码 (normalised: trimmed, upper-case X)."""
+    return blind_index(value, purpose=ID_PURPOSE)
+
+
+def phone_hash(value: str) -> str:
+    return blind_index(value, purpose=PHONE_PURPOSE)
 
 
 class AppendOnly(models.Model):
@@ -41,7 +54,12 @@ class AppendOnly(models.Model):
 class Person(models.Model):
     """人口基础信息: field names are the catalog's ``person.<field>`` prefill sources."""
 
-    id_number = models.CharField("公民身份号码", max_length=18, unique=True)
+    # Personal numbers are SM4-encrypted at rest and found only through their keyed hash
+    # (``id_hash``/``phone_hash``); see docs/security.md.
+    id_number = EncryptedCharField("公民身份号码", max_length=18, lookup_via="id_number_hash")
+    id_number_hash = HashField(
+        "公民身份号码索引", source="id_number", purpose=ID_PURPOSE, unique=True
+    )
     name = models.CharField("姓名", max_length=64)
     gender = models.CharField("性别", max_length=8, choices=Gender.choices)
     birth_date = models.DateField("出生日期")
@@ -64,7 +82,8 @@ class Person(models.Model):
         verbose_name="居住地区划",
     )
     residence_address = models.CharField("居住地址", max_length=200, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedCharField("联系电话", max_length=20, blank=True, lookup_via="phone_hash")
+    phone_hash = HashField("联系电话索引", source="phone", purpose=PHONE_PURPOSE)
     marital_status = models.CharField(
         "婚姻状况", max_length=16, choices=MaritalStatus.choices, default=MaritalStatus.UNMARRIED
     )
@@ -125,7 +144,12 @@ class Entity(models.Model):
         verbose_name="法定代表人",
     )
     legal_rep_name = models.CharField("法定代表人姓名", max_length=64, blank=True)
-    legal_rep_id_number = models.CharField("法定代表人公民身份号码", max_length=18, blank=True)
+    legal_rep_id_number = EncryptedCharField(
+        "法定代表人公民身份号码", max_length=18, blank=True, lookup_via="legal_rep_id_number_hash"
+    )
+    legal_rep_id_number_hash = HashField(
+        "法定代表人公民身份号码索引", source="legal_rep_id_number", purpose=ID_PURPOSE
+    )
     registered_region = models.ForeignKey(
         Region,
         null=True,
@@ -149,7 +173,8 @@ class Entity(models.Model):
     )
     is_high_tech = models.BooleanField("高新技术企业", default=False)
     is_small_micro = models.BooleanField("小微企业", default=False)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedCharField("联系电话", max_length=20, blank=True, lookup_via="phone_hash")
+    phone_hash = HashField("联系电话索引", source="phone", purpose=PHONE_PURPOSE)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -219,7 +244,8 @@ class License(models.Model):
         verbose_name="持证主体",
     )
     holder_name = models.CharField("持证主体名称", max_length=200)
-    holder_number = models.CharField("持证主体证件号码", max_length=18)
+    # A person holder's ID number: encrypted like Person.id_number; holders are found by FK.
+    holder_number = EncryptedCharField("持证主体证件号码", max_length=18, lookup_via="person")
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="licenses", verbose_name="发证部门"
     )

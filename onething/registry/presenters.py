@@ -1,11 +1,20 @@
-"""Plain dicts for the API, pages and downloads, with ID numbers masked."""
+"""Plain dicts for the API, pages and downloads, with ID numbers masked.
+
+Licence faces carry personal numbers (公民身份号码, a driving licence's 证号, phones): lists and
+pages show them masked; ``full=True`` is for a viewer who asked to see them, and the caller then
+records a sensitive read (``audit_full_view``).
+"""
 
 from django.conf import settings
 from django.urls import reverse
 
+from onething.common import audit
+from onething.common.security import mask_phone
+
 from . import sealing
 from .constants import LicenseStatus
 from .models import License
+from .validators import id_number_error, mask_id
 
 
 def verify_url(identifier: str) -> str:
@@ -31,22 +40,53 @@ def license_row(lic: License) -> dict:
         "status": lic.status,
         "status_label": LicenseStatus(lic.status).label,
         "sealed": lic.is_sealed,
-        "data": lic.data,
+        "data": face_data(lic),
         "case_number": lic.case_number,
     }
 
 
-def license_detail(lic: License) -> dict:
+def license_detail(lic: License, *, full: bool = False) -> dict:
     return {
         **license_row(lic),
+        "data": face_data(lic, full=full),
         "seal": sealing.license_seal(lic),
         "verify_url": verify_url(lic.identifier),
     }
 
 
-def face_rows(lic: License) -> list[tuple[str, str]]:
+def is_personal_number(code: str, value) -> bool:
+    """A face value that identifies a person: any valid 公民身份号码 (whatever the field is called,
+    e.g. a driving licence's 证号) or a field named as a phone number."""
+    if not isinstance(value, str) or not value:
+        return False
+    return code.endswith("phone") or (len(value) == 18 and id_number_error(value) is None)
+
+
+def _masked(code: str, value):
+    if not is_personal_number(code, value):
+        return value
+    return mask_phone(value) if code.endswith("phone") else mask_id(value)
+
+
+def personal_fields(lic: License) -> list[str]:
+    return [k for k, v in (lic.data or {}).items() if is_personal_number(k, v)]
+
+
+def face_data(lic: License, *, full: bool = False) -> dict:
+    data = lic.data or {}
+    return dict(data) if full else {k: _masked(k, v) for k, v in data.items()}
+
+
+def face_rows(lic: License, *, full: bool = False) -> list[tuple[str, str]]:
     names = sealing.face_labels(lic)
-    return [(names.get(k, k), v) for k, v in lic.data.items()]
+    return [(names.get(k, k), v) for k, v in face_data(lic, full=full).items()]
+
+
+def audit_full_view(user, lic: License, *, what: str = "license.face") -> None:
+    """Record that ``user`` was shown this licence's personal numbers in full."""
+    fields = sorted(personal_fields(lic)) + (["holder_number"] if lic.person_id else [])
+    if fields:
+        audit.sensitive_read(actor=user, object=lic, what=what, fields=fields)
 
 
 def signed_document(lic: License) -> dict:

@@ -10,12 +10,11 @@ from datetime import date
 from django.db.models import Q
 from django.utils import timezone
 
-from onething.accounts.constants import APPLICANT_ROLES
 from onething.accounts.models import User
 from onething.common.models import Message
 
-from .constants import REMINDER_PREFIX, LicenseStatus
-from .models import Consent, Entity, License, Person, UsageRecord
+from .constants import CONSENT_ROLES, REMINDER_PREFIX, LicenseStatus
+from .models import Consent, Entity, License, Person, UsageRecord, id_hash
 from .validators import mask_id as _mask_id
 
 LICENSE_RELATED = ("license_type", "department", "seal_key", "superseded_by", "person", "entity")
@@ -27,8 +26,19 @@ def mask_id(value: str) -> str:
 
 
 def person_by_id_number(id_number: str) -> Person | None:
+    """Exact match through the keyed hash: the number itself is stored encrypted."""
     value = (id_number or "").strip().upper()
-    return Person.objects.filter(id_number=value).first() if value else None
+    return Person.objects.filter(id_number_hash=id_hash(value)).first() if value else None
+
+
+def id_numbers_of(person_ids) -> dict[int, str]:
+    """Person id → ID number for just these people. Bulk readers (policy matching) select no
+    numbers and ask here for the few they need, so the population is not decrypted."""
+    ids, out = list(person_ids), {}
+    for start in range(0, len(ids), 5000):  # stays under SQLite's bound-parameter limit
+        chunk = ids[start : start + 5000]
+        out.update(Person.objects.filter(pk__in=chunk).values_list("pk", "id_number"))
+    return out
 
 
 def entity_by_credit_code(code: str) -> Entity | None:
@@ -98,7 +108,7 @@ def is_holder(user, lic: License) -> bool:
 
 
 def active_consents(clerk, *, person=None, entity=None):
-    if not getattr(clerk, "is_authenticated", False) or clerk.role in APPLICANT_ROLES:
+    if not getattr(clerk, "is_authenticated", False) or clerk.role not in CONSENT_ROLES:
         return Consent.objects.none()
     return Consent.objects.filter(
         _consent_holder_q(person, entity),

@@ -7,7 +7,6 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
-from onething.accounts.constants import APPLICANT_ROLES
 from onething.catalog.models import LicenseType, OneThing
 from onething.common import jobs
 from onething.common.errors import DomainError, Forbidden
@@ -17,6 +16,7 @@ from onething.common.notify import notify
 from . import faces, identifiers, sealing, selectors
 from .constants import (
     CONSENT_HOURS,
+    CONSENT_ROLES,
     ENTITY_FIELD_LABELS,
     EXPIRY_WINDOW_DAYS,
     HOLDER_CODE_SECONDS,
@@ -403,7 +403,7 @@ def holder_code(*, person=None, entity=None) -> str:
 
 
 def _clerk(user) -> None:
-    if not getattr(user, "is_authenticated", False) or user.role in APPLICANT_ROLES:
+    if not getattr(user, "is_authenticated", False) or user.role not in CONSENT_ROLES:
         raise Forbidden("仅窗口或部门工作人员可以扫码查验")
 
 

@@ -11,11 +11,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from onething.accounts.constants import APPLICANT_ROLES
 from onething.common.errors import DomainError
 
 from . import pdfs, presenters, selectors, services
-from .constants import HOLDER_CODE_SECONDS
+from .constants import CONSENT_ROLES, HOLDER_CODE_SECONDS
 from .models import Person
 
 
@@ -85,17 +84,26 @@ def _visible_or_404(request, identifier):
 
 @login_required
 def license_detail(request, identifier):
+    """Personal numbers masked; ``?full=1`` shows them in full and records who saw them."""
     lic = _visible_or_404(request, identifier)
+    full = request.GET.get("full") == "1"
+    if full:
+        presenters.audit_full_view(request.user, lic)
     context = {
-        "lic": lic, "faces": presenters.face_rows(lic), "verify_url": presenters.verify_url(identifier),
-        "qr": qr_png(presenters.verify_url(identifier)), "is_holder": selectors.is_holder(request.user, lic),
+        "lic": lic, "faces": presenters.face_rows(lic, full=full), "full": full,
+        "has_personal": bool(presenters.personal_fields(lic)) or lic.person_id is not None,
+        "holder_number": lic.holder_number if full else lic.masked_holder_number,
+        "verify_url": presenters.verify_url(identifier), "qr": qr_png(presenters.verify_url(identifier)),
+        "is_holder": selectors.is_holder(request.user, lic),
     }  # fmt: skip
     return render(request, "registry/license.html", context)
 
 
 @login_required
 def download_json(request, identifier):
+    # The signed record is the licence itself, numbers in full (the seal covers them): audited.
     lic = _visible_or_404(request, identifier)
+    presenters.audit_full_view(request.user, lic, what="license.download")
     body = json.dumps(presenters.signed_document(lic), ensure_ascii=False, indent=2, default=str)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{identifier}.json"'
@@ -105,6 +113,7 @@ def download_json(request, identifier):
 @login_required
 def download_pdf(request, identifier):
     lic = _visible_or_404(request, identifier)
+    presenters.audit_full_view(request.user, lic, what="license.download")
     response = HttpResponse(pdfs.license_pdf(lic), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{identifier}.pdf"'
     return response
@@ -127,7 +136,7 @@ def verify(request, identifier):
 @login_required
 @require_http_methods(["GET", "POST"])
 def lookup(request):
-    if request.user.role in APPLICANT_ROLES:
+    if request.user.role not in CONSENT_ROLES:
         return render(request, "registry/lookup.html", {"forbidden": True}, status=403)
     context = {"code": request.POST.get("code", "")}
     if request.method == "POST":

@@ -1,6 +1,7 @@
 """Primitive builders the rule compiler targets: SQL text (through SQLGlot) and Polars.
 
-Both offer the same small vocabulary; the JavaScript semantics are decided in
+The SQL is written in DuckDB's spelling and rendered for PostgreSQL and Spark SQL by SQLGlot.
+Both builders offer the same small vocabulary; the JavaScript semantics are decided in
 ``compile.py``, these only spell the primitives for one engine.
 """
 
@@ -14,7 +15,11 @@ import sqlglot
 from .jsvalues import DECIMAL_PATTERN, JS_WHITESPACE
 
 FULL_NUMBER = f"^(?:{DECIMAL_PATTERN})$"
+# Java's $ also matches before a final line terminator such as U+0085, which is not JavaScript
+# whitespace (TRIM keeps it): "5\u0085" would pass as a number. \z is the very end in Java and RE2.
+FULL_NUMBER_TO_END = f"^(?:{DECIMAL_PATTERN})\\z"
 NUMBER_PREFIX = f"^{DECIMAL_PATTERN}"
+SQL_DIALECTS = ("duckdb", "postgres", "spark")
 _SQL_NULLS = {"num": "CAST(NULL AS DOUBLE)", "text": "CAST(NULL AS VARCHAR)"}
 
 
@@ -68,11 +73,15 @@ class SqlBackend:
     _SQL_OPS = {"!=": "<>", "=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
     def __init__(self, dialect: str = "duckdb"):
-        if dialect not in ("duckdb", "postgres"):
+        if dialect not in SQL_DIALECTS:
             raise ValueError(f"unknown dialect {dialect}")
         self.dialect = dialect
-        # PostgreSQL has no % on double precision.
-        self.exact_remainder = dialect == "duckdb"
+        # PostgreSQL has no % on double precision; DuckDB's and Spark's (Java's) truncate.
+        self.exact_remainder = dialect in ("duckdb", "spark")
+        self._full_number = FULL_NUMBER_TO_END if dialect == "spark" else FULL_NUMBER
+        # The regex already guards every text-to-number cast; TRY_CAST on Spark makes sure
+        # the answer does not depend on spark.sql.ansi.enabled either.
+        self._cast = "TRY_CAST" if dialect == "spark" else "CAST"
 
     def render(self, sql: str) -> str:
         # The builder already writes DuckDB; parsing it again costs ~10 ms a rule for nothing.
@@ -133,26 +142,27 @@ class SqlBackend:
     def text_to_number(self, x: str, null_is_zero: bool) -> str:
         source = f"COALESCE({x}, '')" if null_is_zero else x
         s = f"TRIM({source}, {sql_literal(JS_WHITESPACE)})"
-        pattern = sql_literal(FULL_NUMBER)
+        pattern = sql_literal(self._full_number)
         return (
             f"(CASE WHEN {s} = '' THEN CAST(0 AS DOUBLE) "
-            f"WHEN REGEXP_MATCHES({s}, {pattern}) THEN CAST({s} AS DOUBLE) END)"
+            f"WHEN REGEXP_MATCHES({s}, {pattern}) THEN {self._cast}({s} AS DOUBLE) END)"
         )
 
     def text_parse_float(self, x: str) -> str:
-        if self.dialect != "duckdb":
+        if self.dialect == "postgres":
             from .compile import Uncompilable
 
             raise Uncompilable("PostgreSQL 方言暂不支持对文本做 parseFloat")
         s = f"LTRIM({x}, {sql_literal(JS_WHITESPACE)})"
         found = f"REGEXP_EXTRACT({s}, {sql_literal(NUMBER_PREFIX)}, 0)"
-        return f"CAST(NULLIF({found}, '') AS DOUBLE)"
+        return f"{self._cast}(NULLIF({found}, '') AS DOUBLE)"
 
     def least(self, parts: list[str]) -> str:
-        return f"LEAST({', '.join(parts)})"
+        # Spark's LEAST and GREATEST refuse a single argument; the minimum of one is itself.
+        return parts[0] if len(parts) == 1 else f"LEAST({', '.join(parts)})"
 
     def greatest(self, parts: list[str]) -> str:
-        return f"GREATEST({', '.join(parts)})"
+        return parts[0] if len(parts) == 1 else f"GREATEST({', '.join(parts)})"
 
     def is_in(self, x: str, values: list) -> str:
         return f"({x} IN ({', '.join(sql_literal(v) for v in values)}))"

@@ -1,4 +1,4 @@
-"""JsonLogic compiled to columnar expressions (DuckDB / PostgreSQL SQL, Polars).
+"""JsonLogic compiled to columnar expressions (DuckDB / PostgreSQL / Spark SQL, Polars).
 
 A compiled rule yields, for every row, exactly ``truthy(evaluate(rule, row))`` of the
 per-record engine. The typing below is what makes that hold: each sub-expression knows its
@@ -240,6 +240,8 @@ class Compiler:
         return self._arith(op, self.to_number(ops[0]), divisor)
 
     def _extreme(self, op: str, args: list, ops: list[Typed]) -> Typed:
+        if not ops:  # Math.min() is Infinity, which no compiled engine models
+            raise Uncompilable(f"{op} 至少需要一个参数")
         numbers = [self.to_number(o) for o in ops]
         pick = self.b.least if op == "min" else self.b.greatest
         x = pick([n.x for n in numbers])

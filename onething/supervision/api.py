@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from ninja import Router
 
 from onething.accounts.auth import API_AUTH
-from onething.common.errors import Unprocessable
+from onething.common.errors import Forbidden, Unprocessable
 
 from . import exports, selectors, services
 from .schemas import DashboardOut, NoteIn, PanelOut, RuleIn, RuleOut, WarningOut
@@ -54,9 +54,15 @@ def export(request, panel: str = ""):
     return response
 
 
-@router.get("/supervision/warnings", response=list[WarningOut], summary="我可见的预警")
+@router.get(
+    "/supervision/warnings", response=list[WarningOut], summary="我可见的预警（监督人员、部门人员）"
+)
 def warnings(request, status: str = "", level: str = ""):
-    rows = selectors.warnings_visible(request.user, status=status, level=level)[:500]
+    # The same gate as the page: any other role is refused, not shown an empty list.
+    user = request.user
+    if not (selectors.is_supervisor(user) or user.role in selectors.DEPARTMENT_ROLES):
+        raise Forbidden("仅监督人员和部门人员可以查看预警")
+    rows = selectors.warnings_visible(user, status=status, level=level)[:500]
     return [warning_dict(w) for w in rows]
 
 

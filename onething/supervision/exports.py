@@ -7,6 +7,9 @@ from openpyxl.styles import Font
 
 from .selectors import Filters
 
+# Every export states which personal fields it carries (docs/security.md): these carry none.
+PERSONAL_DATA_NOTE = "不含：仅为汇总统计数据，无姓名、证件号码、电话等个人信息"
+
 
 def _sheet_title(title: str, used: set[str]) -> str:
     # Excel limits sheet names to 31 characters and forbids a few symbols.
@@ -22,6 +25,7 @@ def _write(ws, panel: dict, f: Filters) -> None:
     ws.append([panel["title"]])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(["地区", f.region.full_name, "月份", f"{f.month_from:%Y-%m} 至 {f.month_to:%Y-%m}"])
+    ws.append(["个人信息", PERSONAL_DATA_NOTE])
     if f.onething:
         ws.append(["一件事", f.onething])
     for name, value in panel["summary"].items():

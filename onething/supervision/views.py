@@ -54,10 +54,14 @@ def export(request):
     return response
 
 
+def _may_see_warnings(user) -> bool:
+    return selectors.is_supervisor(user) or user.role in selectors.DEPARTMENT_ROLES
+
+
 @login_required
 def warnings(request):
     user = request.user
-    if not (selectors.is_supervisor(user) or user.role in selectors.DEPARTMENT_ROLES):
+    if not _may_see_warnings(user):
         return _error(request, Forbidden("仅监督人员和部门人员可以查看预警"))
     status = request.GET.get("status", "")
     status = status if status in WarningStatus.values else ""
@@ -74,6 +78,8 @@ def warnings(request):
 @login_required
 @require_POST
 def warning_act(request, warning_id: int, action: str):
+    if not _may_see_warnings(request.user):
+        return _error(request, Forbidden("仅监督人员和部门人员可以处理预警"))
     act = {"acknowledge": services.warning_acknowledge, "resolve": services.warning_resolve}
     try:
         if action not in act:

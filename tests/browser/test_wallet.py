@@ -28,6 +28,11 @@ def test_a_citizen_sees_wallet_licences_and_a_verify_page_says_valid(page, alice
 
     tile.click()
     page.wait_for_url(f"**/registry/licenses/{alice_card.identifier}/")
+    number = alice_card.holder_number
+    assert page.inner_text("#holder-number") == number[:4] + "*" * 10 + number[-4:]
+    page.click("#show-full")  # shown in full on request, and the view is audited
+    page.wait_for_url("**?full=1")
+    assert page.inner_text("#holder-number") == number
     page.click("#verify-link")
     page.wait_for_selector("#verdict")
     assert page.locator("#verdict").get_attribute("data-valid") == "true"

@@ -9,10 +9,12 @@ one that no longer exists, and when observed behaviour contradicts the documente
 - ``applicant``  applicant roles only;  ``staff``  every role except applicants;
 - ``roles:a,b``  only the listed roles;  ``admin-site``  the Django admin (is_staff + permissions).
 
-Checked live: anonymous is denied everything not ``public``; for endpoints without path
-parameters, roles outside a restricted rule are denied. "Denied" means 401/403, a redirect to
-the login page, or 404 for a path with parameters. Set ONETHING_ACCESS_MATRIX_DUMP=1 to print
-what each role actually gets, as a starting point for new rows.
+Checked live: anonymous is denied everything not ``public``; roles outside a restricted rule are
+denied, for endpoints with path parameters too (filled with real objects from ``samples``).
+"Denied" means 401/403, a redirect to the login page, or 404 for a path with parameters.
+Object-level checks (``login`` rows: another person's case, licence, usage log or grant, another
+department's task or warning) are tested by changing the id to one the user does not own.
+Set ONETHING_ACCESS_MATRIX_DUMP=1 to print what each role actually gets.
 """
 
 import os
@@ -88,14 +90,20 @@ def valid_rule(rule: str) -> bool:
     return rule.startswith("roles:") and set(rule[6:].split(",")) <= set(Role.values)
 
 
-def request(client, method: str, path: str):
-    url = re.sub(r"\{(\w+)\}", lambda m: "0" if m[1].endswith("id") else "X0", path)
+def request(client, method: str, path: str, samples: dict | None = None):
+    def fill(m):
+        if samples and m[1] in samples:
+            return str(samples[m[1]])
+        return "0" if m[1].endswith("id") else "X0"
+
+    url = re.sub(r"\{(\w+)\}", fill, path)
     if method in ("PAGE", "GET", "ANY"):
         response = client.get(url)
         if method == "PAGE" and response.status_code == 405:
             response = client.post(url)  # a POST-only page
         return response
-    return getattr(client, method.lower())(url, data="{}", content_type="application/json")
+    body = (samples or {}).get("bodies", {}).get((method, path), {})
+    return getattr(client, method.lower())(url, data=body, content_type="application/json")
 
 
 def denied(response, path: str) -> bool:
@@ -136,16 +144,202 @@ def test_anonymous_is_denied_everything_not_public(client, mini_catalog):
     assert not wrong, "匿名用户可以访问：\n" + "\n".join(wrong)
 
 
-def test_roles_outside_a_restricted_rule_are_denied(client, users):
+def test_roles_outside_a_restricted_rule_are_denied(client, users, samples):
     wrong, dump = [], os.environ.get("ONETHING_ACCESS_MATRIX_DUMP") == "1"
     for (method, path), rule in documented().items():
-        if "{" in path or method == "ANY" or rule in ("public", "login") and not dump:
+        params = set(re.findall(r"\{(\w+)\}", path))
+        if method == "ANY" or rule in ("public", "login") and not dump:
             continue
+        if not params <= set(samples):
+            continue  # object-level rows: see test_object_level_checks
         for role, user in users.items():
             client.force_login(user)
-            response = request(client, method, path)
+            response = request(client, method, path, samples)
             if dump:
                 print(f"DUMP {method} {path} {role} {response.status_code}")
             if not allowed(rule, role) and not denied(response, path):
                 wrong.append(f"{method} {path} {role} → {response.status_code}（规则 {rule}）")
     assert not wrong, "越权访问：\n" + "\n".join(wrong)
+
+
+def test_every_restricted_row_with_parameters_has_samples(samples):
+    """A restricted row whose parameters have no sample would silently go unchecked."""
+    unchecked = [
+        f"{method} {path}"
+        for (method, path), rule in documented().items()
+        if rule not in ("public", "login", "admin-site")
+        and not set(re.findall(r"\{(\w+)\}", path)) <= set(samples)
+    ]
+    assert not unchecked, f"为这些受限接口的路径参数提供样例对象：{unchecked}"
+
+
+# ---- real objects for path parameters and object-level checks ----------------------------------
+
+
+def _grant_batch(actor):
+    from onething.common import jobs
+    from onething.policies import demo, services
+    from onething.policies.models import Policy
+
+    class Quiet:
+        def write(self, text):
+            pass
+
+    demo.load(seed=1, stdout=Quiet())
+    run = services.run_start(policy=Policy.objects.get(code="HB-P-GLJT"), kind="grant", actor=actor)
+    jobs.run_pending()
+    run.refresh_from_db()
+    assert run.status == "done", run.error
+    services.batch_approve(batch=run.batch, actor=actor)
+    return run
+
+
+@pytest.fixture
+def world(users):
+    """Two citizens with registry records; 王八五 (85) gets an old-age allowance, 刘爱丽 has a
+    licence and an overdue case whose tasks belong to the 江岸区 market bureau."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from onething.common.testing import _persona
+    from onething.registry import services as registry
+    from onething.registry.validators import make_id_number
+    from onething.supervision import services as supervision
+    from onething.supervision.models import Warning
+    from onething.supervision.tests import factory
+
+    today = timezone.localdate()
+    born = date(today.year - 85, 1, 1)
+    elder = registry.person_create(
+        id_number=make_id_number("420102", born, 11), name="王八五", household_region_id="420102"
+    )
+    alice_p = registry.person_create(
+        id_number=make_id_number("420102", date(1990, 5, 17), 22), name="刘爱丽",
+        household_region_id="420102", phone="13800000001",
+    )  # fmt: skip
+    mark = _persona("mark", "dept_reviewer", kind="market", display_name="马克")
+    card = registry.license_issue(
+        license_type="id_card", department=mark.department, data={}, person=alice_p
+    )
+    w = {
+        "wang": _persona("wang", "applicant_person", id_number=elder.id_number),
+        "alice": _persona("alice", "applicant_person", id_number=alice_p.id_number),
+        "bob": users["applicant_person"],
+        "mark": mark,  # 江岸区 market bureau
+        "fred": _persona("fred", "dept_reviewer", kind="fire", display_name="费德"),
+        "yan": _persona("yan", "supervisor", region="420500", display_name="颜督查"),
+        "card": card,
+    }
+    registry.consent_grant(grantee=w["mark"], purpose="办件", person=alice_p, case_number="T-1")
+    case = factory.make_case(
+        submitted_by=w["alice"], accepted=today - timedelta(days=40), status="processing"
+    )
+    w["case"], w["task"] = case, case.tasks.first()
+    supervision.warnings_evaluate()
+    w["warning"] = Warning.objects.filter(department=mark.department).first()
+    w["run"] = _grant_batch(users["dept_admin"])
+    w["grant"] = w["run"].batch.grants.get(holder_name="王八五")
+    return w
+
+
+@pytest.fixture
+def samples(world):
+    return {
+        "batch_id": world["run"].batch.pk,
+        "fmt": "csv",
+        "warning_id": world["warning"].pk,
+        "action": "acknowledge",
+        "run_id": world["run"].pk,
+        "key": "overview",
+        "code": "matrix-rule",
+        "bodies": {
+            ("PUT", "/api/supervision/rules/{code}"): RULE,
+            ("POST", "/api/holder-codes/scan"): {"code": "not-a-code"},
+        },
+    }
+
+
+RULE = {"name": "测试规则", "target": "task", "level": "yellow",
+        "condition": {">": [{"var": "task.overdue_days"}, 3]}}  # fmt: skip
+
+
+def _as(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_object_level_checks(client, world):
+    """Change the id to someone else's: the object is not found, and nothing changes."""
+    w = world
+    case, task, card, warning, grant = w["case"], w["task"], w["card"], w["warning"], w["grant"]
+    lic = card.identifier
+    # Another person's case and licence (bob is an applicant without them).
+    _as(client, w["bob"])
+    for url in (f"/api/cases/{case.number}", f"/api/cases/{case.number}/timeline",
+                f"/cases/{case.number}/", f"/api/licenses/{lic}", f"/api/licenses/{lic}/signed",
+                f"/registry/licenses/{lic}/", f"/registry/licenses/{lic}/download.json",
+                f"/registry/licenses/{lic}/download.pdf"):  # fmt: skip
+        assert client.get(url).status_code == 404, url
+    assert client.get("/api/me/usage-log").json() == []  # alice's usage log is hers alone
+    # …which alice does see, with mark's use of her data in it.
+    _as(client, w["alice"])
+    assert client.get(f"/api/licenses/{lic}").status_code == 200
+    assert client.get(f"/api/cases/{case.number}").status_code == 200
+    usage = client.get("/api/me/usage-log").json()
+    assert any(r["purpose"] == "办件" and "马克" in r["actor"] for r in usage)
+    # Another department's task: fred (fire) cannot decide a market task; mark can see it.
+    _as(client, w["fred"])
+    response = client.post(f"/api/tasks/{task.pk}/decision", {"decision": "approve"},
+                           content_type="application/json")  # fmt: skip
+    assert response.status_code == 404
+    client.post(f"/cases/tasks/{task.pk}/decide", {"decision": "approve"})
+    assert all(t["id"] != task.pk for t in client.get("/api/tasks").json())
+    task.refresh_from_db()
+    assert task.status == "active" and task.decided_by_id is None
+    _as(client, w["mark"])
+    assert any(t["id"] == task.pk for t in client.get("/api/tasks").json())
+    # Another department's or region's warning.
+    for user in (w["fred"], w["yan"], w["bob"]):
+        _as(client, user)
+        path = f"/api/supervision/warnings/{warning.pk}/acknowledge"
+        assert client.post(path, {}, content_type="application/json").status_code in (403, 404)
+        client.post(f"/supervision/warnings/{warning.pk}/acknowledge")
+    warning.refresh_from_db()
+    assert warning.status == "open"
+    _as(client, w["mark"])
+    path = f"/api/supervision/warnings/{warning.pk}/acknowledge"
+    assert client.post(path, {}, content_type="application/json").json()["status"] == "acknowledged"
+    # Another person's grant and policy matches: bob cannot decline 王八五's allowance.
+    _as(client, w["bob"])
+    client.post(f"/policies/grants/{grant.pk}/decline")
+    grant.refresh_from_db()
+    assert grant.status == "granted"
+    assert client.get(f"/api/policy-runs/{w['run'].pk}").status_code == 404
+    assert "王八五" not in client.get("/api/me/policies").content.decode()
+    _as(client, w["wang"])
+    assert "HB-P-GLJT" in client.get("/api/me/policies").content.decode()
+    # Another person's licence through a clerk without consent (fred never scanned alice's code).
+    _as(client, w["fred"])
+    assert client.get(f"/api/licenses/{lic}").status_code == 404
+
+
+def test_the_rows_that_were_to_be_confirmed_work_for_their_roles(client, world, samples, users):
+    """The allowed side of the formerly 待确认 rows (the denied side is checked above)."""
+    batch, supervisor = samples["batch_id"], users["supervisor"]
+    _as(client, supervisor)
+    assert client.get("/api/supervision/panels/overview").status_code == 200
+    assert client.put("/api/supervision/rules/matrix-rule", RULE,
+                      content_type="application/json").status_code == 200  # fmt: skip
+    assert client.get(f"/policies/batches/{batch}/").status_code == 200
+    masked = client.get(f"/policies/batches/{batch}/disbursement.csv").content.decode()
+    assert "已脱敏" in masked and world["wang"].id_number not in masked
+    assert (
+        client.post(f"/policies/batches/{batch}/review", {"decision": "approve"}).status_code == 403
+    )
+    _as(client, users["catalog_admin"])
+    full = client.get(f"/policies/batches/{batch}/disbursement.csv").content.decode()
+    assert world["wang"].id_number in full and "完整值" in full.splitlines()[0]
+    _as(client, world["mark"])
+    assert [r["id"] for r in client.get("/api/supervision/warnings").json()]
+    assert client.get("/supervision/warnings/").status_code == 200

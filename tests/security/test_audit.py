@@ -216,6 +216,31 @@ def test_the_command_reports_tampering_and_exits_non_zero(db, capsys):
     assert "第 4 条审计记录缺失" in capsys.readouterr().err
 
 
+def test_rows_committed_while_verifying_are_left_to_the_next_seal(
+    db, settings, tmp_path, monkeypatch
+):
+    # Found by bench/soak: under traffic, rows committed after verify's seal were reported as
+    # "not chained", so the daily archive job failed on every attempt.
+    settings.VAR_DIR = tmp_path
+    make_rows(3)
+    audit.record(category="system", action="test.waiting")
+    real_seal = audit.seal
+
+    def seal_then_another_request_commits(*args, **kwargs):
+        sealed = real_seal(*args, **kwargs)
+        audit.record(category="system", action="test.late")
+        return sealed
+
+    monkeypatch.setattr(audit, "seal", seal_then_another_request_commits)
+    report = audit.verify()
+    assert report.ok, report.problems
+    assert AuditRecord.objects.get(action="test.waiting").seq == 4
+    assert AuditRecord.objects.filter(action="test.late", seq__isnull=True).count() == 1
+    assert audit.archive(before=timezone.now() - timedelta(days=1)) is None
+    monkeypatch.undo()
+    assert audit.verify().ok and not AuditRecord.objects.filter(seq__isnull=True).exists()
+
+
 def test_archiving_keeps_at_least_six_months(db):
     with pytest.raises(CommandError, match="183"):
         call_command("audit", "archive", "--days", "30")

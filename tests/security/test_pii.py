@@ -98,3 +98,52 @@ def test_hash_field_fills_itself_from_its_source():
 
     field.set_attributes_from_name("id_number_hash")
     assert field.pre_save(Obj(), add=True) == security.blind_index(ID, purpose="p")
+
+
+def test_a_sensitive_read_names_fields_and_rows_never_values(alice):
+    from onething.common import audit
+
+    row = audit.sensitive_read(
+        actor=alice, object=alice, what="export", fields=["id_number"], rows=3
+    )
+    row.refresh_from_db()
+    assert row.action == "read.export" and row.category == "read"
+    assert row.detail == {"fields": ["id_number"], "rows": 3}
+
+
+def test_the_console_sender_logs_phone_numbers_masked(caplog):
+    from onething.common.notify import ConsoleSender
+
+    with caplog.at_level("WARNING", logger="onething.notify"):
+        ConsoleSender().send(channel="sms", to="13812345678", subject="", body="您的办件已受理")
+    assert "138****5678" in caplog.text and "13812345678" not in caplog.text
+
+
+def test_supervision_exports_state_that_they_hold_no_personal_data(client, sam):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client.force_login(sam)
+    response = client.get("/supervision/export.xlsx")
+    book = load_workbook(BytesIO(response.content))
+    for sheet in book.worksheets:
+        rows = {r[0]: r[1] for r in sheet.iter_rows(max_row=4, values_only=True) if r and r[0]}
+        assert rows["个人信息"].startswith("不含"), sheet.title
+
+
+@pytest.mark.parametrize("size", [0, 1, 15, 16, 17, 18, 31, 32, 33, 100])
+def test_the_fast_ctr_matches_the_library_ctr_mode(size):
+    import os
+
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    key, data = os.urandom(16), os.urandom(size)
+    for iv in (os.urandom(16), b"\xff" * 16, b"\xff" * 15 + b"\xfe"):  # incl. counter wrap-around
+        ctx = Cipher(algorithms.SM4(key), modes.CTR(iv)).encryptor()
+        assert security._sm4_ctr(key, iv, data) == ctx.update(data) + ctx.finalize()
+
+
+def test_a_truncated_ciphertext_is_refused_not_a_crash():
+    with pytest.raises(PIIDecryptionError):
+        security.decrypt(security.PREFIX + "AAAA")

@@ -15,7 +15,7 @@ BAD = [
     "<img src=x onerror=alert(1)>开饭店",
     "'; DROP TABLE assistant_conversation; --",
     "1 OR 1=1",
-    "\x00\x01",
+    "\x01\x02\x7f",  # NUL is refused for every request (onething.common.inputs, test_nul_input)
     "ｓｅｌｅｃｔ ＊ ｆｒｏｍ users",
 ]
 

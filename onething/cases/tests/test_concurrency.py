@@ -1,4 +1,5 @@
-"""Races: the same Idempotency-Key, case numbers, two reviewers on one task (real transactions)."""
+"""Races: the same Idempotency-Key, case numbers, two reviewers on one task, sibling tasks decided
+at once (real transactions)."""
 
 import threading
 
@@ -6,8 +7,10 @@ import pytest
 from django.db import connection
 
 from onething.cases import selectors, services
+from onething.cases.constants import CaseStatus, TaskStatus
 from onething.cases.models import Case
 from onething.common.errors import Conflict
+from onething.registry.validators import make_credit_code
 
 from .conftest import _persona, body
 
@@ -75,3 +78,34 @@ def test_two_reviewers_deciding_one_task_exactly_one_wins(alice, carol, mark, su
     task.refresh_from_db()
     winner = next(r for k, r in results if k == "ok")
     assert task.status == winner.status
+
+
+def test_two_departments_approving_sibling_tasks_at_once_both_succeed(
+    alice, carol, mark, fred, upload
+):
+    # Found by bench/soak: each decision locked its task, then the case, then every task of
+    # the case, so two siblings decided at once deadlocked on PostgreSQL.
+    files = {m: upload(alice) for m in ("application_form", "fire_plan")}
+    data = body(files, answers={"big": "yes", "own_premises": "no"})
+    case, _ = services.case_submit(user=alice, data=data)
+    services.case_accept(number=case.number, actor=carol, decision="accept_with_tolerance")
+    registration = selectors.tasks_of(case)[0]
+    services.task_decide(
+        task_id=registration.pk, actor=mark, decision="approve", opinion="准予",
+        result={"credit_code": make_credit_code("420102", "12345678")},
+    )  # fmt: skip
+    siblings = [t for t in selectors.tasks_of(case) if t.status == TaskStatus.ACTIVE]
+    reviewers = {"market": mark, "fire": fred}
+    assert sorted(t.department.kind_id for t in siblings) == sorted(reviewers)
+    results = race(
+        lambda i: services.task_decide(
+            task_id=siblings[i].pk,
+            actor=reviewers[siblings[i].department.kind_id],
+            decision="approve",
+            opinion="准予",
+        ),
+        n=2,
+    )
+    assert [kind for kind, _ in results] == ["ok", "ok"], results
+    case.refresh_from_db()
+    assert case.status == CaseStatus.COMPLETED

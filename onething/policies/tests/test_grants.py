@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from onething.common import jobs
 from onething.common.errors import Conflict, Forbidden
-from onething.common.models import Message
+from onething.common.models import AuditRecord, Message
 from onething.policies import exchange, services
 from onething.policies.models import Grant, GrantBatch, OptOut, Policy
 
@@ -48,7 +48,10 @@ def test_approval_notifies_exports_and_never_pays_a_period_twice(
     services.batch_approve(batch=batch, actor=dora)
     assert Message.objects.filter(user=elder_user, title__contains="50").exists()
     rows = list(csv.reader(io.StringIO(exchange.disbursement_csv(batch).lstrip("\ufeff"))))
-    assert rows[0][0] == "序号" and len(rows) == 4
+    assert rows[0][0].startswith("说明：") and "已脱敏" in rows[0][0]  # masked by default
+    assert rows[1][0] == "序号" and len(rows) == 5 and "*" in rows[2][3]
+    full = list(csv.reader(io.StringIO(exchange.disbursement_csv(batch, full=True))))
+    assert "完整值" in full[0][0] and "*" not in full[2][3] and len(full[2][3]) == 18
     assert exchange.disbursement_xlsx(batch)[:2] == b"PK"
     again = _batch(dora)
     assert again.beneficiaries == 0
@@ -93,3 +96,17 @@ def test_batch_pages_review_and_csv_download(client, library, elders, dora):
     client.post(f"/policies/batches/{batch.pk}/review", {"decision": "approve"})
     response = client.get(f"/policies/batches/{batch.pk}/disbursement.csv")
     assert response.status_code == 200 and "张百一" in response.content.decode()
+    read = AuditRecord.objects.get(action="read.policy.disbursement")
+    assert read.actor_id == dora.pk and read.detail == {
+        "fields": ["holder_name", "id_number"],
+        "rows": 3,
+    }
+
+
+def test_supervisors_get_the_disbursement_list_masked(client, library, elders, dora, sam):
+    batch = _batch(dora)
+    services.batch_approve(batch=batch, actor=dora)
+    client.force_login(sam)
+    body = client.get(f"/policies/batches/{batch.pk}/disbursement.csv").content.decode()
+    assert "已脱敏" in body and "张百一" not in body and "张**" in body
+    assert not AuditRecord.objects.filter(action="read.policy.disbursement").exists()

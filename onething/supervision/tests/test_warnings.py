@@ -76,7 +76,8 @@ def test_warnings_api_and_page(overdue_case, mark, alice):
     assert page.status_code == 200 and "解除" in page.content.decode()
     c.post(f"/supervision/warnings/{rows[0]['id']}/acknowledge", {"next": "https://evil.example/"})
     assert Warning.objects.get(pk=rows[0]["id"]).status == "acknowledged"
-    assert client_for(alice).get("/api/supervision/warnings").json() == []
+    refused = client_for(alice).get("/api/supervision/warnings")
+    assert refused.status_code == 403 and "仅监督人员和部门人员" in refused.json()["message"]
     assert Client().get("/api/supervision/warnings").status_code == 401
 
 
