@@ -27,19 +27,34 @@ def notify(
     sms_to: str = "",
     email_to: str = "",
 ) -> None:
-    Message.objects.get_or_create(
-        dedup_key=dedup_key, defaults={"user": user, "title": title, "body": body, "link": link}
+    # One INSERT … ON CONFLICT DO NOTHING per row: a replayed call is a no-op without the
+    # SELECT and savepoint that get_or_create costs (notify sits on every hot write path).
+    Message.objects.bulk_create(
+        [Message(user=user, title=title, body=body, link=link, dedup_key=dedup_key)],
+        ignore_conflicts=True,
     )
+    outbox = []
     if sms_to:
-        Outbox.objects.get_or_create(
-            dedup_key=f"{dedup_key}:sms",
-            defaults={"channel": "sms", "to": sms_to, "body": f"【一件事】{title}。{body}"},
+        outbox.append(
+            Outbox(
+                dedup_key=f"{dedup_key}:sms",
+                channel="sms",
+                to=sms_to,
+                body=f"【一件事】{title}。{body}",
+            )
         )
     if email_to:
-        Outbox.objects.get_or_create(
-            dedup_key=f"{dedup_key}:email",
-            defaults={"channel": "email", "to": email_to, "subject": title, "body": body},
+        outbox.append(
+            Outbox(
+                dedup_key=f"{dedup_key}:email",
+                channel="email",
+                to=email_to,
+                subject=title,
+                body=body,
+            )
         )
+    if outbox:
+        Outbox.objects.bulk_create(outbox, ignore_conflicts=True)
 
 
 class ConsoleSender:

@@ -64,7 +64,7 @@ def compile_rule(
 ) -> Compiled | NotCompiled:
     """Columnar form of ``holds(rule, row)`` for a table whose column types are ``columns``.
 
-    ``dialect`` is "duckdb" or "postgres" (``.sql``, a boolean SQL expression) or "polars"
+    ``dialect`` is "duckdb", "postgres" or "spark" (``.sql``, a boolean SQL expression) or "polars"
     (``.expr``). ``columns`` maps names to "int", "float", "bool" or "text". A rule outside
     the supported subset yields ``NotCompiled`` (``ok`` false, ``reason`` in Chinese):
     evaluate it per record instead.
