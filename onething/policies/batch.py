@@ -281,10 +281,6 @@ def mask_query(sql_conditions: list[str], source: str = "entities") -> str:
 
 def duckdb_masks(connection, sql_conditions: list[str], source: str = "entities"):
     """One int64 mask per row, in row order, for each chunk of CHUNK conditions."""
-    # A mask query is a single projection (no join, filter or aggregate): the optimizer has
-    # nothing to reorder, and its passes over ~300 conditions cost more than they save
-    # (bench/policies measured the planning at a tenth of a second per query).
-    connection.execute("PRAGMA disable_optimizer")
     for start in range(0, len(sql_conditions), CHUNK):
         result = connection.execute(mask_query(sql_conditions[start : start + CHUNK], source))
         columns = result.fetchnumpy()
