@@ -28,7 +28,10 @@ def mask_id(value: str) -> str:
 def person_by_id_number(id_number: str) -> Person | None:
     """Exact match through the keyed hash: the number itself is stored encrypted."""
     value = (id_number or "").strip().upper()
-    return Person.objects.filter(id_number_hash=id_hash(value)).first() if value else None
+    if not value:
+        return None
+    # The hash is unique: a slice spares first()'s ORDER BY on the case-submission path.
+    return next(iter(Person.objects.filter(id_number_hash=id_hash(value))[:1]), None)
 
 
 def id_numbers_of(person_ids) -> dict[int, str]:
