@@ -23,6 +23,9 @@ from onething.rules import services as rules
 
 ENGINES = ("auto", "duckdb", "polars", "spark", "python")  # auto is DuckDB, never Spark
 CHUNK = 62  # policies per query: one bit each in a BIGINT mask, sign bit left alone
+# Columns with at most this many distinct values get a dictionary code column in DuckDB
+# (UINT16 codes; the bitmap literal of an IN list is one character per value).
+CODE_LIMIT = 4096
 _INT = re.compile(r"-?(0|[1-9][0-9]*)\Z")
 _DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+\Z")
 _BOOLS = {"true": True, "false": False}
@@ -191,16 +194,24 @@ def _python_hits(policies: list[Policy], table: EntityTable) -> list[tuple[int, 
 
 
 def _compiled_hits(policies, table, backend: str, fallbacks: list) -> list[tuple[int, int]]:
+    frame = to_polars(table) if backend == "duckdb" else None
+    codes = dictionary_codes(frame, table.types) if frame is not None else None
     compiled, manual = [], []
     for index, policy in enumerate(policies):
-        form = rules.compile_rule(policy.condition, dialect=backend, columns=table.types)
+        form = rules.compile_rule(
+            policy.condition, dialect=backend, columns=table.types, codes=codes
+        )
         if form.ok:
             compiled.append((index, form))
         else:
             manual.append(index)
             fallbacks.append((policy.code, form.reason))
-    evaluate = {"duckdb": _duckdb_masks, "spark": _spark_masks}.get(backend, _polars_masks)
-    hits = _decode(evaluate(table, [form for _, form in compiled]), [i for i, _ in compiled])
+    forms = [form for _, form in compiled]
+    if frame is not None:
+        masks = _duckdb_masks(frame, forms, codes)
+    else:
+        masks = (_spark_masks if backend == "spark" else _polars_masks)(table, forms)
+    hits = _decode(masks, [i for i, _ in compiled])
     subset = [policies[i] for i in manual]
     hits.extend((row, manual[p]) for row, p in _python_hits(subset, table))
     return hits
@@ -259,16 +270,43 @@ def polars_column(frame, expr) -> np.ndarray:
     return np.repeat(values, frame.height) if len(values) == 1 and frame.height != 1 else values
 
 
-def duckdb_table(frame, directory: str):
+def dictionary_codes(frame, types: dict[str, str]) -> dict[str, list]:
+    """Sorted distinct values of each integer or text column that has few (categoricals).
+
+    Give the result to ``rules.compile_rule(codes=…)`` and to ``duckdb_table(codes=…)``
+    together: the compiled SQL reads the code columns that the table then carries.
+    """
+    codes = {}
+    for name, kind in types.items():
+        if (
+            kind in ("int", "text")
+            and name in frame.columns
+            and rules.code_column(name) not in frame.columns
+        ):
+            values = frame.get_column(name).drop_nulls().unique()
+            if len(values) <= CODE_LIMIT:
+                codes[name] = values.sort().to_list()
+    return codes
+
+
+def duckdb_table(frame, directory: str, codes: dict[str, list] | None = None):
     """A DuckDB connection holding a Polars frame as table ``entities`` (via Parquet: no pyarrow).
 
     DuckDB neither loads nor returns rows in file order when it runs in parallel, so the
-    table carries the row position as ``__row``.
+    table carries the row position as ``__row``. Each column in ``codes`` also gets its
+    dictionary code column.
     """
     import duckdb
+    import polars as pl
 
     path = str(Path(directory) / "entities.parquet")
-    frame.with_row_index("__row").write_parquet(path)
+    coded = [
+        pl.col(name)
+        .replace_strict(values, list(range(len(values))), default=None, return_dtype=pl.UInt16)
+        .alias(rules.code_column(name))
+        for name, values in (codes or {}).items()
+    ]
+    frame.with_columns(coded).with_row_index("__row").write_parquet(path)
     connection = duckdb.connect()
     connection.execute(f"CREATE TABLE entities AS SELECT * FROM read_parquet('{path}')")
     return connection
@@ -290,11 +328,11 @@ def duckdb_masks(connection, sql_conditions: list[str], source: str = "entities"
         yield masks
 
 
-def _duckdb_masks(table: EntityTable, forms: list) -> Iterable[np.ndarray]:
+def _duckdb_masks(frame, forms: list, codes: dict[str, list]) -> Iterable[np.ndarray]:
     if not forms:
         return
     with tempfile.TemporaryDirectory() as directory:
-        connection = duckdb_table(to_polars(table), directory)
+        connection = duckdb_table(frame, directory, codes)
         yield from duckdb_masks(connection, [form.condition_sql for form in forms])
         connection.close()
 

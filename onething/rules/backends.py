@@ -7,6 +7,7 @@ Both builders offer the same small vocabulary; the JavaScript semantics are deci
 
 import functools
 import operator
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import polars as pl
@@ -21,6 +22,33 @@ FULL_NUMBER_TO_END = f"^(?:{DECIMAL_PATTERN})\\z"
 NUMBER_PREFIX = f"^{DECIMAL_PATTERN}"
 SQL_DIALECTS = ("duckdb", "postgres", "spark")
 _SQL_NULLS = {"num": "CAST(NULL AS DOUBLE)", "text": "CAST(NULL AS VARCHAR)"}
+# Below this many listed values a plain IN is as cheap as the bitmap test.
+BITMAP_MIN_VALUES = 2
+
+
+def code_column(name: str) -> str:
+    """The column holding ``name``'s dictionary code (0-based position in its sorted values)."""
+    return f"__code_{name}"
+
+
+class CodeBook:
+    """A column's dictionary: ``x IN (v1, v2, …)`` becomes one bitmap lookup by code.
+
+    DuckDB spells IN in a projection as a chain of ORs, one comparison per listed value; a
+    categorical column (industry, region, scale) often lists dozens. The bitmap test costs
+    the same whatever the list's length. The dictionary must hold every value of the table.
+    """
+
+    def __init__(self, name: str, values: list):
+        self.column = sql_identifier(code_column(name))
+        self.index = {value: i for i, value in enumerate(values)}
+
+    def membership(self, values: list) -> str | None:
+        positions = {self.index[v] for v in values if v in self.index}
+        if not positions:
+            return None  # plain IN keeps NULL for a null cell, as the bitmap does
+        bits = "".join("1" if i in positions else "0" for i in range(len(self.index)))
+        return f"(get_bit('{bits}'::BITSTRING, {self.column}) = 1)"
 
 
 class Backend(Protocol):
@@ -72,10 +100,13 @@ class SqlBackend:
 
     _SQL_OPS = {"!=": "<>", "=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
-    def __init__(self, dialect: str = "duckdb"):
+    def __init__(self, dialect: str = "duckdb", codes: Mapping[str, list] | None = None):
         if dialect not in SQL_DIALECTS:
             raise ValueError(f"unknown dialect {dialect}")
+        if codes and dialect != "duckdb":
+            raise ValueError("dictionary codes are a DuckDB table layout")
         self.dialect = dialect
+        self._books = {sql_identifier(n): CodeBook(n, v) for n, v in (codes or {}).items()}
         # PostgreSQL has no % on double precision; DuckDB's and Spark's (Java's) truncate.
         self.exact_remainder = dialect in ("duckdb", "spark")
         self._full_number = FULL_NUMBER_TO_END if dialect == "spark" else FULL_NUMBER
@@ -165,6 +196,9 @@ class SqlBackend:
         return parts[0] if len(parts) == 1 else f"GREATEST({', '.join(parts)})"
 
     def is_in(self, x: str, values: list) -> str:
+        book = self._books.get(x)
+        if book and len(values) >= BITMAP_MIN_VALUES and (found := book.membership(values)):
+            return found
         return f"({x} IN ({', '.join(sql_literal(v) for v in values)}))"
 
     def contains(self, hay: str, needle: str) -> str:

@@ -472,9 +472,13 @@ class NotCompiled:
 
 
 def compile_rule(
-    rule: Any, *, dialect: str = "duckdb", columns: Mapping[str, str]
+    rule: Any,
+    *,
+    dialect: str = "duckdb",
+    columns: Mapping[str, str],
+    codes: Mapping[str, list] | None = None,
 ) -> Compiled | NotCompiled:
-    backend = PolarsBackend() if dialect == "polars" else SqlBackend(dialect)
+    backend = PolarsBackend() if dialect == "polars" else SqlBackend(dialect, codes)
     compiler = Compiler(columns, backend)
     try:
         condition = compiler.truth(rule)

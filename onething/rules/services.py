@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import engine, validation
+from .backends import code_column
 from .compile import Compiled, NotCompiled
 from .compile import compile_rule as _compile_rule
 from .engine import RuleRuntimeError
@@ -24,6 +25,7 @@ __all__ = [
     "NotCompiled",
     "RuleError",
     "RuleRuntimeError",
+    "code_column",
     "compile_rule",
     "evaluate",
     "explain",
@@ -60,7 +62,11 @@ def explain(rule: Any, record: dict | None, *, labels: dict[str, str]) -> Explan
 
 
 def compile_rule(
-    rule: Any, *, dialect: str = "duckdb", columns: Mapping[str, str]
+    rule: Any,
+    *,
+    dialect: str = "duckdb",
+    columns: Mapping[str, str],
+    codes: Mapping[str, list] | None = None,
 ) -> Compiled | NotCompiled:
     """Columnar form of ``holds(rule, row)`` for a table whose column types are ``columns``.
 
@@ -68,5 +74,9 @@ def compile_rule(
     (``.expr``). ``columns`` maps names to "int", "float", "bool" or "text". A rule outside
     the supported subset yields ``NotCompiled`` (``ok`` false, ``reason`` in Chinese):
     evaluate it per record instead.
+
+    ``codes`` (DuckDB only) names columns stored with a dictionary code column
+    (``code_column(name)``, 0-based position in the given list, which must hold every value
+    of the table): IN lists over them compile to a bitmap lookup.
     """
-    return _compile_rule(rule, dialect=dialect, columns=columns)
+    return _compile_rule(rule, dialect=dialect, columns=columns, codes=codes)

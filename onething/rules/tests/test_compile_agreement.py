@@ -57,6 +57,18 @@ def _nodes(children):
 
 
 rules = st.recursive(leaves, _nodes, max_leaves=8)
+# Categorical columns with few values, and membership tests drawn from those values (with a
+# stray of another type now and then): what dictionary codes turn into bitmap lookups.
+FEW = {"i": [-1, 0, 2, 7], "t": TEXTS[:6]}
+coded_records = st.fixed_dictionaries(
+    {**VALUES, **{n: st.sampled_from(v) | st.sampled_from(v) | st.none() for n, v in FEW.items()}}
+)
+memberships = st.sampled_from(["i", "t"]).flatmap(
+    lambda n: st.lists(st.sampled_from(FEW[n]) | constants, min_size=2, max_size=6).map(
+        lambda items: {"in": [{"var": n}, items]}
+    )
+)
+coded_rules = st.recursive(memberships | memberships | memberships | leaves, _nodes, max_leaves=6)
 CONNECTION = duckdb.connect()
 
 
@@ -70,6 +82,28 @@ def duckdb_rows(condition_sql: str, rows: list[dict]) -> list[bool]:
     )
     query = f"SELECT {condition_sql} FROM (VALUES {values}) AS v({', '.join(names)})"
     return [bool(r[0]) for r in CONNECTION.execute(query).fetchall()]
+
+
+def coded_rows(rule, rows: list[dict]):
+    """The DuckDB form compiled against dictionary code columns built from ``rows``."""
+    codes = {n: sorted({r[n] for r in rows if r[n] is not None}) for n in ("i", "t")}
+    form = services.compile_rule(rule, columns=COLUMNS, codes=codes)
+    if not form.ok:
+        return form, None
+    names = sorted(COLUMNS)
+    coded = [services.code_column(n) for n in codes]
+
+    def cells(row):
+        plain = [f"CAST({sql_literal(row[n])} AS {SQL_TYPES[COLUMNS[n]]})" for n in names]
+        return plain + [
+            f"CAST({'NULL' if row[n] is None else codes[n].index(row[n])} AS USMALLINT)"
+            for n in codes
+        ]
+
+    values = ", ".join("(" + ", ".join(cells(row)) + ")" for row in rows)
+    header = ", ".join(names + [f'"{c}"' for c in coded])
+    query = f"SELECT {form.sql}, CASE WHEN {form.condition_sql} THEN TRUE ELSE FALSE END FROM (VALUES {values}) AS v({header})"
+    return form, [(bool(a), bool(b)) for a, b in CONNECTION.execute(query).fetchall()]
 
 
 def polars_rows(expr, rows: list[dict]) -> list[bool]:
@@ -105,6 +139,26 @@ def test_duckdb_and_polars_agree_with_per_record(rule, rows):
             polars_rows(pl.when(polars.condition_expr).then(True).otherwise(False), rows)
             == expected
         )
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rule=coded_rules, rows=st.lists(coded_records, min_size=1, max_size=6))
+def test_duckdb_with_dictionary_codes_agrees_with_per_record(rule, rows):
+    expected = python_rows(rule, rows)
+    form, decisions = coded_rows(rule, rows)
+    if form.ok:
+        assert decisions == [(e, e) for e in expected], form.sql
+
+
+def test_in_lists_over_coded_columns_become_one_bitmap_lookup():
+    rows = [{"i": 3, "d": None, "b": None, "t": "a"}, {"i": None, "d": None, "b": None, "t": "B"}]
+    rule = {"!": {"in": [{"var": "t"}, ["a", "zz", "B"]]}}
+    form, decisions = coded_rows(rule, rows)
+    assert "get_bit('11'" in form.sql and " IN (" not in form.sql
+    assert decisions == [(False, False), (False, False)]
+    # A list naming no value of the table keeps the plain IN: NOT (NULL IN …) stays NULL.
+    nothing, _ = coded_rows({"in": [{"var": "i"}, [7, 8]]}, rows)
+    assert " IN (7, 8)" in nothing.sql
 
 
 @pytest.mark.parametrize(
