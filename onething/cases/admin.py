@@ -1,6 +1,9 @@
 from django.contrib import admin
 
-from .models import Case, Commitment, CreditRecord, Document, Task
+from onething.common import audit
+
+from . import serialize
+from .models import Case, Commitment, CreditRecord, Document, Task, subject_hash
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -16,8 +19,23 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class FullNumbersAudited:
+    """The view page shows documents with numbers in full: each opening is a sensitive read."""
+
+    def personal_fields(self, obj) -> list[str]:
+        raise NotImplementedError
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if request.method == "GET" and obj is not None and (fields := self.personal_fields(obj)):
+            audit.sensitive_read(
+                actor=request.user, object=obj, what=obj._meta.model_name, fields=fields
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
+class CaseAdmin(FullNumbersAudited, ReadOnlyAdmin):
     list_display = [
         "number",
         "title",
@@ -30,11 +48,22 @@ class CaseAdmin(ReadOnlyAdmin):
     list_filter = ["status", "channel", "tolerance", "flagged"]
     search_fields = ["number", "title"]
 
+    def personal_fields(self, obj):
+        documents = {
+            "applicant_data": obj.applicant_data,
+            "form": obj.form,
+            "prefilled": obj.prefilled,
+        }
+        return [p for name, doc in documents.items() for p in serialize.personal_paths(doc, name)]
+
 
 @admin.register(Task)
-class TaskAdmin(ReadOnlyAdmin):
+class TaskAdmin(FullNumbersAudited, ReadOnlyAdmin):
     list_display = ["case", "name", "department", "status", "deadline", "warning", "flagged"]
     list_filter = ["status", "warning"]
+
+    def personal_fields(self, obj):
+        return serialize.personal_paths(obj.data, "data")
 
 
 @admin.register(Commitment)
@@ -50,5 +79,21 @@ class DocumentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CreditRecord)
-class CreditRecordAdmin(ReadOnlyAdmin):
-    list_display = ["subject", "name", "case", "created_at"]
+class CreditRecordAdmin(FullNumbersAudited, ReadOnlyAdmin):
+    list_display = ["masked_subject", "name", "case", "created_at"]
+    search_fields = ["name"]
+    search_help_text = "按主体名称搜索，或输入完整的证件号码精确查找"
+
+    @admin.display(description="主体证件号")
+    def masked_subject(self, obj):
+        return serialize.masked("id_number", obj.subject)
+
+    def personal_fields(self, obj):
+        return ["subject"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # The subject is encrypted: only a whole number, through its hash, can match it.
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        if term := search_term.strip():
+            found |= queryset.filter(subject_hash=subject_hash(term))
+        return found, duplicates

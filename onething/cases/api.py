@@ -3,9 +3,10 @@
 import hashlib
 
 from django.http import HttpResponse
-from ninja import File, Router, Status, UploadedFile
+from ninja import File, Query, Router, Status, UploadedFile
 
 from onething.accounts.auth import API_AUTH
+from onething.common.errors import Forbidden
 
 from . import gateway, selectors, serialize, services
 from .constants import Channel
@@ -45,7 +46,7 @@ def submit_case(request, payload: CaseIn):
         data["channel"] = Channel.WINDOW
     key = request.headers.get("Idempotency-Key")
     case, created = services.case_submit(user=request.user, data=data, idempotency_key=key)
-    return Status(201 if created else 200, serialize.case_dict(case, request.user))
+    return Status(201 if created else 200, serialize.case_dict(case))
 
 
 @router.get("/cases", response=list[CaseBrief], summary="我可见的办件")
@@ -53,9 +54,24 @@ def list_cases(request, status: str | None = None):
     return [serialize.brief(c) for c in selectors.cases_list(request.user, status=status)]
 
 
-@router.get("/cases/{number}", response=CaseOut, summary="办件详情")
-def get_case(request, number: str):
-    return serialize.case_dict(selectors.case_get(request.user, number), request.user)
+FULL = Query(
+    False,
+    description="true：显示完整的证件号码和电话（申请人本人、窗口与审批人员可用；每次查看记入审计日志）",
+)
+
+
+@router.get(
+    "/cases/{number}",
+    response=CaseOut,
+    summary="办件详情（证件号码、电话默认脱敏；full=true 显示完整号码并记入审计）",
+)
+def get_case(request, number: str, full: bool = FULL):
+    case = selectors.case_get(request.user, number)
+    if full:
+        if not selectors.may_see_full(request.user, case):
+            raise Forbidden("无权查看完整的证件号码和电话")
+        serialize.audit_full_view(request.user, case)
+    return serialize.case_dict(case, full=full)
 
 
 @router.get("/cases/{number}/timeline", response=list[EventOut], summary="办件时间线")
@@ -73,7 +89,7 @@ def accept_case(request, number: str, payload: AcceptanceIn):
         reason=payload.reason,
         problems=payload.problems,
     )
-    return serialize.case_dict(case, request.user)
+    return serialize.case_dict(case)
 
 
 @router.post("/cases/{number}/supplements", response=CaseOut, summary="申请人补正")
@@ -82,7 +98,7 @@ def supplement_case(request, number: str, payload: SupplementIn):
     case = services.case_supplement(
         number=number, actor=request.user, form=payload.form, files=payload.files, note=payload.note
     )
-    return serialize.case_dict(case, request.user)
+    return serialize.case_dict(case)
 
 
 @router.get("/cases/{number}/documents/{doc_id}.pdf", summary="文书 PDF（已加盖电子印章）")

@@ -7,6 +7,12 @@ from django.db import models
 
 from onething.accounts.models import Department, Region
 from onething.catalog.models import OneThingVersion
+from onething.common.security import (
+    EncryptedCharField,
+    EncryptedJSONField,
+    HashField,
+    blind_index,
+)
 
 from .constants import (
     CaseStatus,
@@ -20,6 +26,12 @@ from .constants import (
 )
 
 USER = settings.AUTH_USER_MODEL
+# The registry's namespace for ID numbers: a credit record's hash is a person's hash.
+SUBJECT_PURPOSE = "registry.id_number"
+
+
+def subject_hash(value: str) -> str:
+    return blind_index(value, purpose=SUBJECT_PURPOSE)
 
 
 class Upload(models.Model):
@@ -46,8 +58,9 @@ class Draft(models.Model):
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="case_drafts")
     onething = models.CharField("一件事", max_length=64)
     answers = models.JSONField("情形答案", default=dict, blank=True)
-    applicant = models.JSONField("申请人", default=dict, blank=True)
-    form = models.JSONField("表单", default=dict, blank=True)
+    # The applicant's particulars and form hold ID and phone numbers: SM4-encrypted at rest.
+    applicant = EncryptedJSONField("申请人", default=dict, blank=True)
+    form = EncryptedJSONField("表单", default=dict, blank=True)
     materials = models.JSONField("材料", default=dict, blank=True)  # material → upload id
     commitments = models.JSONField("承诺", default=dict, blank=True)  # material → due date
     case = models.ForeignKey(
@@ -105,8 +118,10 @@ class Case(models.Model):
     title = models.CharField("名称", max_length=128)
     blueprint = models.JSONField("蓝图快照")
     answers = models.JSONField("情形答案", default=dict)
-    form = models.JSONField("表单", default=dict)
-    prefilled = models.JSONField("权威来源字段", default=dict, blank=True)
+    # Personal numbers live in these three documents, encrypted whole (nothing queries inside
+    # them); what must be filtered on has a column of its own (``synthetic``).
+    form = EncryptedJSONField("表单", default=dict)
+    prefilled = EncryptedJSONField("权威来源字段", default=dict, blank=True)
     applicant = models.ForeignKey(
         USER,
         null=True,
@@ -115,7 +130,8 @@ class Case(models.Model):
         related_name="cases",
         verbose_name="申请人账号",
     )
-    applicant_data = models.JSONField("申请人信息", default=dict)
+    applicant_data = EncryptedJSONField("申请人信息", default=dict)
+    synthetic = models.BooleanField("演示数据", default=False, editable=False)
     submitted_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, related_name="+", verbose_name="提交人"
     )
@@ -202,7 +218,7 @@ class Task(models.Model):
     result_type = models.CharField("结果证照类型", max_length=64, blank=True)
     days = models.PositiveSmallIntegerField("承诺时限（工作日）")
     status = models.CharField("状态", max_length=16, choices=TaskStatus.choices, db_index=True)
-    data = models.JSONField("办理数据", default=dict, blank=True)
+    data = EncryptedJSONField("办理数据", default=dict, blank=True)  # carries the case's form
     result = models.JSONField("办理结果", default=dict, blank=True)
     opinion = models.TextField("审批意见", blank=True)
     started_on = models.DateField("开始日期", null=True, blank=True)
@@ -231,7 +247,7 @@ class Supplement(models.Model):
         Task, null=True, blank=True, on_delete=models.CASCADE, related_name="supplements"
     )
     request = models.TextField("补正要求")
-    response = models.JSONField("补正内容", default=dict, blank=True)
+    response = EncryptedJSONField("补正内容", default=dict, blank=True)
     requested_at = models.DateTimeField(auto_now_add=True)
     supplied_at = models.DateTimeField(null=True, blank=True)
 
@@ -262,7 +278,9 @@ class Document(models.Model):
 class CreditRecord(models.Model):
     """A breach of a written commitment; later tolerance decisions consult it."""
 
-    subject = models.CharField("主体证件号", max_length=18, db_index=True)
+    # An ID number (or a credit code), found through the registry's ID-number hash namespace.
+    subject = EncryptedCharField("主体证件号", max_length=32, lookup_via="subject_hash")
+    subject_hash = HashField("主体证件号索引", source="subject", purpose=SUBJECT_PURPOSE)
     name = models.CharField("主体名称", max_length=128)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
     commitment = models.OneToOneField(Commitment, on_delete=models.PROTECT, related_name="+")

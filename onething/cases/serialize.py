@@ -1,34 +1,107 @@
-"""Cases as plain dicts for the API and the pages (personal data masked for other readers)."""
+"""Cases as plain dicts for the API and the pages, personal numbers masked unless asked for.
+
+Masked are the values the licence pages mask (``gateway.is_personal_number``: any valid 公民身份号码
+whatever the field is called, *phone fields), any field named *id_number and any mobile number.
+``full=True`` is for a viewer who asked and may (``selectors.may_see_full``); the caller then
+records the read with ``audit_full_view`` (field names, never values).
+"""
+
+import re
+
+from onething.common import audit
+from onething.common.security import mask_phone
 
 from . import gateway, selectors
 from .models import Case, Task
 
-
-def applicant_view(case: Case, viewer) -> dict:
-    data = dict(case.applicant_data)
-    if viewer is None or viewer.pk != case.applicant_id:
-        for key in ("id_number",):
-            if data.get(key):
-                data[key] = gateway.mask_id(data[key])
-    return data
+MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
-def task_dict(task: Task) -> dict:
+def _phone_like(code: str, value: str) -> bool:
+    return code.endswith("phone") or MOBILE.fullmatch(value) is not None
+
+
+def is_personal(code: str, value) -> bool:
+    if not isinstance(value, str) or not value:
+        return False
+    return (
+        gateway.is_personal_number(code, value)
+        or code.endswith("id_number")
+        or _phone_like(code, value)
+    )
+
+
+def masked(code: str, value):
+    if not is_personal(code, value):
+        return value
+    return mask_phone(value) if _phone_like(code, value) else gateway.mask_id(value)
+
+
+def masked_document(data, code: str = ""):
+    """The document with its personal values masked, nested dicts and lists included."""
+    if isinstance(data, dict):
+        return {k: masked_document(v, str(k)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [masked_document(v, code) for v in data]
+    return masked(code, data)
+
+
+def personal_paths(data, path: str) -> list[str]:
+    """Where a document holds personal values ("form.applicant_id_number"): names, not values."""
+    if isinstance(data, dict):
+        return [p for k, v in data.items() for p in personal_paths(v, f"{path}.{k}")]
+    if isinstance(data, list):
+        return sorted({p for v in data for p in personal_paths(v, path)})
+    return [path] if is_personal(path.rsplit(".", 1)[-1], data) else []
+
+
+def shown(data, full: bool):
+    return data if full else masked_document(data)
+
+
+def applicant_view(case: Case, *, full: bool = False) -> dict:
+    return shown(dict(case.applicant_data), full)
+
+
+def task_dict(task: Task, *, full: bool = False) -> dict:
     return {
         "id": task.pk, "case": task.case.number, "case_title": task.case.title, "item": task.item,
         "name": task.name, "department": task.department.name, "stage": task.stage,
         "requires": task.requires, "status": task.status, "status_label": task.get_status_display(),
-        "data": task.data, "result": task.result, "opinion": task.opinion, "deadline": task.deadline,
-        "warning": task.warning, "flagged": task.flagged,
+        "data": shown(task.data, full), "result": task.result, "opinion": task.opinion,
+        "deadline": task.deadline, "warning": task.warning, "flagged": task.flagged,
     }  # fmt: skip
 
 
-def case_dict(case: Case, viewer=None) -> dict:
+def case_fields(case: Case) -> list[str]:
+    """The personal fields a full view of the case shows (its tasks carry a copy of the form)."""
+    tasks = _prefetched(case, "tasks", selectors.tasks_of)
+    found = personal_paths(case.applicant_data, "applicant") + personal_paths(case.form, "form")
+    return sorted(set(found + [p for t in tasks for p in personal_paths(t.data, "task.data")]))
+
+
+def audit_full_view(user, case: Case) -> None:
+    """Record that ``user`` was shown this case's personal numbers in full."""
+    if fields := case_fields(case):
+        audit.sensitive_read(actor=user, object=case, what="case.form", fields=fields)
+
+
+def draft_fields(draft) -> list[str]:
+    return personal_paths(draft.applicant, "applicant") + personal_paths(draft.form, "form")
+
+
+def audit_draft_view(user, draft) -> None:
+    """A clerk filing for an applicant asked to see the draft's numbers in full: record it."""
+    if fields := draft_fields(draft):
+        audit.sensitive_read(actor=user, object=draft, what="case.draft", fields=fields)
+
+
+def case_dict(case: Case, *, full: bool = False) -> dict:
     return {
         "number": case.number, "status": case.status, "status_label": case.get_status_display(),
         "onething": case.onething, "title": case.title, "version": case.blueprint["onething"].get("version") or 0,
         "channel": case.channel, "accept_region": case.accept_region_id, "process_region": case.process_region_id,
-        "applicant": applicant_view(case, viewer), "form": case.form, "answers": case.answers,
+        "applicant": applicant_view(case, full=full), "form": shown(case.form, full), "answers": case.answers,
         "problems": case.problems, "tolerance": case.tolerance, "flagged": case.flagged, "reason": case.reason,
         "deadline": case.deadline, "submitted_at": case.submitted_at, "accepted_at": case.accepted_at,
         "finished_at": case.finished_at,
@@ -41,7 +114,7 @@ def case_dict(case: Case, viewer=None) -> dict:
             {"id": c.pk, "material": c.material, "name": c.name, "due_date": c.due_date, "status": c.status}
             for c in case.commitments.all()
         ],
-        "tasks": [task_dict(t) for t in _prefetched(case, "tasks", selectors.tasks_of)],
+        "tasks": [task_dict(t, full=full) for t in _prefetched(case, "tasks", selectors.tasks_of)],
         "documents": [
             document_dict(case, d) for d in _prefetched(case, "documents", selectors.documents_of)
         ],

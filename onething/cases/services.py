@@ -19,7 +19,7 @@ from onething.common.errors import Conflict, DomainError, Forbidden, NotFound, U
 from onething.common.events import record_event
 from onething.common.notify import notify
 
-from . import checks, documents, files, gateway, validation, workdays
+from . import checks, documents, files, gateway, selectors, validation, workdays
 from .constants import (
     CROSS_REGION_OK,
     OPEN_TASK_STATUSES,
@@ -601,7 +601,7 @@ def _accept_with_tolerance(case: Case, actor, **_) -> None:
 
 def has_breach(applicant_data: dict) -> bool:
     subject = applicant_data.get("credit_code") or applicant_data.get("id_number")
-    return bool(subject) and CreditRecord.objects.filter(subject=subject).exists()
+    return bool(subject) and selectors.credit_records(subject).exists()
 
 
 def _accepting_department(case: Case, actor):

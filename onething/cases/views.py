@@ -65,6 +65,24 @@ def _posted(request, bp: dict) -> dict:
     }
 
 
+def _unmasked(parts: dict, draft) -> dict:
+    """A clerk's page shows the applicant's numbers masked: a masked value posted back unchanged
+    stands for the stored number, not for a new one."""
+    for name in ("form", "applicant"):
+        stored = getattr(draft, name)
+        parts[name] = {
+            k: stored[k] if k in stored and v == serialize.masked(k, stored[k]) else v
+            for k, v in parts[name].items()
+        }
+    return parts
+
+
+def _full_numbers(request) -> bool:
+    """Applicants see what they type (their own application); a clerk filing for someone sees
+    that person's numbers masked until they ask (``?full=1``, audited)."""
+    return request.user.role != Role.WINDOW_CLERK or request.GET.get("full") == "1"
+
+
 def _context(request, code: str, draft, errors=None) -> dict:
     version = catalog.version_latest(code)
     try:
@@ -74,10 +92,12 @@ def _context(request, code: str, draft, errors=None) -> dict:
     holder = _page_holder(request.user)
     prefill = gateway.prefill(blueprint=bp, **holder)
     exempt = gateway.exemptions(blueprint=bp, **holder)
+    full, is_clerk = _full_numbers(request), request.user.role == Role.WINDOW_CLERK
     return {
         "bp": bp, "ot": bp["onething"], "draft": draft, "prefill": prefill, "errors": errors or {},
-        "rows": _material_rows(bp, draft, exempt), "fields": _field_rows(bp, draft, prefill),
-        "is_clerk": request.user.role == Role.WINDOW_CLERK,
+        "rows": _material_rows(bp, draft, exempt), "fields": _field_rows(bp, draft, prefill, full),
+        "applicant": serialize.shown(draft.applicant, full), "is_clerk": is_clerk, "full": full,
+        "has_personal": is_clerk and bool(serialize.draft_fields(draft)),
     }  # fmt: skip
 
 
@@ -98,17 +118,14 @@ def _material_rows(bp: dict, draft, exempt: dict) -> list[dict]:
     return rows
 
 
-def _field_rows(bp: dict, draft, prefill: dict) -> list[dict]:
+def _field_rows(bp: dict, draft, prefill: dict, full: bool) -> list[dict]:
     schema = bp["form"]["schema"]["properties"]
-    return [
-        {
-            **f,
-            "schema": schema[f["field"]],
-            "value": (prefill.get(f["field"]) or {}).get("value", draft.form.get(f["field"], "")),
-            "source": prefill.get(f["field"]),
-        }  # fmt: skip
-        for f in bp["form"]["layout"]
-    ]
+    rows = []
+    for f in bp["form"]["layout"]:
+        value = (prefill.get(f["field"]) or {}).get("value", draft.form.get(f["field"], ""))
+        rows.append({**f, "schema": schema[f["field"]], "source": prefill.get(f["field"]),
+                     "value": value if full else serialize.masked(f["field"], value)})  # fmt: skip
+    return rows
 
 
 @login_required
@@ -122,7 +139,10 @@ def apply(request, code):
     if draft is None or answers:
         base = draft.answers if draft else {}
         draft = services.draft_save(user=request.user, onething=code, answers={**base, **answers})
-    return render(request, "cases/apply.html", _context(request, code, draft))
+    context = _context(request, code, draft)
+    if context["has_personal"] and context["full"]:
+        serialize.audit_draft_view(request.user, draft)
+    return render(request, "cases/apply.html", context)
 
 
 def _apply_post(request, code):
@@ -130,7 +150,7 @@ def _apply_post(request, code):
         user=request.user, onething=code
     )
     bp = _context(request, code, draft)["bp"]
-    parts = _posted(request, bp)
+    parts = _unmasked(_posted(request, bp), draft)
     try:
         materials = {**draft.materials, **_store_files(request, bp)}
     except DomainError as exc:
@@ -188,7 +208,7 @@ def autosave(request, code):
         user=request.user, onething=code
     )
     bp = _context(request, code, draft)["bp"]
-    parts = _posted(request, bp)
+    parts = _unmasked(_posted(request, bp), draft)
     parts["answers"] = parts["answers"] or None
     services.draft_save(user=request.user, onething=code, **parts)
     return render(request, "cases/_saved.html")
@@ -205,7 +225,7 @@ def detail(request, number):
         raise Http404(exc.message) from exc
     user = request.user
     context = {
-        "case": case, "data": serialize.case_dict(case, user), "timeline": selectors.timeline(case),
+        "case": case, "data": serialize.case_dict(case), "timeline": selectors.timeline(case),
         "can_accept": selectors.can_accept(user, case), "is_applicant": selectors.is_applicant_of(user, case),
         "my_tasks": [t for t in selectors.tasks_of(case) if t.department_id == user.department_id],
         "open_supplements": case.supplements.filter(supplied_at__isnull=True),

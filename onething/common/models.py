@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .security import EncryptedCharField
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -95,7 +97,8 @@ class Outbox(models.Model):
     """SMS and e-mail waiting to leave; the de-duplication key makes a resend harmless."""
 
     channel = models.CharField("渠道", max_length=16)  # sms | email
-    to = models.CharField("接收方", max_length=200)
+    # A phone number or an e-mail address: encrypted at rest, opened by the sender only.
+    to = EncryptedCharField("接收方", max_length=200)
     subject = models.CharField("主题", max_length=200, blank=True)
     body = models.TextField("内容")
     dedup_key = models.CharField("去重键", max_length=200, unique=True)

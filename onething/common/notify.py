@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .models import Message, Outbox
-from .security import mask_phone
+from .security import mask_email, mask_phone
 
 log = logging.getLogger("onething.notify")
 
@@ -61,8 +61,8 @@ class ConsoleSender:
     """The default sender: writes to the log. Production plugs in an SMS gateway."""
 
     def send(self, *, channel: str, to: str, subject: str, body: str) -> None:
-        # Logs are read by more people than the data: the phone number stays masked.
-        shown = mask_phone(to) if channel == "sms" else to
+        # Logs are read by more people than the data: the phone number or address stays masked.
+        shown = mask_phone(to) if channel == "sms" else mask_email(to)
         log.warning("[%s → %s] %s %s", channel, shown, subject, body)
 
 

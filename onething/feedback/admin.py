@@ -15,6 +15,7 @@ from .models import (
     TicketVisit,
 )
 from .selectors import ticket_record
+from .serialize import audit_full_view
 
 RULE_FIELDS = set(ticket_record())
 
@@ -72,6 +73,13 @@ class TicketAdmin(ReadOnly):
                     "escalations", "created_at")  # fmt: skip
     list_filter = ("status", "urgency", "category")
     search_fields = ("number", "content", "contact_name")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The view page shows the contact phone in full: each opening is a sensitive read.
+        ticket = self.get_object(request, object_id)
+        if request.method == "GET" and ticket is not None:
+            audit_full_view(request.user, ticket)
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Rating)

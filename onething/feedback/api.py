@@ -3,7 +3,7 @@
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from onething.accounts import selectors as accounts
 from onething.accounts.auth import API_AUTH
@@ -169,9 +169,19 @@ def ticket_metrics(
     return selectors.ticket_metrics(region=where, start=begin, end=until)
 
 
-@router.get("/tickets/{ticket_id}", response=TicketOut, summary="工单详情（含时间线、相似工单）")
-def get_ticket(request, ticket_id: int):
-    return serialize.ticket_dict(selectors.ticket_get(request.user, ticket_id), request.user)
+FULL = Query(False, description="true：显示完整的联系电话（每次查看记入审计日志）")
+
+
+@router.get(
+    "/tickets/{ticket_id}",
+    response=TicketOut,
+    summary="工单详情（含时间线、相似工单；联系电话默认脱敏，full=true 显示完整号码并记入审计）",
+)
+def get_ticket(request, ticket_id: int, full: bool = FULL):
+    ticket = selectors.ticket_get(request.user, ticket_id)
+    if full:
+        serialize.audit_full_view(request.user, ticket)
+    return serialize.ticket_dict(ticket, request.user, full=full)
 
 
 @router.post(

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from onething.accounts.models import Department, DepartmentKind, Region
 from onething.common.models import TimeStampedModel
+from onething.common.security import EncryptedCharField
 
 from .constants import (
     AlertLevel,
@@ -202,7 +203,8 @@ class Ticket(TimeStampedModel):
     number = models.CharField("工单编号", max_length=32, unique=True, null=True, blank=True)
     source = models.CharField("来源", max_length=16, choices=TicketSource.choices)
     contact_name = models.CharField("联系人", max_length=64)
-    contact_phone = models.CharField("联系电话", max_length=32, blank=True)
+    # Encrypted at rest. Nothing looks tickets up by phone, so no hash column records equality.
+    contact_phone = EncryptedCharField("联系电话", max_length=32, blank=True)
     content = models.TextField("诉求内容")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     location = models.CharField("具体地点", max_length=200, blank=True)

@@ -1,5 +1,8 @@
 """Plain dicts for the API (and the page's JSON bits); models never leave the app directly."""
 
+from onething.common import audit
+from onething.common.security import mask_phone
+
 from . import selectors, services
 from .models import Rating, Rectification, Ticket
 
@@ -38,11 +41,21 @@ def ticket_brief(t: Ticket) -> dict:
     }  # fmt: skip
 
 
-def ticket_dict(t: Ticket, user) -> dict:
+def contact_phone(t: Ticket, *, full: bool = False) -> str:
+    """Masked unless the viewer asked; whoever may see the ticket may ask (``audit_full_view``)."""
+    return t.contact_phone if full else mask_phone(t.contact_phone)
+
+
+def audit_full_view(user, t: Ticket) -> None:
+    if t.contact_phone:
+        audit.sensitive_read(actor=user, object=t, what="ticket.contact", fields=["contact_phone"])
+
+
+def ticket_dict(t: Ticket, user, *, full: bool = False) -> dict:
     similar = selectors.similar_tickets(t.content, region=t.region, exclude_id=t.pk)
     return {
         **ticket_brief(t), "source": t.source, "contact_name": t.contact_name,
-        "contact_phone": t.contact_phone, "content": t.content, "location": t.location,
+        "contact_phone": contact_phone(t, full=full), "content": t.content, "location": t.location,
         "related_case": t.related_case,
         "suggested_department": t.suggested_department.name if t.suggested_department_id else None,
         "routed_by": t.routed_by.name if t.routed_by_id else None,

@@ -14,7 +14,7 @@ from onething.accounts.constants import Role
 from onething.cases import selectors as cases
 from onething.common.errors import DomainError, NotFound
 
-from . import selectors, services
+from . import selectors, serialize, services
 from .constants import (
     CATEGORIES,
     REASON_TAGS,
@@ -238,14 +238,18 @@ def ticket(request, pk):
             messages.error(request, exc.message)
             errors = exc.fields
         t = selectors.ticket_get(request.user, pk)
-    return render(request, "feedback/ticket.html", _ticket_context(request.user, t, errors),
+    full = request.method == "GET" and request.GET.get("full") == "1"
+    if full:
+        serialize.audit_full_view(request.user, t)
+    return render(request, "feedback/ticket.html", _ticket_context(request.user, t, errors, full),
                   status=409 if errors.get("action") else (400 if errors else 200))  # fmt: skip
 
 
-def _ticket_context(user, t, errors) -> dict:
+def _ticket_context(user, t, errors, full: bool) -> dict:
     actions = services.ticket_actions(user, t)
     return {
-        "t": t, "errors": errors, "actions": actions,
+        "t": t, "errors": errors, "actions": actions, "full": full,
+        "contact_phone": serialize.contact_phone(t, full=full),
         "labels": dict(TicketAction.choices), "satisfactions": Satisfaction.choices,
         "timeline": selectors.ticket_timeline(t), "alerts": t.alerts.all(),
         "visits": t.visits.select_related("visited_by"),

@@ -94,7 +94,8 @@ class LicenseAdmin(EncryptedSearchMixin, FullNumbersAudited, admin.ModelAdmin):
         "按证照标识、持证主体名称、办件编号、信用代码搜索，或输入持证人完整的公民身份号码"
     )
     hash_search = {"person__id_number_hash": id_hash}
-    audited_fields = ("holder_number",)
+    audited_fields = ("holder_number", "data")
+    exclude = ["salts"]  # secret: with them a salted digest of an ID number could be brute-forced
 
     def has_change_permission(self, request, obj=None):
         return False

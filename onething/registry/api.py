@@ -1,5 +1,7 @@
 """Licence and shared-data API (电子证照、共享数据)."""
 
+import json
+
 from django.http import JsonResponse
 from ninja import Router
 
@@ -17,6 +19,7 @@ from .schemas import (
     HolderOut,
     LicenseDetail,
     LicenseOut,
+    PrefillIn,
     PrefillOut,
     ScanIn,
     UsageOut,
@@ -129,17 +132,33 @@ def license_verify(request, identifier: str):
     return presenters.verdict_row(identifier, lic, verdict)
 
 
+@router.post(
+    "/prefill/{onething_code}",
+    response=PrefillOut,
+    auth=API_AUTH,
+    summary="一件事申请表预填与免交材料（申请人证件号码放在请求体中）",
+)
+def prefill_from_body(request, onething_code: str, payload: PrefillIn):
+    return _prefill(request.user, onething_code, payload.applicant, payload.answers)
+
+
 @router.get(
     "/prefill/{onething_code}",
     response=PrefillOut,
     auth=API_AUTH,
-    summary="一件事申请表预填与免交材料",
+    deprecated=True,
+    summary="一件事申请表预填与免交材料（已弃用：证件号码会出现在访问日志中，请改用 POST）",
 )
 def prefill(request, onething_code: str, applicant: str = "", answers: str | None = None):
+    # Kept for existing clients (same operation id as before); the number sits in the URL.
+    return _prefill(request.user, onething_code, applicant, _answers(answers))
+
+
+def _prefill(user, onething_code: str, applicant: str, answers: dict) -> dict:
     version = catalog.version_latest(onething_code)
     if version is None:
         raise NotFound(f"一件事不存在：{onething_code}")
-    person, entity = _applicant(request.user, applicant)
+    person, entity = _applicant(user, applicant)
     bp = _blueprint(version, answers)
     out = {
         "onething": onething_code, "version": version.number, "holder": _holder_name(person, entity),
@@ -148,10 +167,10 @@ def prefill(request, onething_code: str, applicant: str = "", answers: str | Non
     }  # fmt: skip
     if applicant:
         services.usage_record(
-            actor=request.user, purpose=f"预填“{version.onething.name}”申请表", case_number="",
+            actor=user, purpose=f"预填“{version.onething.name}”申请表", case_number="",
             person=person, entity=entity, fields=[v["source"] for v in out["prefill"].values()],
         )  # fmt: skip
-    _audit_full_numbers(request.user, out["prefill"], person or entity)
+    _audit_full_numbers(user, out["prefill"], person or entity)
     return out
 
 
@@ -191,11 +210,17 @@ def _holder_name(person, entity) -> str:
     return f"{person.name}（{person.masked_id}）"
 
 
-def _blueprint(version, answers: str | None) -> dict:
-    import json
-
+def _answers(raw: str | None) -> dict:
     try:
-        return catalog.blueprint(version, json.loads(answers) if answers else {})
+        value = json.loads(raw) if raw else {}
+    except ValueError as exc:
+        raise DomainError("情形答案有误", fields={"answers": "应为 JSON 对象"}) from exc
+    return value
+
+
+def _blueprint(version, answers) -> dict:
+    try:
+        return catalog.blueprint(version, answers)
     except (CompileError, ValueError, TypeError) as exc:
         raise DomainError(
             "情形答案有误", fields=getattr(exc, "fields", {"answers": "应为 JSON 对象"})

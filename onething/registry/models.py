@@ -6,7 +6,12 @@ from django.db.models import Q
 
 from onething.accounts.models import Department, Region
 from onething.catalog.models import LicenseType
-from onething.common.security import EncryptedCharField, HashField, blind_index
+from onething.common.security import (
+    EncryptedCharField,
+    EncryptedJSONField,
+    HashField,
+    blind_index,
+)
 
 from .constants import (
     DisabilityCategory,
@@ -253,7 +258,9 @@ class License(models.Model):
     version = models.PositiveSmallIntegerField("版本号", default=1)
     issued_on = models.DateField("发证日期")
     valid_until = models.DateField("有效期至", null=True, blank=True, help_text="空为长期有效")
-    data = models.JSONField("照面信息", default=dict, blank=True)
+    # The face carries personal numbers (公民身份号码, a driving licence's 证号, phones): encrypted
+    # at rest, never queried (nothing filters on a face value; see docs/security.md).
+    data = EncryptedJSONField("照面信息", default=dict, blank=True)
     status = models.CharField(
         "状态",
         max_length=16,
@@ -282,6 +289,9 @@ class License(models.Model):
         verbose_name="签章密钥",
     )
     manifest = models.JSONField("签章字段摘要", null=True, blank=True)
+    # Per-field random salts of a salted manifest (onething.manifest/2): secret, since with a
+    # salt an ID number's digest could be brute-forced again; empty for plain-digest seals.
+    salts = EncryptedJSONField("签章字段盐值", null=True, blank=True)
     digest = models.CharField("SM3摘要", max_length=64, blank=True)
     signature = models.CharField("SM2签名", max_length=128, blank=True)
     signed_at = models.DateTimeField("签章时间", null=True, blank=True)

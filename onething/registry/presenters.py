@@ -49,9 +49,18 @@ def license_detail(lic: License, *, full: bool = False) -> dict:
     return {
         **license_row(lic),
         "data": face_data(lic, full=full),
-        "seal": sealing.license_seal(lic),
+        "seal": _seal_shown(lic, full=full),
         "verify_url": verify_url(lic.identifier),
     }
+
+
+def _seal_shown(lic: License, *, full: bool) -> dict:
+    # A plain manifest's digest of a masked number gives the number back to a brute force: the
+    # masked view leaves it out (a salted manifest hides nothing without the salts).
+    seal = sealing.license_seal(lic)
+    if not full and lic.manifest and not sealing.is_salted(lic.manifest):
+        seal["manifest"] = None
+    return seal
 
 
 def is_personal_number(code: str, value) -> bool:
@@ -90,15 +99,21 @@ def audit_full_view(user, lic: License, *, what: str = "license.face") -> None:
 
 
 def signed_document(lic: License) -> dict:
-    """The downloadable signed JSON: the canonical record and its seal (onething.license/1)."""
-    return {
-        "format": sealing.FORMAT,
+    """The downloadable signed JSON: the canonical record and its seal. A salted seal
+    (onething.license/2) brings its salts, without which nobody could check the fields; a
+    licence still sealed over plain digests is downloaded as before (onething.license/1)."""
+    salted = sealing.is_salted(lic.manifest)
+    doc = {
+        "format": sealing.SALTED_FORMAT if salted else sealing.FORMAT,
         "license": sealing.record(lic),
         "license_type_name": lic.license_type.name,
         "department_name": lic.department.name,
         "seal": sealing.license_seal(lic),
         "verify_url": verify_url(lic.identifier),
     }
+    if salted:
+        doc["salts"] = lic.salts
+    return doc
 
 
 def verdict_row(identifier: str, lic: License | None, verdict) -> dict:

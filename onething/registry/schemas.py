@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class LicenseOut(Schema):
@@ -60,6 +60,15 @@ class Exemption(Schema):
     license: str | None
     license_type: str | None
     reason: str
+
+
+class PrefillIn(Schema):
+    applicant: str = Field(
+        "",
+        max_length=64,
+        description="窗口代办：申请人的公民身份号码或统一社会信用代码（须已扫码授权）；申请人本人留空",
+    )
+    answers: dict = Field(default_factory=dict, description='情形答案，如 {"big": "no"}')
 
 
 class PrefillOut(Schema):

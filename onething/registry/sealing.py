@@ -1,14 +1,25 @@
 """Department seals: key custody, the canonical licence record, signing and verification.
 
-A licence is sealed over a *manifest*: the SM3 digest of each field of its canonical record
+A licence is sealed over a *manifest*: one SM3 digest per field of its canonical record
 (``data.<field>`` for each field of the licence face). The manifest, serialised canonically
 (sorted keys, no spaces, UTF-8), is what SM2 signs; its SM3 digest is shown as the licence digest.
 Verification recomputes the manifest from the record as it is now, so a change is reported by
 field ("有效期至在签章后被改动"), and then checks the signature over the signed manifest.
+
+Two manifest formats, both verified:
+
+- plain (licences sealed before salting): ``{name: SM3(canonical(value))}``. An ID number has
+  too few possible values for that to hide it: its digest can be brute-forced.
+- salted, ``onething.manifest/2`` (every new seal, in the spirit of SD-JWT disclosures):
+  ``{"_format": "onething.manifest/2", name: SM3(canonical([salt, name, value]))}`` with a
+  random 128-bit salt per field. The salts are kept encrypted with the licence
+  (``License.salts``) and travel only inside the signed download (``onething.license/2``),
+  which holds the values in full anyway.
 """
 
 import json
 import logging
+import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,7 +33,11 @@ from .models import License, SealKey
 
 log = logging.getLogger(__name__)
 ALGORITHM = "SM2-SM3"
-FORMAT = "onething.license/1"
+FORMAT = "onething.license/1"  # signed JSON of a plain-digest seal
+SALTED_FORMAT = "onething.license/2"  # signed JSON of a salted seal: carries "salts"
+FORMATS = (FORMAT, SALTED_FORMAT)
+SALTED_MANIFEST = "onething.manifest/2"
+FORMAT_KEY = "_format"  # no record field starts with "_", face fields are all "data.…"
 RECORD_LABELS = {
     "identifier": "证照标识",
     "license_type": "证照类型",
@@ -35,6 +50,7 @@ RECORD_LABELS = {
     "issued_on": "发证日期",
     "valid_until": "有效期至",
     "case_number": "办件编号",
+    FORMAT_KEY: "签章格式",
 }
 _PRIVATE: dict[str, str] = {}  # key_id → private key hex, decrypted once per process
 
@@ -138,23 +154,48 @@ def _iso(value) -> str | None:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def manifest(rec: dict) -> dict[str, str]:
-    digests = {k: crypto.sm3_hex(canonical(v)) for k, v in rec.items() if k != "data"}
-    digests.update(
-        {f"data.{k}": crypto.sm3_hex(canonical(v)) for k, v in (rec.get("data") or {}).items()}
-    )
-    return digests
+def entries(rec: dict) -> dict:
+    """Manifest name → value: the record's fields, and ``data.<field>`` for each face field."""
+    out = {k: v for k, v in rec.items() if k != "data"}
+    out.update({f"data.{k}": v for k, v in (rec.get("data") or {}).items()})
+    return out
+
+
+def manifest(rec: dict, salts: dict | None = None) -> dict[str, str]:
+    """The plain manifest without ``salts``; the salted one (onething.manifest/2) with them."""
+    if salts is None:
+        return {k: crypto.sm3_hex(canonical(v)) for k, v in entries(rec).items()}
+    # A field without a salt gets "", which no signed digest equals: it is reported as changed.
+    digests = {
+        k: salted_digest(salts[k], k, v) if k in salts else "" for k, v in entries(rec).items()
+    }
+    return {FORMAT_KEY: SALTED_MANIFEST, **digests}
+
+
+def salted_digest(salt, name: str, value) -> str:
+    # A JSON array keeps salt, name and value apart: no two triples serialise alike.
+    return crypto.sm3_hex(canonical([salt, name, value]))
+
+
+def new_salts(rec: dict) -> dict[str, str]:
+    return {name: secrets.token_urlsafe(16) for name in entries(rec)}
+
+
+def is_salted(signed) -> bool:
+    return isinstance(signed, dict) and signed.get(FORMAT_KEY) == SALTED_MANIFEST
 
 
 def seal_license(lic: License) -> License:
-    """Sign one licence (about 15 ms of pure-Python SM2/SM3)."""
+    """Sign one licence over a salted manifest, fresh salts each time (about 15 ms of SM2/SM3)."""
     key, private_hex = signing_key(lic.department)
-    signed = manifest(record(lic))
+    rec = record(lic)
+    lic.salts = new_salts(rec)
+    signed = manifest(rec, lic.salts)
     payload = canonical(signed)
     lic.seal_key, lic.manifest, lic.digest = key, signed, crypto.sm3_hex(payload)
     lic.signature = crypto.sign(payload, private_hex=private_hex, public_hex=key.public_key)
     lic.signed_at = timezone.now()
-    lic.save(update_fields=["seal_key", "manifest", "digest", "signature", "signed_at"])
+    lic.save(update_fields=["seal_key", "manifest", "salts", "digest", "signature", "signed_at"])
     return lic
 
 
@@ -175,9 +216,11 @@ class Verdict:
 
 
 def check_seal(
-    rec: dict, seal: dict | None, key: SealKey | None, *, labels: dict[str, str]
-) -> Verdict:
-    """Does ``seal`` (manifest, digest, signature) cover ``rec`` exactly, under ``key``?"""
+    rec: dict, seal: dict | None, key: SealKey | None, *, labels: dict[str, str],
+    salts: dict | None = None,
+) -> Verdict:  # fmt: skip
+    """Does ``seal`` (manifest, digest, signature) cover ``rec`` exactly, under ``key``?
+    ``salts`` are needed for a salted manifest and ignored for a plain one."""
     verdict = Verdict()
     if (problem := identifiers.problem(rec.get("identifier", ""))) is not None:
         verdict.seal_fails(problem)
@@ -188,14 +231,25 @@ def check_seal(
     if not key.key_id.startswith(f"{rec.get('department')}#"):
         verdict.seal_fails("签章密钥不属于发证部门")
     signed = seal.get("manifest") or {}
-    for name in _changed(manifest(rec), signed):
-        verdict.seal_fails(f"{_label(name, labels)}在签章后被改动")
+    _compare_fields(verdict, rec, signed, salts, labels)
     payload = canonical(signed)
     if seal.get("digest") != crypto.sm3_hex(payload):
         verdict.seal_fails("签章摘要与签章字段不符：签章信息被改动")
     if not crypto.verify(payload, signature=seal["signature"], public_hex=key.public_key):
         verdict.seal_fails("SM2签名验证失败：签章被伪造或改动")
     return verdict
+
+
+def _compare_fields(verdict: Verdict, rec: dict, signed: dict, salts, labels) -> None:
+    if not is_salted(signed):
+        now = manifest(rec)
+    elif isinstance(salts, dict):
+        now = manifest(rec, salts)
+    else:
+        verdict.seal_fails("缺少签章字段盐值（salts），无法逐项核验照面信息")
+        return
+    for name in _changed(now, signed):
+        verdict.seal_fails(f"{_label(name, labels)}在签章后被改动")
 
 
 def _changed(now: dict, signed: dict) -> list[str]:
@@ -225,7 +279,9 @@ def license_seal(lic: License) -> dict:
 
 
 def verify_license(lic: License, *, today: date | None = None) -> Verdict:
-    verdict = check_seal(record(lic), license_seal(lic), lic.seal_key, labels=face_labels(lic))
+    verdict = check_seal(
+        record(lic), license_seal(lic), lic.seal_key, labels=face_labels(lic), salts=lic.salts
+    )
     if (reason := status_problem(lic, today or timezone.localdate())) is not None:
         verdict.status_valid = False
         verdict.reasons.append(reason)
@@ -244,9 +300,10 @@ def status_problem(lic: License, today: date) -> str | None:
 
 
 def verify_document(doc: dict) -> Verdict:
-    """Verify a downloaded signed-JSON licence against the registered department key."""
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        return Verdict().seal_fails(f"不是本平台的电子证照文件（format 应为 {FORMAT}）")
+    """Verify a downloaded signed-JSON licence (either format) against the registered key."""
+    if not isinstance(doc, dict) or doc.get("format") not in FORMATS:
+        expected = " 或 ".join(FORMATS)
+        return Verdict().seal_fails(f"不是本平台的电子证照文件（format 应为 {expected}）")
     rec, seal = doc.get("license") or {}, doc.get("seal") or {}
     key = SealKey.objects.filter(key_id=seal.get("key_id", "")).first()
     stored = (
@@ -255,7 +312,8 @@ def verify_document(doc: dict) -> Verdict:
         .first()
     )
     labels = face_labels(stored) if stored else {}
-    verdict = check_seal(rec, seal, key, labels=labels)
+    salts = doc.get("salts") if doc["format"] == SALTED_FORMAT else None
+    verdict = check_seal(rec, seal, key, labels=labels, salts=salts)
     if key is not None and seal.get("public_key") and seal["public_key"] != key.public_key:
         verdict.seal_fails("文件中的公钥与登记的部门公钥不一致")
     if stored is None:

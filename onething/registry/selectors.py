@@ -177,6 +177,16 @@ def expiring(*, today: date, until: date):
     ).select_related("license_type", "person", "entity")
 
 
+def plain_sealed(*, after: int = 0):
+    """Licences sealed over plain digests (before salted manifests), by id from ``after`` on."""
+    return (
+        License.objects.filter(salts__isnull=True, pk__gt=after)
+        .exclude(signature="")
+        .select_related("license_type", "department", "seal_key", "superseded_by")
+        .order_by("id")
+    )
+
+
 def counts() -> dict:
     return {
         "persons": Person.objects.count(),

@@ -1,5 +1,6 @@
 """Writes for the registries and the licence library; the calls other apps make (用证、用数)."""
 
+import logging
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -29,6 +30,7 @@ from .constants import (
 from .models import Consent, Entity, License, LicenseSerial, Person, UsageRecord
 from .validators import credit_code_error, id_birth_date, id_gender, id_number_error
 
+log = logging.getLogger(__name__)
 HOLDER_CODE_SALT = "onething.registry.holder-code"
 SPOUSE_PREFIX = "spouse_"  # materials about the applicant's spouse (spouse_id_card …)
 
@@ -96,6 +98,35 @@ def seal_pending(*, limit: int = SEAL_BATCH) -> int:
             sealing.seal_license(lic)
         done += 1
     return done
+
+
+def reseal_plain(*, limit: int = SEAL_BATCH) -> dict[str, int]:
+    """Re-seal licences sealed over plain digests (whose manifest lets anyone with a copy of the
+    table brute-force the ID numbers in it) with a salted manifest. Only a seal that still
+    verifies is renewed: a licence changed since it was sealed must not get a fresh seal."""
+    counts, after = {"resealed": 0, "refused": 0}, 0
+    while counts["resealed"] < limit:
+        batch = list(selectors.plain_sealed(after=after)[:limit])
+        if not batch:
+            break
+        for lic in batch:
+            if counts["resealed"] >= limit:
+                break
+            counts["resealed" if _reseal(lic) else "refused"] += 1
+            after = lic.pk
+    return counts
+
+
+def _reseal(lic: License) -> bool:
+    if not sealing.verify_license(lic).seal_valid:
+        log.warning("licence %s: plain seal does not verify; not resealed", lic.identifier)
+        return False
+    with transaction.atomic():
+        sealing.seal_license(lic)
+        record_event(
+            actor=None, verb="license.resealed", obj=lic, data={"format": sealing.SALTED_MANIFEST}
+        )
+    return True
 
 
 # ---- licences ----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Background jobs: daily expiry reminders, sealing of bulk-loaded licences."""
+"""Background jobs: daily expiry reminders, sealing of bulk-loaded licences, salting old seals."""
 
 from onething.common import jobs
 
@@ -21,3 +21,9 @@ def seal_pending(payload: dict) -> int:
 def seal_sweep(payload: dict) -> int:
     """Safety net: a batch chain broken by a crash is picked up within the hour."""
     return services.seal_pending()
+
+
+@jobs.periodic("registry.reseal_sweep", every_seconds=3600)
+def reseal_sweep(payload: dict) -> dict:
+    """Old plain-digest seals get salted a batch an hour; `onething licenses reseal` does it in bulk."""
+    return services.reseal_plain()

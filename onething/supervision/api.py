@@ -1,13 +1,13 @@
 """Supervision API: dashboard panels (JSON and xlsx), warnings and warning rules."""
 
 from django.http import HttpResponse
-from ninja import Router
+from ninja import Query, Router
 
 from onething.accounts.auth import API_AUTH
 from onething.common.errors import Forbidden, Unprocessable
 
 from . import exports, selectors, services
-from .schemas import DashboardOut, NoteIn, PanelOut, RuleIn, RuleOut, WarningOut
+from .schemas import DashboardOut, FiltersIn, NoteIn, PanelOut, RuleIn, RuleOut, WarningOut
 
 router = Router(tags=["效能监测"], auth=API_AUTH)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,20 +32,20 @@ def warning_dict(w) -> dict:
     response=DashboardOut,
     summary="效能监测全部面板（参数 region、onething、from、to：YYYY-MM）",
 )
-def dashboard(request):
-    f = selectors.filters_parse(request.user, request.GET)
+def dashboard(request, filters: Query[FiltersIn]):
+    f = selectors.filters_parse(request.user, filters.params())
     return {"filters": filters_dict(f), "panels": selectors.panels(f)}
 
 
 @router.get("/supervision/panels/{key}", response=PanelOut, summary="单个监测面板")
-def panel(request, key: str):
-    f = selectors.filters_parse(request.user, request.GET)
+def panel(request, key: str, filters: Query[FiltersIn]):
+    f = selectors.filters_parse(request.user, filters.params())
     return selectors.panel(f, key)
 
 
 @router.get("/supervision/export", summary="导出 xlsx（panel 省略时导出全部面板）")
-def export(request, panel: str = ""):
-    f = selectors.filters_parse(request.user, request.GET)
+def export(request, filters: Query[FiltersIn], panel: str = ""):
+    f = selectors.filters_parse(request.user, filters.params())
     panels = [selectors.panel(f, panel)] if panel else selectors.panels(f)
     response = HttpResponse(exports.workbook(panels, f), content_type=XLSX)
     response["Content-Disposition"] = (

@@ -3,7 +3,7 @@
 The historical cases are real Case rows (with tasks, materials, commitments and timeline
 events) made through the cases models, with their dates set in the past; every dashboard
 figure is then derived from them by the same services as for live cases. They are marked
-``applicant_data.synthetic`` and numbered 9xxxxx so they never collide with live numbering.
+``Case.synthetic`` and numbered 9xxxxx so they never collide with live numbering.
 """
 
 import random
@@ -44,7 +44,7 @@ def _at(day, hour=10) -> datetime:
 
 
 def history_load(*, seed: int, count: int) -> int:
-    if Case.objects.filter(applicant_data__synthetic=True).exists():
+    if Case.objects.filter(synthetic=True).exists():
         return 0
     rng = random.Random(seed)
     clerk = User.objects.filter(username="demo_clerk").first()
@@ -78,7 +78,7 @@ def _one_case(rng, seq, version, region, today, clerk, citizen) -> Case:
         onething=bp["onething"]["code"], title=bp["onething"]["name"], blueprint=bp,
         answers=bp["answers"], applicant_data={"kind": "person", "name": f"演示申请人{seq}", "synthetic": True},
         submitted_by=clerk if channel == "window" else citizen, channel=channel,
-        accept_region=accept, process_region=region, status=CaseStatus.SUBMITTED,
+        accept_region=accept, process_region=region, status=CaseStatus.SUBMITTED, synthetic=True,
     )  # fmt: skip
     actor = clerk if channel == "window" else citizen
     record_event(

@@ -12,6 +12,27 @@ class FiltersOut(Schema):
     month_to: str = Field(alias="to")
 
 
+class FiltersIn(Schema):
+    """The dashboard filters (query parameters); ``selectors.filters_parse`` validates them."""
+
+    region: str | None = Field(
+        None, description="行政区划代码（6 位数字）；默认本人所在区划，只能是本区划或下级"
+    )
+    onething: str | None = Field(None, description="一件事编码；默认全部")
+    month_from: str | None = Field(
+        None, alias="from", description="起始月份 YYYY-MM；默认截止月份前 11 个月（共 12 个月）"
+    )
+    month_to: str | None = Field(
+        None, alias="to", description="截止月份 YYYY-MM；默认本月。区间最长 60 个月"
+    )
+
+    def params(self) -> dict:
+        return {
+            "region": self.region, "onething": self.onething,
+            "from": self.month_from, "to": self.month_to,
+        }  # fmt: skip
+
+
 class ColumnOut(Schema):
     key: str
     label: str

@@ -147,3 +147,77 @@ def test_the_fast_ctr_matches_the_library_ctr_mode(size):
 def test_a_truncated_ciphertext_is_refused_not_a_crash():
     with pytest.raises(PIIDecryptionError):
         security.decrypt(security.PREFIX + "AAAA")
+
+
+def test_the_outbox_keeps_the_recipient_encrypted_and_the_sender_opens_it(alice, caplog):
+    from onething.common.models import Outbox
+    from onething.common.notify import notify, send_outbox
+
+    notify(user=alice, title="办件已受理", dedup_key="case-1:accepted", sms_to="13812345678",
+           email_to="zhang.san@example.com")  # fmt: skip
+    to = connection.ops.quote_name("to")  # a reserved word
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {to}, dedup_key FROM common_outbox ORDER BY id")
+        rows = cursor.fetchall()
+    for stored, key in rows:
+        assert stored.startswith("sm4s1$") and "13812345678" not in key + stored
+    assert "zhang.san" not in str(rows)
+    with caplog.at_level("WARNING", logger="onething.notify"):
+        assert send_outbox() == 2
+    assert "138****5678" in caplog.text and "z********@example.com" in caplog.text
+    assert "13812345678" not in caplog.text and "zhang.san" not in caplog.text
+    assert sorted(Outbox.objects.values_list("to", flat=True)) == ["13812345678",
+                                                                  "zhang.san@example.com"]  # fmt: skip
+
+
+def test_an_encrypted_json_document_round_trips_through_a_dump(alice):
+    from django.core import serializers
+
+    from onething.cases.models import Draft
+
+    draft = Draft.objects.create(user=alice, onething="x", form={"applicant_id_number": ID})
+    dumped = serializers.serialize("json", [draft])
+    assert ID not in dumped and "sm4s1$" in dumped
+    Draft.objects.all().delete()
+    for obj in serializers.deserialize("json", dumped):
+        obj.save()  # raw, as loaddata (onething restore) does
+    assert Draft.objects.get().form == {"applicant_id_number": ID}
+
+
+def test_a_ciphertext_typed_into_a_json_field_is_refused(alice):
+    from django.core.exceptions import ValidationError
+
+    from onething.cases.models import Draft
+
+    draft = Draft(user=alice, onething="x", form=security.Ciphertext(security.encrypt("{}")))
+    with pytest.raises(ValidationError):
+        draft.full_clean()
+
+
+def test_email_addresses_are_masked_but_keep_their_domain():
+    assert security.mask_email("zhang.san@example.com") == "z********@example.com"
+    assert security.mask_email("a@b.cn") == "a*@b.cn" and security.mask_email("") == ""
+
+
+def test_the_outbox_and_ticket_migrations_encrypt_existing_rows_and_reverse(alice):
+    import importlib
+    from types import SimpleNamespace
+
+    from onething.common.notify import notify
+
+    notify(user=alice, title="t", dedup_key="k", sms_to="13812345678")
+    outbox = importlib.import_module("onething.common.migrations.0004_outbox_to_encrypted")
+    tickets = importlib.import_module("onething.feedback.migrations.0002_ticket_phone_encrypted")
+    editor, to = SimpleNamespace(connection=connection), connection.ops.quote_name("to")
+
+    def stored():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {to} FROM common_outbox")
+            return cursor.fetchone()[0]
+
+    outbox.decrypt_rows(None, editor)
+    tickets.decrypt_rows(None, editor)  # an empty table converts too
+    assert stored() == "13812345678"
+    outbox.encrypt_rows(None, editor)
+    outbox.encrypt_rows(None, editor)  # idempotent
+    assert security.decrypt(stored()) == "13812345678"

@@ -105,7 +105,8 @@ def test_wallet_page_and_downloads(client, alice, card):
     assert "居民身份证" in page and card.identifier in page
     assert "<svg" in client.get("/registry/wallet/code").content.decode()
     doc = json.loads(client.get(f"/registry/licenses/{card.identifier}/download.json").content)
-    assert doc["format"] == "onething.license/1"
+    assert doc["format"] == "onething.license/2"
+    assert set(doc["salts"]) == set(card.manifest) - {"_format"}
     pdf = client.get(f"/registry/licenses/{card.identifier}/download.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert "证照使用记录" in client.get("/registry/usage/").content.decode()

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from onething.common.errors import DomainError
 from onething.common.models import Event, Message
-from onething.registry import crypto, identifiers, sealing, services
+from onething.registry import crypto, identifiers, presenters, sealing, services
 from onething.registry.constants import LicenseStatus
 from onething.registry.models import License, SealKey
 
@@ -161,12 +161,7 @@ def test_signed_json_document_verifies_and_detects_tampering(shop, market):
     lic = services.license_issue(
         license_type="business_license", department=market, data={}, entity=shop
     )
-    doc = {
-        "format": sealing.FORMAT,
-        "license": sealing.record(lic),
-        "seal": sealing.license_seal(lic),
-    }
-    doc = json.loads(json.dumps(doc))
+    doc = json.loads(json.dumps(presenters.signed_document(lic)))
     assert sealing.verify_document(doc).valid
     doc["license"]["data"]["name"] = "别家公司"
     verdict = sealing.verify_document(doc)

@@ -156,6 +156,49 @@ def test_prefill_shows_the_own_number_in_full_and_records_it(client, alice, alic
     assert set(shown) <= set(row.detail["fields"]) and row.object_id == str(alice_person.pk)
 
 
+def test_a_clerk_prefills_by_post_so_the_number_stays_out_of_the_url(
+    client, carol, alice_person, card
+):
+    login(client, carol)
+    url, body = "/api/prefill/mini-restaurant", {"applicant": alice_person.id_number}
+    refused = client.post(url, body, "application/json")
+    assert refused.status_code == 404 and "扫描申请人出示的身份码" in refused.json()["message"]
+    code = services.holder_code(person=alice_person)
+    client.post("/api/holder-codes/scan", {"code": code}, "application/json")
+    answers = {**body, "answers": {"big": "no", "own_premises": "no"}}
+    response = client.post(url, answers, "application/json")
+    assert (
+        response.status_code == 200 and alice_person.id_number not in response.request["PATH_INFO"]
+    )
+    prefilled = response.json()["prefill"]
+    shown = [f for f, v in prefilled.items() if v["value"] == alice_person.id_number]
+    row = AuditRecord.objects.get(action="read.registry.prefill")
+    assert shown and set(shown) <= set(row.detail["fields"])
+    assert row.actor_id == carol.pk and row.object_id == str(alice_person.pk)
+    assert alice_person.id_number not in str(row.detail)
+    assert response.json() == client.get(url, body).json()  # the deprecated GET answers alike
+
+
+def test_prefill_by_post_for_oneself_and_with_bad_answers(client, alice, alice_person):
+    login(client, alice)
+    body = client.post("/api/prefill/mini-restaurant", {}, "application/json").json()
+    assert body["prefill"]["applicant_name"]["value"] == "刘爱丽"
+    bad = client.post("/api/prefill/mini-restaurant", {"answers": [1]}, "application/json")
+    assert bad.status_code == 422 and "answers" in bad.json()["fields"]
+    missing = client.post("/api/prefill/no-such-thing", {}, "application/json")
+    assert missing.status_code == 404
+
+
+def test_openapi_marks_the_prefill_get_deprecated_and_describes_the_post(client, mini_catalog):
+    operations = client.get("/api/openapi.json").json()["paths"]["/api/prefill/{onething_code}"]
+    assert operations["get"]["deprecated"] is True and "POST" in operations["get"]["summary"]
+    assert not operations["post"].get("deprecated")
+    body = operations["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body["$ref"].endswith("/PrefillIn")
+    query = {p["name"] for p in operations["post"].get("parameters", []) if p["in"] == "query"}
+    assert query == set()
+
+
 def test_admin_finds_people_by_whole_number_and_audits_the_change_form(client, alice_person):
     from onething.common.testing import _persona
 

@@ -9,6 +9,7 @@ from onething.registry import sealing, services
 class Command(BaseCommand):
     help = (
         "电子证照：verify FILE.json（核验下载的签章 JSON）| expire（执行到期提醒）| seal（补签章）"
+        "| reseal（旧格式签章换为加盐摘要格式）"
     )
 
     def add_arguments(self, parser):
@@ -17,12 +18,19 @@ class Command(BaseCommand):
         sub.add_parser("expire")
         seal = sub.add_parser("seal")
         seal.add_argument("--limit", type=int, default=1000)
+        reseal = sub.add_parser("reseal")
+        reseal.add_argument("--limit", type=int, default=1000)
 
     def handle(self, *args, action, **opts):
         if action == "expire":
             self.stdout.write(str(services.expiry_reminders()))
         elif action == "seal":
             self.stdout.write(f"已签章 {services.seal_pending(limit=opts['limit'])} 张")
+        elif action == "reseal":
+            done = services.reseal_plain(limit=opts["limit"])
+            self.stdout.write(
+                f"已换为加盐摘要签章 {done['resealed']} 张；原签章核验未通过、未重签 {done['refused']} 张"
+            )
         else:
             self.verify(opts["file"])
 
