@@ -105,6 +105,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so that a worker process started by a test sees the test database.
     # One file per test process, so parallel test runs never share it.
     DATABASES["default"]["TEST"] = {"NAME": f"/tmp/onething-test-{os.getpid()}.sqlite3"}
+elif _env_bool("ONETHING_PG_PREPARE", True):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/accounts/login/"

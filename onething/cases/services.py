@@ -6,6 +6,7 @@ queues notifications in the same transaction (they leave through the outbox afte
 
 import hashlib
 import json
+from contextlib import nullcontext
 from datetime import date, timedelta
 
 from django.db import IntegrityError, connection, transaction
@@ -153,7 +154,10 @@ def request_hash(data: dict) -> str:
 def _claim_key(user, key: str, digest: str) -> IdempotencyKey | None:
     """Insert the key in its own transaction; None when this request is the first."""
     try:
-        with transaction.atomic():
+        # In autocommit the INSERT is a transaction by itself: BEGIN and COMMIT would be two more
+        # round trips on every submission. Inside a caller's transaction a savepoint keeps a
+        # duplicate key from breaking it.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
             IdempotencyKey.objects.create(
                 user=user, key=key, request_hash=digest, status=IdempotencyStatus.RUNNING
             )

@@ -1,5 +1,6 @@
 """Reads for the catalog: published one-things, blueprints and catalog-wide figures."""
 
+import copy
 import json
 import pickle
 
@@ -39,32 +40,35 @@ def onethings_visible(
 
 
 def version_latest(code: str) -> OneThingVersion | None:
-    """The newest version; its snapshot comes from a per-process cache (see ``_with_snapshot``)."""
-    version = (
-        OneThingVersion.objects.filter(onething_id=code)
-        .select_related("onething")
-        .defer("snapshot")
-        .order_by("-number")
-        .first()
-    )
-    return _with_snapshot(version) if version is not None else None
+    """The newest version, from a per-process cache keyed by what could make it stale."""
+    key = _latest_key(code)
+    if key is None:
+        return None
+    if key not in _VERSIONS:
+        if len(_VERSIONS) > 1024:
+            _VERSIONS.clear()
+        _VERSIONS[key] = OneThingVersion.objects.select_related("onething").get(pk=key[0])
+    # A shallow copy per caller: Django copies the instance state, the snapshot stays shared.
+    return copy.copy(_VERSIONS[key])
 
 
-_SNAPSHOTS: dict[tuple[int, str], dict] = {}
+_VERSIONS: dict[tuple, OneThingVersion] = {}
+
+# Hand-written because it runs on every submission and compiling the ORM query cost ten times the
+# query itself (0.5 ms against 0.05 ms). Versions are immutable, so (pk, digest) names one
+# snapshot forever; the one-thing's updated_at covers edits to the draft row the version carries.
+_LATEST_SQL = (
+    "SELECT v.id, v.digest, o.updated_at FROM catalog_onethingversion v "
+    "JOIN catalog_onething o ON o.code = v.onething_id "
+    "WHERE v.onething_id = %s ORDER BY v.number DESC LIMIT 1"
+)
 
 
-def _with_snapshot(version: OneThingVersion) -> OneThingVersion:
-    """Versions are immutable, so (pk, digest) names one snapshot forever: parsing the large JSON
-    once per process instead of once per request. Callers only read snapshots (never mutate)."""
-    key = (version.pk, version.digest)
-    if key not in _SNAPSHOTS:
-        if len(_SNAPSHOTS) > 1024:
-            _SNAPSHOTS.clear()
-        _SNAPSHOTS[key] = OneThingVersion.objects.values_list("snapshot", flat=True).get(
-            pk=version.pk
-        )
-    version.snapshot = _SNAPSHOTS[key]
-    return version
+def _latest_key(code: str) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_LATEST_SQL, [code])
+        row = cursor.fetchone()
+    return tuple(row) if row else None
 
 
 def version_get(code: str, number: int) -> OneThingVersion | None:
