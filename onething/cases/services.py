@@ -5,6 +5,7 @@ queues notifications in the same transaction (they leave through the outbox afte
 """
 
 import hashlib
+import hmac
 import json
 from contextlib import nullcontext
 from datetime import date, timedelta
@@ -19,6 +20,7 @@ from onething.catalog.compiler import CompileError
 from onething.common.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
 from onething.common.events import record_event
 from onething.common.notify import notify
+from onething.common.security import keyed_digest
 
 from . import checks, documents, files, gateway, selectors, validation, workdays
 from .constants import (
@@ -146,9 +148,21 @@ def draft_body(draft: Draft, *, channel: str, accept_region: str | None) -> dict
 
 
 def request_hash(data: dict) -> str:
-    return hashlib.sha256(
-        json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
-    ).hexdigest()
+    # Keyed: the body holds the applicant's name and ID number, so its digest must not be one
+    # anyone with the row could confirm a guess against.
+    return keyed_digest(_canonical(data), purpose="cases.idempotency")
+
+
+def _canonical(data: dict) -> bytes:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
+
+
+def _same_request(stored: str, data: dict, digest: str) -> bool:
+    # Keys claimed before the digest was keyed hold a plain SHA-256 of the same bytes.
+    return (
+        hmac.compare_digest(stored, digest)
+        or stored == hashlib.sha256(_canonical(data)).hexdigest()
+    )
 
 
 def _claim_key(user, key: str, digest: str) -> IdempotencyKey | None:
@@ -166,8 +180,8 @@ def _claim_key(user, key: str, digest: str) -> IdempotencyKey | None:
         return IdempotencyKey.objects.get(user=user, key=key)
 
 
-def _replay(existing: IdempotencyKey, digest: str) -> Case:
-    if existing.request_hash != digest:
+def _replay(existing: IdempotencyKey, data: dict, digest: str) -> Case:
+    if not _same_request(existing.request_hash, data, digest):
         raise Unprocessable(
             "该幂等键已用于内容不同的请求", fields={"Idempotency-Key": "请为新的申请使用新的键"}
         )
@@ -183,7 +197,7 @@ def case_submit(*, user, data: dict, idempotency_key: str | None = None) -> tupl
     digest = request_hash(data)
     existing = _claim_key(user, idempotency_key[:200], digest)
     if existing is not None:
-        return _replay(existing, digest), False
+        return _replay(existing, data, digest), False
     try:
         return _submit(user, data, idempotency_key[:200]), True
     except BaseException:

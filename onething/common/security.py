@@ -4,7 +4,8 @@
   (``request.csp_nonce``), Permissions-Policy, COOP/CORP and ``no-store`` for signed-in pages.
 - ``AuditContextMiddleware``: who and from where, for audit rows written during the request.
 - ``client_ip``: the caller's address, trusting only the configured number of proxies.
-- ``mask_id_number`` / ``mask_phone``: what screens and logs show instead of the full value.
+- ``mask_id_number`` / ``mask_phone``: what screens and logs show instead of the full value;
+  ``mask_numbers_in_text`` does the same for ID and mobile numbers typed into free text.
 - ``encrypt`` / ``decrypt`` / ``blind_index`` and ``EncryptedCharField``: personal information
   at rest (SM4, keyed by ONETHING_PII_KEY). See docs/security.md for how apps adopt them.
 """
@@ -14,8 +15,10 @@ import contextvars
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import threading
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -179,6 +182,57 @@ def mask_name(value: str | None) -> str:
     return value[:1] + "*" * (len(value) - 1) if len(value) > 1 else value
 
 
+# People type numbers in full-width digits too (Chinese input methods); both count. A number
+# glued to other letters or digits, or to a decimal point, belongs to something else: a 统一社会
+# 信用代码, a licence or case number, an amount.
+_ALNUM = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
+_DIGIT = "[0-9０-９]"
+_SEP = "[ \\-－]?"
+_ALONE_BEFORE = rf"(?<![{_ALNUM}])(?<![0-9０-９][.．])"
+_ALONE_AFTER = rf"(?![{_ALNUM}])(?![.．][0-9０-９])"
+ID_IN_TEXT = re.compile(rf"{_ALONE_BEFORE}{_DIGIT}{{17}}[0-9０-９XxＸｘ]{_ALONE_AFTER}")
+MOBILE_IN_TEXT = re.compile(
+    rf"{_ALONE_BEFORE}(?P<prefix>[+＋]?[8８][6６]{_SEP})?"
+    rf"(?P<number>[1１][3-9３-９]{_DIGIT}{_SEP}{_DIGIT}{{4}}{_SEP}{_DIGIT}{{4}}){_ALONE_AFTER}"
+)
+
+
+def _ascii_digits(value: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKC", value) if c.isalnum()).upper()
+
+
+def _masked_id(match: re.Match) -> str:
+    # An 18-digit run is only an ID number when its check digit says so (not an order number).
+    # Imported here: common is the base layer, and the GB 11643 check lives with the registry.
+    from onething.registry.validators import id_number_error
+
+    number = _ascii_digits(match.group())
+    return mask_id_number(number) if id_number_error(number) is None else match.group()
+
+
+def _masked_mobile(match: re.Match) -> str:
+    return (match["prefix"] or "") + mask_phone(_ascii_digits(match["number"]))
+
+
+def mask_numbers_in_text(text: str) -> str:
+    """ID numbers (valid check digit) and mainland mobile numbers inside free text, masked as
+    elsewhere: "请致电13812345678" → "请致电138****5678". The stored text is never changed."""
+    if not text:
+        return text
+    return MOBILE_IN_TEXT.sub(_masked_mobile, ID_IN_TEXT.sub(_masked_id, text))
+
+
+def mask_numbers_in_data(value):
+    """The same inside a JSON document (event data, a task's result): every string, any depth."""
+    if isinstance(value, str):
+        return mask_numbers_in_text(value)
+    if isinstance(value, dict):
+        return {k: mask_numbers_in_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_numbers_in_data(v) for v in value]
+    return value
+
+
 # ---- keys -----------------------------------------------------------------------------------
 
 
@@ -282,6 +336,12 @@ def blind_index(value: str, *, purpose: str = "") -> str:
     """
     normalised = (value or "").strip().upper()
     return _mac(keys()["idx"], f"{purpose}\x00{normalised}".encode()).hex()
+
+
+def keyed_digest(data: bytes, *, purpose: str) -> str:
+    """HMAC-SHA256 hex of exact bytes (no normalising, unlike ``blind_index``): for comparing
+    whole documents that hold personal data without keeping a digest anyone could recompute."""
+    return _mac(keys()["idx"], purpose.encode() + b"\x00" + data).hex()
 
 
 class Ciphertext(str):
