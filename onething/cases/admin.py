@@ -54,7 +54,9 @@ class CaseAdmin(FullNumbersAudited, ReadOnlyAdmin):
             "form": obj.form,
             "prefilled": obj.prefilled,
         }
-        return [p for name, doc in documents.items() for p in serialize.personal_paths(doc, name)]
+        found = [p for name, doc in documents.items() for p in serialize.personal_paths(doc, name)]
+        return found + [f"case.{n}" for n in ("reason", "problems")
+                        if serialize.holds_numbers(getattr(obj, n))]  # fmt: skip
 
 
 @admin.register(Task)
@@ -63,7 +65,7 @@ class TaskAdmin(FullNumbersAudited, ReadOnlyAdmin):
     list_filter = ["status", "warning"]
 
     def personal_fields(self, obj):
-        return serialize.personal_paths(obj.data, "data")
+        return serialize.personal_paths(obj.data, "data") + serialize.task_text_fields([obj])
 
 
 @admin.register(Commitment)

@@ -74,9 +74,26 @@ def get_case(request, number: str, full: bool = FULL):
     return serialize.case_dict(case, full=full)
 
 
-@router.get("/cases/{number}/timeline", response=list[EventOut], summary="办件时间线")
-def get_timeline(request, number: str):
-    return selectors.timeline(selectors.case_get(request.user, number))
+TIMELINE_FULL = Query(
+    False,
+    description="true：显示审批意见、结果等文字中完整的证件号码、手机号码（申请人本人、窗口与审批人员"
+    "可用；每次查看记入审计日志）",
+)
+
+
+@router.get(
+    "/cases/{number}/timeline",
+    response=list[EventOut],
+    summary="办件时间线（文字中的证件号码、手机号码默认脱敏；full=true 显示完整号码并记入审计）",
+)
+def get_timeline(request, number: str, full: bool = TIMELINE_FULL):
+    case = selectors.case_get(request.user, number)
+    events = selectors.timeline(case)
+    if full:
+        if not selectors.may_see_full(request.user, case):
+            raise Forbidden("无权查看完整的证件号码和电话")
+        serialize.audit_text_view(request.user, case, serialize.timeline_fields(events))
+    return serialize.timeline(events, full=full)
 
 
 @router.post("/cases/{number}/acceptance", response=CaseOut, summary="综合窗口受理决定")

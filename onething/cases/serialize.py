@@ -4,12 +4,16 @@ Masked are the values the licence pages mask (``gateway.is_personal_number``: an
 whatever the field is called, *phone fields), any field named *id_number and any mobile number.
 ``full=True`` is for a viewer who asked and may (``selectors.may_see_full``); the caller then
 records the read with ``audit_full_view`` (field names, never values).
+
+What reviewers type (a task's opinion and result, a return reason, a supplement request, the
+event data in the timeline) is shown with ID and mobile numbers masked the same way; ``text_full``
+shows it as typed (the case page's audited ``?full=1``, recorded by ``audit_text_view``).
 """
 
 import re
 
 from onething.common import audit
-from onething.common.security import mask_phone
+from onething.common.security import mask_numbers_in_data, mask_phone
 
 from . import gateway, selectors
 from .models import Case, Task
@@ -63,12 +67,22 @@ def applicant_view(case: Case, *, full: bool = False) -> dict:
     return shown(dict(case.applicant_data), full)
 
 
-def task_dict(task: Task, *, full: bool = False) -> dict:
+def typed(value, full: bool):
+    return value if full else mask_numbers_in_data(value)
+
+
+def holds_numbers(value) -> bool:
+    return mask_numbers_in_data(value) != value
+
+
+def task_dict(task: Task, *, full: bool = False, text_full: bool | None = None) -> dict:
+    text_full = full if text_full is None else text_full
     return {
         "id": task.pk, "case": task.case.number, "case_title": task.case.title, "item": task.item,
         "name": task.name, "department": task.department.name, "stage": task.stage,
         "requires": task.requires, "status": task.status, "status_label": task.get_status_display(),
-        "data": shown(task.data, full), "result": task.result, "opinion": task.opinion,
+        "data": shown(task.data, full), "result": typed(task.result, text_full),
+        "opinion": typed(task.opinion, text_full),
         "deadline": task.deadline, "warning": task.warning, "flagged": task.flagged,
     }  # fmt: skip
 
@@ -77,7 +91,43 @@ def case_fields(case: Case) -> list[str]:
     """The personal fields a full view of the case shows (its tasks carry a copy of the form)."""
     tasks = _prefetched(case, "tasks", selectors.tasks_of)
     found = personal_paths(case.applicant_data, "applicant") + personal_paths(case.form, "form")
-    return sorted(set(found + [p for t in tasks for p in personal_paths(t.data, "task.data")]))
+    found += [p for t in tasks for p in personal_paths(t.data, "task.data")]
+    return sorted(set(found + case_text_fields(case)))
+
+
+def case_text_fields(case: Case) -> list[str]:
+    """What ``case_dict`` shows as typed that holds a number (names, never values)."""
+    found = [
+        f"case.{name}" for name in ("reason", "problems") if holds_numbers(getattr(case, name))
+    ]
+    return found + task_text_fields(_prefetched(case, "tasks", selectors.tasks_of))
+
+
+def task_text_fields(tasks) -> list[str]:
+    return [f"task.{name}" for name in ("opinion", "result")
+            if any(holds_numbers(getattr(t, name)) for t in tasks)]  # fmt: skip
+
+
+def text_fields(case: Case, *, supplements: bool) -> list[str]:
+    """The case page's: ``case_dict``'s, and the open supplement requests if it lists them."""
+    requests = [s.request for s in case.supplements.filter(supplied_at__isnull=True)]
+    found = supplements and holds_numbers(requests)
+    return case_text_fields(case) + (["supplement.request"] if found else [])
+
+
+def timeline_fields(events: list[dict]) -> list[str]:
+    return sorted({f"timeline.{e['verb']}.{k}" for e in events
+                   for k, v in e["data"].items() if holds_numbers(v)})  # fmt: skip
+
+
+def timeline(events: list[dict], *, full: bool = False) -> list[dict]:
+    return events if full else [{**e, "data": mask_numbers_in_data(e["data"])} for e in events]
+
+
+def audit_text_view(user, case: Case, fields: list[str]) -> None:
+    """Record that ``user`` was shown what reviewers typed about this case in full."""
+    if fields:
+        audit.sensitive_read(actor=user, object=case, what="case.text", fields=fields)
 
 
 def audit_full_view(user, case: Case) -> None:
@@ -96,13 +146,14 @@ def audit_draft_view(user, draft) -> None:
         audit.sensitive_read(actor=user, object=draft, what="case.draft", fields=fields)
 
 
-def case_dict(case: Case, *, full: bool = False) -> dict:
+def case_dict(case: Case, *, full: bool = False, text_full: bool | None = None) -> dict:
+    text_full = full if text_full is None else text_full
     return {
         "number": case.number, "status": case.status, "status_label": case.get_status_display(),
         "onething": case.onething, "title": case.title, "version": case.blueprint["onething"].get("version") or 0,
         "channel": case.channel, "accept_region": case.accept_region_id, "process_region": case.process_region_id,
         "applicant": applicant_view(case, full=full), "form": shown(case.form, full), "answers": case.answers,
-        "problems": case.problems, "tolerance": case.tolerance, "flagged": case.flagged, "reason": case.reason,
+        "problems": typed(case.problems, text_full), "tolerance": case.tolerance, "flagged": case.flagged, "reason": typed(case.reason, text_full),
         "deadline": case.deadline, "submitted_at": case.submitted_at, "accepted_at": case.accepted_at,
         "finished_at": case.finished_at,
         "materials": [
@@ -114,7 +165,8 @@ def case_dict(case: Case, *, full: bool = False) -> dict:
             {"id": c.pk, "material": c.material, "name": c.name, "due_date": c.due_date, "status": c.status}
             for c in case.commitments.all()
         ],
-        "tasks": [task_dict(t, full=full) for t in _prefetched(case, "tasks", selectors.tasks_of)],
+        "tasks": [task_dict(t, full=full, text_full=text_full)
+                  for t in _prefetched(case, "tasks", selectors.tasks_of)],
         "documents": [
             document_dict(case, d) for d in _prefetched(case, "documents", selectors.documents_of)
         ],

@@ -224,14 +224,29 @@ def detail(request, number):
     except DomainError as exc:
         raise Http404(exc.message) from exc
     user = request.user
+    is_applicant = selectors.is_applicant_of(user, case)
+    typed = _typed_text(user, case, request.GET.get("full") == "1", is_applicant)
+    full = typed["full"]
     context = {
-        "case": case, "data": serialize.case_dict(case), "timeline": selectors.timeline(case),
-        "can_accept": selectors.can_accept(user, case), "is_applicant": selectors.is_applicant_of(user, case),
+        **typed, "case": case, "data": serialize.case_dict(case, text_full=full),
+        "timeline": serialize.timeline(selectors.timeline(case), full=full),
+        "can_accept": selectors.can_accept(user, case), "is_applicant": is_applicant,
         "my_tasks": [t for t in selectors.tasks_of(case) if t.department_id == user.department_id],
         "open_supplements": case.supplements.filter(supplied_at__isnull=True),
         "decisions": AcceptanceDecision.choices, "task_decisions": TaskDecision.choices,
     }  # fmt: skip
     return render(request, "cases/detail.html", context)
+
+
+def _typed_text(user, case, asked: bool, is_applicant: bool) -> dict:
+    """Numbers in what reviewers typed stay masked unless a viewer who may see the case's numbers
+    asks; that view is audited."""
+    may = selectors.may_see_full(user, case)
+    masked = serialize.text_fields(case, supplements=is_applicant)
+    full = asked and may
+    if full:
+        serialize.audit_text_view(user, case, masked)
+    return {"full": full, "offer_full": bool(masked) and may, "masked": bool(masked) and not full}
 
 
 def _run(request, fn, ok: str):

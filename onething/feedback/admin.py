@@ -15,7 +15,7 @@ from .models import (
     TicketVisit,
 )
 from .selectors import ticket_record
-from .serialize import audit_full_view
+from .serialize import audit_full_view, audit_ratings_view
 
 RULE_FIELDS = set(ticket_record())
 
@@ -75,7 +75,7 @@ class TicketAdmin(ReadOnly):
     search_fields = ("number", "content", "contact_name")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        # The view page shows the contact phone in full: each opening is a sensitive read.
+        # The view page shows the contact phone and the typed texts in full: a sensitive read.
         ticket = self.get_object(request, object_id)
         if request.method == "GET" and ticket is not None:
             audit_full_view(request.user, ticket)
@@ -86,6 +86,13 @@ class TicketAdmin(ReadOnly):
 class RatingAdmin(ReadOnly):
     list_display = ("id", "target", "case", "department", "level", "channel", "created_at")
     list_filter = ("level", "channel", "target")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The view page shows the comment as typed, numbers included: a sensitive read.
+        rating = self.get_object(request, object_id)
+        if request.method == "GET" and rating is not None:
+            audit_ratings_view(request.user, [rating])
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Rectification)

@@ -40,12 +40,27 @@ def create_rating(request, payload: RatingIn):
         target=payload.target, case_number=payload.case_number, onething=payload.onething,
         department_code=payload.department, channel=payload.channel, token=payload.token,
     )  # fmt: skip
-    return Status(201, serialize.rating_dict(rating))
+    return Status(201, serialize.rating_dict(rating, request.user))
 
 
-@router.get("/ratings", response=list[RatingOut], summary="我可见的评价")
-def list_ratings(request):
-    return [serialize.rating_dict(r) for r in selectors.ratings_visible(request.user)[:200]]
+FULL_COMMENTS = Query(
+    False,
+    description="true：显示评价内容中完整的证件号码、手机号码（部门、12345 与监督人员可用，"
+    "其他角色仍为脱敏；查看记入审计日志）",
+)
+
+
+@router.get(
+    "/ratings",
+    response=list[RatingOut],
+    summary="我可见的评价（评价内容中的证件号码、手机号码默认脱敏，评价人本人除外）",
+)
+def list_ratings(request, full: bool = FULL_COMMENTS):
+    ratings = list(selectors.ratings_visible(request.user)[:200])
+    full = full and selectors.may_see_full(request.user)
+    if full:
+        serialize.audit_ratings_view(request.user, ratings)
+    return [serialize.rating_dict(r, request.user, full=full) for r in ratings]
 
 
 # Far dates overflow the date arithmetic below, or fall in the time zone's local-mean-time era
@@ -95,7 +110,7 @@ def rerate(request, rating_id: int, payload: RerateIn):
         actor=request.user, rating_id=rating_id, level=payload.level, tags=payload.tags,
         comment=payload.comment,
     )  # fmt: skip
-    return serialize.rating_dict(rating)
+    return serialize.rating_dict(rating, request.user)
 
 
 # ---- rectifications ----------------------------------------------------------------------
@@ -169,13 +184,18 @@ def ticket_metrics(
     return selectors.ticket_metrics(region=where, start=begin, end=until)
 
 
-FULL = Query(False, description="true：显示完整的联系电话（每次查看记入审计日志）")
+FULL = Query(
+    False,
+    description="true：显示完整的联系电话，以及诉求内容、办理反馈与时间线中完整的证件号码、"
+    "手机号码（每次查看记入审计日志）",
+)
 
 
 @router.get(
     "/tickets/{ticket_id}",
     response=TicketOut,
-    summary="工单详情（含时间线、相似工单；联系电话默认脱敏，full=true 显示完整号码并记入审计）",
+    summary="工单详情（含时间线、相似工单；联系电话及文字中的证件号码、手机号码默认脱敏，"
+    "full=true 显示完整号码并记入审计）",
 )
 def get_ticket(request, ticket_id: int, full: bool = FULL):
     ticket = selectors.ticket_get(request.user, ticket_id)

@@ -38,6 +38,19 @@ DEPT_ROLES = {Role.DEPT_ADMIN, Role.DEPT_REVIEWER}
 OVERSEERS = {Role.SUPERVISOR, Role.HOTLINE_OPERATOR}
 
 
+def may_see_full(user) -> bool:
+    """Staff who may ask for full numbers (``?full=1``, audited): whoever may see a ticket's
+    contact phone — 12345 operators, supervisors and the departments; not window clerks, who
+    see a region's ratings but never a caller's number."""
+    return getattr(user, "role", None) in DEPT_ROLES | OVERSEERS
+
+
+def is_author(user, obj: Rating | Ticket) -> bool:
+    """The applicant who wrote a rating or a ticket reads their own words in full, unrecorded."""
+    writer = obj.rater_id if isinstance(obj, Rating) else obj.submitted_by_id
+    return bool(getattr(user, "is_applicant", False)) and writer == user.pk
+
+
 def _prefix(user) -> str | None:
     """The user's region prefix; "" for a province-wide supervisor without a region."""
     if user.region is not None:

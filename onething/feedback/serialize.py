@@ -1,10 +1,30 @@
-"""Plain dicts for the API (and the page's JSON bits); models never leave the app directly."""
+"""Plain dicts for the API (and the page's JSON bits); models never leave the app directly.
+
+What people typed (a ticket's content, a rating's comment, notes in the timelines) may hold ID
+and mobile numbers: masked unless ``full`` — the author reading their own text, or a viewer who
+asked and may (``selectors.may_see_full``), whose read the caller records (field names only).
+"""
 
 from onething.common import audit
-from onething.common.security import mask_phone
+from onething.common.security import mask_numbers_in_data, mask_numbers_in_text, mask_phone
 
 from . import selectors, services
 from .models import Rating, Rectification, Ticket
+
+# What a ticket's page and API show as typed: the call record and the department's replies.
+TICKET_TEXT = ("content", "feedback", "result", "return_reason", "satisfaction_note")
+
+
+def shown_text(value: str, *, full: bool) -> str:
+    return value if full else mask_numbers_in_text(value)
+
+
+def holds_numbers(value) -> bool:
+    return mask_numbers_in_data(value) != value
+
+
+def timeline(events: list[dict], *, full: bool) -> list[dict]:
+    return events if full else [{**e, "data": mask_numbers_in_data(e["data"])} for e in events]
 
 
 def rectification_dict(rect: Rectification | None) -> dict | None:
@@ -19,14 +39,37 @@ def rectification_dict(rect: Rectification | None) -> dict | None:
     }  # fmt: skip
 
 
-def rating_dict(rating: Rating) -> dict:
+def rating_comment_fields(rating: Rating) -> list[str]:
+    return ["comment"] if holds_numbers(rating.comment) else []
+
+
+def audit_ratings_view(user, ratings) -> None:
+    """Comments shown in full to staff: one row per response, the rating or how many raters."""
+    shown = [r for r in ratings if not selectors.is_author(user, r) and rating_comment_fields(r)]
+    if shown:
+        one = len(shown) == 1
+        audit.sensitive_read(actor=user, object=shown[0] if one else None, what="rating.comment",
+                             fields=["comment"], rows=None if one else len(shown))  # fmt: skip
+
+
+def audit_rectification_view(user, rect: Rectification, events: list[dict]) -> None:
+    """The rectification page in full: the quoted comment and the notes in its timeline."""
+    fields = rating_comment_fields(rect.rating)
+    if holds_numbers([e["data"] for e in events]):
+        fields.append("timeline")
+    if fields:
+        audit.sensitive_read(actor=user, object=rect.rating, what="rating.comment", fields=fields)
+
+
+def rating_dict(rating: Rating, user=None, *, full: bool = False) -> dict:
     rect = Rectification.objects.filter(rating=rating).select_related("department").first()
+    full = full or selectors.is_author(user, rating)
     return {
         "id": rating.pk, "target": rating.target,
         "case_number": rating.case.number if rating.case_id else None,
         "department": rating.department.name, "level": rating.level,
         "level_label": rating.get_level_display(), "first_level": rating.first_level,
-        "tags": rating.tags, "comment": rating.comment, "channel": rating.channel,
+        "tags": rating.tags, "comment": shown_text(rating.comment, full=full), "channel": rating.channel,
         "created_at": rating.created_at, "rerated_at": rating.rerated_at,
         "rectification": rectification_dict(rect),
     }  # fmt: skip
@@ -46,25 +89,47 @@ def contact_phone(t: Ticket, *, full: bool = False) -> str:
     return t.contact_phone if full else mask_phone(t.contact_phone)
 
 
+def ticket_text_fields(t: Ticket) -> list[str]:
+    """Which of the ticket's typed texts hold a number a full view would show (names only)."""
+    found = [name for name in TICKET_TEXT if holds_numbers(getattr(t, name))]
+    if any(holds_numbers(v.note) for v in t.visits.all()):
+        found.append("visits.note")
+    if any(holds_numbers(e["data"]) for e in selectors.ticket_timeline(t)):
+        found.append("timeline")
+    return found
+
+
 def audit_full_view(user, t: Ticket) -> None:
-    if t.contact_phone:
-        audit.sensitive_read(actor=user, object=t, what="ticket.contact", fields=["contact_phone"])
+    """One row per full view: the phone, and the typed texts unless the viewer wrote them."""
+    fields = ["contact_phone"] if t.contact_phone else []
+    if not selectors.is_author(user, t):
+        fields += ticket_text_fields(t)
+    if fields:
+        audit.sensitive_read(actor=user, object=t, what="ticket.contact", fields=fields)
+
+
+def similar_dict(found: dict) -> dict:
+    # Other callers' tickets: never in full here (the full view is of this ticket only).
+    t = found["ticket"]
+    return {"id": t.pk, "number": t.number, "score": found["score"],
+            "content": mask_numbers_in_text(t.content)[:200]}  # fmt: skip
 
 
 def ticket_dict(t: Ticket, user, *, full: bool = False) -> dict:
     similar = selectors.similar_tickets(t.content, region=t.region, exclude_id=t.pk)
+    own = full or selectors.is_author(user, t)
     return {
         **ticket_brief(t), "source": t.source, "contact_name": t.contact_name,
-        "contact_phone": contact_phone(t, full=full), "content": t.content, "location": t.location,
+        "contact_phone": contact_phone(t, full=full), "content": shown_text(t.content, full=own),
+        "location": t.location,
         "related_case": t.related_case,
         "suggested_department": t.suggested_department.name if t.suggested_department_id else None,
         "routed_by": t.routed_by.name if t.routed_by_id else None,
         "sign_due": t.sign_due, "signed_at": t.signed_at, "feedback_due": t.feedback_due,
-        "feedback": t.feedback, "result": t.result, "return_reason": t.return_reason,
-        "satisfaction": t.satisfaction,
+        "feedback": shown_text(t.feedback, full=own), "result": shown_text(t.result, full=own),
+        "return_reason": shown_text(t.return_reason, full=own), "satisfaction": t.satisfaction,
         "merged_into": t.merged_into.number if t.merged_into_id else None,
         "actions": services.ticket_actions(user, t),
-        "timeline": selectors.ticket_timeline(t),
-        "similar": [{"id": s["ticket"].pk, "number": s["ticket"].number, "score": s["score"],
-                     "content": s["ticket"].content[:200]} for s in similar],
+        "timeline": timeline(selectors.ticket_timeline(t), full=own),
+        "similar": [similar_dict(s) for s in similar],
     }  # fmt: skip

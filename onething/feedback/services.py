@@ -20,6 +20,7 @@ from onething.cases.constants import CaseStatus
 from onething.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from onething.common.events import record_event
 from onething.common.notify import notify
+from onething.common.security import mask_numbers_in_text
 
 from . import clock, selectors, text
 from .constants import (
@@ -281,7 +282,7 @@ def _open_rectification(rating: Rating) -> Rectification:
     _tell_all(
         _staff_of(rating.department),
         title=f"收到差评，请在 {deadline} 前核实整改并答复",
-        body=rating.comment[:100],
+        body=mask_numbers_in_text(rating.comment)[:100],  # staff inboxes: masked as on the page
         link=f"/feedback/rectifications/{rect.pk}/",
         key=f"rect:{rect.pk}:opened",
     )

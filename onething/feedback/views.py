@@ -142,16 +142,31 @@ def rectification(request, pk):
         except DomainError as exc:
             messages.error(request, exc.message)
             errors = exc.fields
-    user = request.user
-    context = {
-        "rect": rect, "rating": rect.rating, "errors": errors, "posted": request.POST,
-        "timeline": selectors.rectification_timeline(rect), "visit_results": VisitResult.choices,
+    context = _rect_context(request, rect, errors)
+    return render(request, "feedback/rectification.html", context, status=400 if errors else 200)
+
+
+def _rect_context(request, rect, errors) -> dict:
+    user, rating = request.user, rect.rating
+    timeline = selectors.rectification_timeline(rect)
+    full = _full_requested(request) and selectors.may_see_full(user)
+    if full:
+        serialize.audit_rectification_view(user, rect, timeline)
+    masked = serialize.holds_numbers([rating.comment] + [e["data"] for e in timeline])
+    return {
+        "rect": rect, "rating": rating, "errors": errors, "posted": request.POST,
+        "full": full, "comment_full": full or selectors.is_author(user, rating),
+        "offer_full": masked and selectors.may_see_full(user), "masked": masked and not full,
+        "timeline": serialize.timeline(timeline, full=full), "visit_results": VisitResult.choices,
         "may_reply": user.role in DEPT_ROLES and rect.status == RectificationStatus.PENDING,
         "may_check": user.role == Role.SUPERVISOR and rect.status == RectificationStatus.REPLIED,
         "may_visit": user.role in (Role.SUPERVISOR, Role.HOTLINE_OPERATOR)
         and rect.status == RectificationStatus.APPROVED,
     }  # fmt: skip
-    return render(request, "feedback/rectification.html", context, status=400 if errors else 200)
+
+
+def _full_requested(request) -> bool:
+    return request.method == "GET" and request.GET.get("full") == "1"
 
 
 def _or_404(getter, user, pk):
@@ -238,7 +253,7 @@ def ticket(request, pk):
             messages.error(request, exc.message)
             errors = exc.fields
         t = selectors.ticket_get(request.user, pk)
-    full = request.method == "GET" and request.GET.get("full") == "1"
+    full = _full_requested(request)
     if full:
         serialize.audit_full_view(request.user, t)
     return render(request, "feedback/ticket.html", _ticket_context(request.user, t, errors, full),
@@ -247,11 +262,14 @@ def ticket(request, pk):
 
 def _ticket_context(user, t, errors, full: bool) -> dict:
     actions = services.ticket_actions(user, t)
+    own = full or selectors.is_author(user, t)
     return {
-        "t": t, "errors": errors, "actions": actions, "full": full,
+        "t": t, "errors": errors, "actions": actions, "full": full, "full_text": own,
         "contact_phone": serialize.contact_phone(t, full=full),
+        "masked_text": not own and bool(serialize.ticket_text_fields(t)),
         "labels": dict(TicketAction.choices), "satisfactions": Satisfaction.choices,
-        "timeline": selectors.ticket_timeline(t), "alerts": t.alerts.all(),
+        "timeline": serialize.timeline(selectors.ticket_timeline(t), full=own),
+        "alerts": t.alerts.all(),
         "visits": t.visits.select_related("visited_by"),
         "similar": selectors.similar_tickets(t.content, region=t.region, exclude_id=t.pk)
         if user.role == Role.HOTLINE_OPERATOR else [],
