@@ -11,6 +11,17 @@ from tests.browser.conftest import login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _close_contexts(browser):
+    # Close every context as_user opened: the session-wide browser would otherwise keep their
+    # keep-alive sockets to the live server open, and each live-server request thread on them
+    # keeps its persistent (CONN_MAX_AGE) database connection until the socket closes, which
+    # on PostgreSQL blocks dropping the test database at the end of the run.
+    yield
+    for context in browser.contexts:
+        context.close()
+
+
 def as_user(browser, live_server, username, width=1280):
     context = browser.new_context(
         base_url=live_server.url, locale="zh-CN", viewport={"width": width, "height": 900}
