@@ -13,7 +13,8 @@ shows it as typed (the case page's audited ``?full=1``, recorded by ``audit_text
 import re
 
 from onething.common import audit
-from onething.common.security import mask_numbers_in_data, mask_phone
+from onething.common.security import holds_numbers, mask_phone, typed_text
+from onething.common.security import masked_timeline as timeline  # noqa: F401 - views and API
 
 from . import gateway, selectors
 from .models import Case, Task
@@ -67,22 +68,14 @@ def applicant_view(case: Case, *, full: bool = False) -> dict:
     return shown(dict(case.applicant_data), full)
 
 
-def typed(value, full: bool):
-    return value if full else mask_numbers_in_data(value)
-
-
-def holds_numbers(value) -> bool:
-    return mask_numbers_in_data(value) != value
-
-
 def task_dict(task: Task, *, full: bool = False, text_full: bool | None = None) -> dict:
     text_full = full if text_full is None else text_full
     return {
         "id": task.pk, "case": task.case.number, "case_title": task.case.title, "item": task.item,
         "name": task.name, "department": task.department.name, "stage": task.stage,
         "requires": task.requires, "status": task.status, "status_label": task.get_status_display(),
-        "data": shown(task.data, full), "result": typed(task.result, text_full),
-        "opinion": typed(task.opinion, text_full),
+        "data": shown(task.data, full), "result": typed_text(task.result, full=text_full),
+        "opinion": typed_text(task.opinion, full=text_full),
         "deadline": task.deadline, "warning": task.warning, "flagged": task.flagged,
     }  # fmt: skip
 
@@ -120,10 +113,6 @@ def timeline_fields(events: list[dict]) -> list[str]:
                    for k, v in e["data"].items() if holds_numbers(v)})  # fmt: skip
 
 
-def timeline(events: list[dict], *, full: bool = False) -> list[dict]:
-    return events if full else [{**e, "data": mask_numbers_in_data(e["data"])} for e in events]
-
-
 def audit_text_view(user, case: Case, fields: list[str]) -> None:
     """Record that ``user`` was shown what reviewers typed about this case in full."""
     if fields:
@@ -153,7 +142,7 @@ def case_dict(case: Case, *, full: bool = False, text_full: bool | None = None) 
         "onething": case.onething, "title": case.title, "version": case.blueprint["onething"].get("version") or 0,
         "channel": case.channel, "accept_region": case.accept_region_id, "process_region": case.process_region_id,
         "applicant": applicant_view(case, full=full), "form": shown(case.form, full), "answers": case.answers,
-        "problems": typed(case.problems, text_full), "tolerance": case.tolerance, "flagged": case.flagged, "reason": typed(case.reason, text_full),
+        "problems": typed_text(case.problems, full=text_full), "tolerance": case.tolerance, "flagged": case.flagged, "reason": typed_text(case.reason, full=text_full),
         "deadline": case.deadline, "submitted_at": case.submitted_at, "accepted_at": case.accepted_at,
         "finished_at": case.finished_at,
         "materials": [

@@ -233,6 +233,21 @@ def mask_numbers_in_data(value):
     return value
 
 
+def holds_numbers(value) -> bool:
+    """Whether masking changes the value: a full view of it is then a sensitive read."""
+    return mask_numbers_in_data(value) != value
+
+
+def typed_text(value, *, full: bool):
+    """What someone typed: as typed for a full view, with its numbers masked otherwise."""
+    return value if full else mask_numbers_in_data(value)
+
+
+def masked_timeline(events: list[dict], *, full: bool = False) -> list[dict]:
+    """A timeline's events (``{"verb", "data", …}``) with the numbers in their data masked."""
+    return events if full else [{**e, "data": mask_numbers_in_data(e["data"])} for e in events]
+
+
 # ---- keys -----------------------------------------------------------------------------------
 
 

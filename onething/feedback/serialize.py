@@ -6,25 +6,14 @@ asked and may (``selectors.may_see_full``), whose read the caller records (field
 """
 
 from onething.common import audit
-from onething.common.security import mask_numbers_in_data, mask_numbers_in_text, mask_phone
+from onething.common.security import holds_numbers, mask_numbers_in_text, mask_phone, typed_text
+from onething.common.security import masked_timeline as timeline
 
 from . import selectors, services
 from .models import Rating, Rectification, Ticket
 
 # What a ticket's page and API show as typed: the call record and the department's replies.
 TICKET_TEXT = ("content", "feedback", "result", "return_reason", "satisfaction_note")
-
-
-def shown_text(value: str, *, full: bool) -> str:
-    return value if full else mask_numbers_in_text(value)
-
-
-def holds_numbers(value) -> bool:
-    return mask_numbers_in_data(value) != value
-
-
-def timeline(events: list[dict], *, full: bool) -> list[dict]:
-    return events if full else [{**e, "data": mask_numbers_in_data(e["data"])} for e in events]
 
 
 def rectification_dict(rect: Rectification | None) -> dict | None:
@@ -69,7 +58,7 @@ def rating_dict(rating: Rating, user=None, *, full: bool = False) -> dict:
         "case_number": rating.case.number if rating.case_id else None,
         "department": rating.department.name, "level": rating.level,
         "level_label": rating.get_level_display(), "first_level": rating.first_level,
-        "tags": rating.tags, "comment": shown_text(rating.comment, full=full), "channel": rating.channel,
+        "tags": rating.tags, "comment": typed_text(rating.comment, full=full), "channel": rating.channel,
         "created_at": rating.created_at, "rerated_at": rating.rerated_at,
         "rectification": rectification_dict(rect),
     }  # fmt: skip
@@ -120,14 +109,14 @@ def ticket_dict(t: Ticket, user, *, full: bool = False) -> dict:
     own = full or selectors.is_author(user, t)
     return {
         **ticket_brief(t), "source": t.source, "contact_name": t.contact_name,
-        "contact_phone": contact_phone(t, full=full), "content": shown_text(t.content, full=own),
+        "contact_phone": contact_phone(t, full=full), "content": typed_text(t.content, full=own),
         "location": t.location,
         "related_case": t.related_case,
         "suggested_department": t.suggested_department.name if t.suggested_department_id else None,
         "routed_by": t.routed_by.name if t.routed_by_id else None,
         "sign_due": t.sign_due, "signed_at": t.signed_at, "feedback_due": t.feedback_due,
-        "feedback": shown_text(t.feedback, full=own), "result": shown_text(t.result, full=own),
-        "return_reason": shown_text(t.return_reason, full=own), "satisfaction": t.satisfaction,
+        "feedback": typed_text(t.feedback, full=own), "result": typed_text(t.result, full=own),
+        "return_reason": typed_text(t.return_reason, full=own), "satisfaction": t.satisfaction,
         "merged_into": t.merged_into.number if t.merged_into_id else None,
         "actions": services.ticket_actions(user, t),
         "timeline": timeline(selectors.ticket_timeline(t), full=own),
