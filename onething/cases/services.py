@@ -11,12 +11,14 @@ from contextlib import nullcontext
 from datetime import date, timedelta
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from onething.accounts import selectors as accounts
 from onething.accounts.constants import Role
 from onething.catalog import selectors as catalog
 from onething.catalog.compiler import CompileError
+from onething.common import hotsql
 from onething.common.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
 from onething.common.events import record_event
 from onething.common.notify import notify
@@ -172,8 +174,10 @@ def _claim_key(user, key: str, digest: str) -> IdempotencyKey | None:
         # round trips on every submission. Inside a caller's transaction a savepoint keeps a
         # duplicate key from breaking it.
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            IdempotencyKey.objects.create(
-                user=user, key=key, request_hash=digest, status=IdempotencyStatus.RUNNING
+            hotsql.create(
+                IdempotencyKey(
+                    user=user, key=key, request_hash=digest, status=IdempotencyStatus.RUNNING
+                )
             )
         return None
     except IntegrityError:
@@ -214,11 +218,15 @@ def _submit(user, data: dict, key: str | None) -> Case:
     with transaction.atomic():
         case = _create_case(user, prepared, number)
         if key:
-            IdempotencyKey.objects.filter(user=user, key=key).update(
-                status=IdempotencyStatus.DONE,
-                case=case,
-                response_status=201,
-                response=summary(case),
+            hotsql.update(
+                IdempotencyKey,
+                {"user": user, "key": key},
+                {
+                    "status": IdempotencyStatus.DONE,
+                    "case": case,
+                    "response_status": 201,
+                    "response": summary(case),
+                },
             )
     return case
 
@@ -415,7 +423,8 @@ def _registry_exemptions(blueprint: dict, holder: dict) -> dict:
 def _uploads(user, data: dict) -> dict:
     rows = data.get("materials") or []
     ids = {str(r.get("file_id")) for r in rows if isinstance(r, dict)}
-    owned = {str(u.pk): u for u in Upload.objects.filter(pk__in=_valid_uuids(ids), owner=user)}
+    found = hotsql.select(Upload, {"pk__in": _valid_uuids(ids), "owner": user})
+    owned = {str(u.pk): u for u in found}
     out, errors = {}, {}
     for n, row in enumerate(rows):
         upload = owned.get(str(row.get("file_id"))) if isinstance(row, dict) else None
@@ -476,13 +485,13 @@ def _next_number(region_code: str) -> str:
 
 def _create_case(user, p: dict, number: str) -> Case:
     holder, bp = p["holder"], p["blueprint"]
-    case = Case.objects.create(
+    case = hotsql.create(Case(
         number=number, version=p["version"], onething=bp["onething"]["code"], title=bp["onething"]["name"],
         blueprint=bp, answers=bp["answers"], form=p["form"], prefilled=p["prefilled"],
         applicant=holder["user"], applicant_data=_applicant_data(holder), submitted_by=user,
         channel=p["channel"], accept_region=p["accept_region"], process_region=p["process_region"],
         status=CaseStatus.SUBMITTED, problems=p["problems"],
-    )  # fmt: skip
+    ))  # fmt: skip
     _create_materials(case, p["rows"])
     _event(
         case,
@@ -507,7 +516,7 @@ def _applicant_data(holder: dict) -> dict:
 
 
 def _create_materials(case: Case, rows: list[dict]) -> None:
-    materials = CaseMaterial.objects.bulk_create(
+    materials = hotsql.bulk_insert(
         [
             CaseMaterial(
                 case=case,
@@ -520,7 +529,7 @@ def _create_materials(case: Case, rows: list[dict]) -> None:
             for r in rows
         ]
     )
-    commitments = Commitment.objects.bulk_create(
+    commitments = hotsql.bulk_insert(
         [
             Commitment(case=case, material=r["material"], name=r["name"], due_date=r["due_date"])
             for r in rows
@@ -536,7 +545,8 @@ def _remember(case: Case, **rows) -> None:
     keep them as Django's prefetch cache so the response does not read them back."""
     case._prefetched_objects_cache = getattr(case, "_prefetched_objects_cache", {})
     for name, items in rows.items():
-        qs = getattr(case, name).all()
+        # A bare queryset: going through the related manager would build (and compile) its filter.
+        qs = QuerySet(model=Case._meta.get_field(name).related_model)
         qs._result_cache, qs._prefetch_done = list(items), True
         case._prefetched_objects_cache[name] = qs
 

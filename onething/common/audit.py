@@ -30,6 +30,7 @@ from django.db import connection, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
+from . import hotsql
 from .jobs import periodic
 from .models import AuditAnchor, AuditGate, AuditRecord
 from .security import Actor, current_actor
@@ -115,7 +116,7 @@ def record(
     object=None,  # noqa: A002 - the audited object; the name the brief's API uses
     detail: dict | None = None,
 ) -> AuditRecord:
-    row = AuditRecord.objects.create(
+    row = AuditRecord(
         category=category,
         action=action,
         result=result,
@@ -123,6 +124,7 @@ def record(
         **_actor_fields(actor),
         **_object_fields(object),
     )
+    hotsql.create(row)  # one per audited write: compiled once, not per call
     _seal_after_commit()
     return row
 

@@ -4,19 +4,21 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from . import hotsql
 from .models import Event
 
 
 def record_event(*, actor, verb: str, obj, data: dict | None = None) -> Event:
     """Append an event for ``obj``; callers run inside their write transaction."""
     actor = actor if getattr(actor, "is_authenticated", False) else None
-    return Event.objects.create(
+    event = Event(
         actor=actor,
         verb=verb,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         data=data or {},
     )
+    return hotsql.create(event)  # on every write path: compiled once, not per call
 
 
 def after_commit(fn: Callable[[], None]) -> None:

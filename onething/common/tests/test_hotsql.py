@@ -1,0 +1,144 @@
+"""The hand-written statements of the submission path give what the ORM would give."""
+
+import pytest
+from django.db import IntegrityError, connections
+
+from onething.accounts import services as accounts
+from onething.accounts.models import ApiToken, Region
+from onething.cases import services as cases
+from onething.cases.models import IdempotencyKey, Upload
+from onething.common import hotsql
+from onething.common.models import AuditRecord, Event, Message
+from onething.registry.models import Person
+from onething.registry.tests import factories
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _same(a, b):
+    assert type(a) is type(b)
+    assert [getattr(a, f.attname) for f in a._meta.concrete_fields] == [
+        getattr(b, f.attname) for f in b._meta.concrete_fields
+    ]
+
+
+def test_a_person_read_by_hash_equals_the_orm_read_decrypted_dates_and_all(regions):
+    person = factories.person(phone="13912345678", residence_region_id="420103")
+    (hot,) = hotsql.select(Person, {"id_number_hash": person.id_number_hash}, limit=1)
+    _same(hot, Person.objects.get(pk=person.pk))
+    assert hot.id_number == person.id_number and hot.phone == "13912345678"
+    assert hot.birth_date == person.birth_date
+    assert hot._state.adding is False and hot._state.db == "default"
+
+
+def test_a_token_read_brings_its_user_and_region_without_more_queries(
+    alice, django_assert_num_queries
+):
+    key = accounts.token_create(user=alice)
+    with django_assert_num_queries(1):
+        (token,) = hotsql.select(
+            ApiToken, {"key_hash": ApiToken.digest(key)}, related=("user", "user__region"), limit=1
+        )
+        assert token.user == alice and token.user.region.code == "420102"
+    _same(token, ApiToken.objects.get(pk=token.pk))
+    _same(token.user.region, Region.objects.get(code="420102"))
+
+
+def test_a_missing_related_row_is_none_not_an_empty_object(alice, django_assert_num_queries):
+    alice.region = None
+    alice.save()
+    key = accounts.token_create(user=alice)
+    with django_assert_num_queries(1):
+        (token,) = hotsql.select(
+            ApiToken, {"key_hash": ApiToken.digest(key)}, related=("user", "user__region")
+        )
+        assert token.user.region is None
+
+
+def test_uploads_are_found_by_uuid_list_and_owner_only(alice, carol):
+    mine = cases.upload_create(owner=alice, name="a.pdf", chunks=[PDF])
+    theirs = cases.upload_create(owner=carol, name="b.pdf", chunks=[PDF])
+    found = hotsql.select(Upload, {"pk__in": [str(mine.pk), str(theirs.pk)], "owner": alice})
+    assert [u.pk for u in found] == [mine.pk]
+    _same(found[0], Upload.objects.get(pk=mine.pk))
+    assert hotsql.select(Upload, {"pk__in": [], "owner": alice}) == []
+
+
+def test_nothing_found_is_an_empty_list(regions):
+    assert hotsql.select(Person, {"id_number_hash": "0" * 64}, limit=1) == []
+
+
+def test_a_plan_is_built_once_per_connection_and_shape(regions):
+    person = factories.person()
+    plans = connections["default"].__dict__.setdefault("_hotsql_plans", {})
+    before = len(plans)
+    for _ in range(3):  # a shape no other test reads
+        hotsql.select(Person, {"id_number_hash": person.id_number_hash, "name": "刘爱丽"}, limit=2)
+    assert len(plans) == before + 1
+    hotsql.select(Person, {"pk__in": [person.pk, person.pk + 1, person.pk + 2]})
+    assert len(plans) == before + 2
+
+
+def test_create_writes_the_row_sets_its_key_and_is_audited_like_save(alice):
+    before = AuditRecord.objects.filter(object_type="cases.idempotencykey").count()
+    key = hotsql.create(IdempotencyKey(user=alice, key="k-1", request_hash="h", status="running"))
+    assert key.pk and key._state.adding is False and key.created_at is not None
+    _same(key, IdempotencyKey.objects.get(pk=key.pk))
+    audited = AuditRecord.objects.filter(object_type="cases.idempotencykey").count() - before
+    assert audited == (1 if _audited(IdempotencyKey) else 0)
+
+
+def _audited(model) -> bool:
+    from onething.common import audit
+
+    return audit._audited(model)
+
+
+def test_an_event_created_by_hand_written_sql_reads_back_the_same(alice):
+    event = hotsql.create(Event(actor=alice, verb="x.done", object_type="t", object_id="1"))
+    _same(event, Event.objects.get(pk=event.pk))
+    assert event.data == {}
+
+
+def test_a_duplicate_key_still_raises_integrity_error(alice):
+    hotsql.create(IdempotencyKey(user=alice, key="dup", request_hash="h", status="running"))
+    with pytest.raises(IntegrityError):
+        hotsql.create(IdempotencyKey(user=alice, key="dup", request_hash="h", status="running"))
+
+
+def test_bulk_insert_sets_every_key_and_can_skip_conflicts(alice):
+    rows = [Message(user=alice, title=f"第{n}条", dedup_key=f"d{n}") for n in range(3)]
+    hotsql.bulk_insert(rows)
+    assert [m.pk for m in rows] == list(
+        Message.objects.filter(dedup_key__in=["d0", "d1", "d2"])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    again = [Message(user=alice, title="重复", dedup_key="d0"), Message(user=alice, dedup_key="d9")]
+    hotsql.bulk_insert(again, ignore_conflicts=True)
+    assert Message.objects.get(dedup_key="d0").title == "第0条"
+    assert Message.objects.filter(dedup_key="d9").exists()
+
+
+def test_an_existing_row_cannot_be_inserted_again(alice):
+    event = hotsql.create(Event(actor=alice, verb="x.done", object_type="t", object_id="1"))
+    with pytest.raises(ValueError):
+        hotsql.create(event)
+
+
+def test_update_sets_values_by_exact_match_and_counts_rows(alice, carol):
+    mine = hotsql.create(IdempotencyKey(user=alice, key="k", request_hash="h", status="running"))
+    hotsql.create(IdempotencyKey(user=carol, key="k", request_hash="h", status="running"))
+    changed = hotsql.update(
+        IdempotencyKey,
+        {"user": alice, "key": "k"},
+        {"status": "done", "response_status": 201, "response": {"number": "420102-1"}},
+    )
+    assert changed == 1
+    mine.refresh_from_db()
+    assert (mine.status, mine.response_status, mine.response) == (
+        "done",
+        201,
+        {"number": "420102-1"},
+    )
+    assert IdempotencyKey.objects.get(user=carol).status == "running"
