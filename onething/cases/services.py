@@ -11,7 +11,6 @@ from contextlib import nullcontext
 from datetime import date, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from onething.accounts import selectors as accounts
@@ -545,8 +544,7 @@ def _remember(case: Case, **rows) -> None:
     keep them as Django's prefetch cache so the response does not read them back."""
     case._prefetched_objects_cache = getattr(case, "_prefetched_objects_cache", {})
     for name, items in rows.items():
-        # A bare queryset: going through the related manager would build (and compile) its filter.
-        qs = QuerySet(model=Case._meta.get_field(name).related_model)
+        qs = getattr(case, name).all()
         qs._result_cache, qs._prefetch_done = list(items), True
         case._prefetched_objects_cache[name] = qs
 
