@@ -146,7 +146,9 @@ def list_tasks(request):
 
 
 @router.post(
-    "/tasks/{task_id}/decision", response=TaskOut, summary="审批决定：准予、不予或要求补正"
+    "/tasks/{task_id}/decision",
+    response=TaskOut,
+    summary="审批决定：准予、不予或要求补正（响应中本人填写的意见和结果原样显示）",
 )
 def decide_task(request, task_id: int, payload: DecisionIn):
     task = services.task_decide(
@@ -156,7 +158,7 @@ def decide_task(request, task_id: int, payload: DecisionIn):
         opinion=payload.opinion,
         result=payload.result,
     )
-    return serialize.task_dict(task)
+    return serialize.decision_dict(task, request.user)
 
 
 @router.post(

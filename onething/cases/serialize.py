@@ -80,6 +80,13 @@ def task_dict(task: Task, *, full: bool = False, text_full: bool | None = None) 
     }  # fmt: skip
 
 
+def decision_dict(task: Task, user) -> dict:
+    """The response to a decision: the reviewer who made it reads the opinion and result they
+    typed as typed (their own words, unrecorded); the form copy is masked as everywhere."""
+    own = user.pk is not None and task.decided_by_id == user.pk
+    return task_dict(task, text_full=own)
+
+
 def case_fields(case: Case) -> list[str]:
     """The personal fields a full view of the case shows (its tasks carry a copy of the form)."""
     tasks = _prefetched(case, "tasks", selectors.tasks_of)

@@ -15,7 +15,7 @@ from .models import (
     TicketVisit,
 )
 from .selectors import ticket_record
-from .serialize import audit_full_view, audit_ratings_view
+from .serialize import audit_full_view, audit_ratings_view, audit_rectifications_view
 
 RULE_FIELDS = set(ticket_record())
 
@@ -99,6 +99,13 @@ class RatingAdmin(ReadOnly):
 class RectificationAdmin(ReadOnly):
     list_display = ("id", "department", "status", "deadline", "replied_at", "checked_at")
     list_filter = ("status",)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The view page shows the reply, check note and visit record as typed: a sensitive read.
+        rect = self.get_object(request, object_id)
+        if request.method == "GET" and rect is not None:
+            audit_rectifications_view(request.user, [rect])
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 admin.site.register(TicketVisit, ReadOnly)

@@ -116,19 +116,42 @@ def rerate(request, rating_id: int, payload: RerateIn):
 # ---- rectifications ----------------------------------------------------------------------
 
 
-@router.get("/rectifications", response=list[RectificationOut], summary="我可见的差评整改")
-def list_rectifications(request, pending: bool = False):
+FULL_RECT_TEXT = Query(
+    False,
+    description="true：显示核实情况、整改措施、答复、审核意见、回访记录中完整的证件号码、手机号码"
+    "（部门、12345 与监督人员可用，其他角色仍为脱敏；查看记入审计日志）",
+)
+
+
+def _rectifications_shown(request, rects: list, full: bool) -> list[dict]:
+    full = full and selectors.may_see_full(request.user)
+    if full:
+        serialize.audit_rectifications_view(request.user, rects)
+    return [serialize.rectification_dict(r, request.user, full=full) for r in rects]
+
+
+@router.get(
+    "/rectifications",
+    response=list[RectificationOut],
+    summary="我可见的差评整改（文字中的证件号码、手机号码默认脱敏，填写人本人除外）",
+)
+def list_rectifications(request, pending: bool = False, full: bool = FULL_RECT_TEXT):
     qs = (
         selectors.rectification_queue(request.user)
         if pending
         else selectors.rectifications_visible(request.user)
     )
-    return [serialize.rectification_dict(r) for r in qs[:200]]
+    return _rectifications_shown(request, list(qs[:200]), full)
 
 
-@router.get("/rectifications/{rect_id}", response=RectificationOut, summary="整改详情")
-def get_rectification(request, rect_id: int):
-    return serialize.rectification_dict(selectors.rectification_get(request.user, rect_id))
+@router.get(
+    "/rectifications/{rect_id}",
+    response=RectificationOut,
+    summary="整改详情（文字中的证件号码、手机号码默认脱敏，full=true 显示完整号码并记入审计）",
+)
+def get_rectification(request, rect_id: int, full: bool = FULL_RECT_TEXT):
+    rect = selectors.rectification_get(request.user, rect_id)
+    return _rectifications_shown(request, [rect], full)[0]
 
 
 @router.post(
@@ -138,7 +161,7 @@ def reply_rectification(request, rect_id: int, payload: ReplyIn):
     rect = services.rectification_reply(
         rectification_id=rect_id, actor=request.user, **payload.dict()
     )
-    return serialize.rectification_dict(rect)
+    return serialize.rectification_dict(rect, request.user)
 
 
 @router.post("/rectifications/{rect_id}/check", response=RectificationOut, summary="监督审核整改")
@@ -146,7 +169,7 @@ def check_rectification(request, rect_id: int, payload: CheckIn):
     rect = services.rectification_check(
         rectification_id=rect_id, actor=request.user, approve=payload.approve, note=payload.note
     )
-    return serialize.rectification_dict(rect)
+    return serialize.rectification_dict(rect, request.user)
 
 
 @router.post("/rectifications/{rect_id}/visit", response=RectificationOut, summary="整改回访")
@@ -154,7 +177,7 @@ def visit_rectification(request, rect_id: int, payload: VisitIn):
     rect = services.rectification_visit(
         rectification_id=rect_id, actor=request.user, result=payload.result, note=payload.note
     )
-    return serialize.rectification_dict(rect)
+    return serialize.rectification_dict(rect, request.user)
 
 
 # ---- tickets -----------------------------------------------------------------------------

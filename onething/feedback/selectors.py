@@ -51,6 +51,26 @@ def is_author(user, obj: Rating | Ticket) -> bool:
     return bool(getattr(user, "is_applicant", False)) and writer == user.pk
 
 
+# A rectification's own texts and who wrote each: the department's reply (核实情况, 整改措施,
+# 答复, one act), the supervisor's 审核意见, the 回访记录.
+RECTIFICATION_TEXT = {"verification": "replied_by_id", "measures": "replied_by_id",
+                      "reply": "replied_by_id", "check_note": "checked_by_id",
+                      "visit_note": "visited_by_id"}  # fmt: skip
+
+
+def own_texts(user, rect: Rectification) -> set[str]:
+    """The rectification texts ``user`` wrote: shown to them as typed, unrecorded."""
+    me = getattr(user, "pk", None)
+    if me is None:
+        return set()
+    return {name for name, writer in RECTIFICATION_TEXT.items() if getattr(rect, writer) == me}
+
+
+def wrote_event(user, event: dict) -> bool:
+    """Whether ``user`` is the actor of a timeline event (a check note is its supervisor's)."""
+    return event["actor_id"] is not None and event["actor_id"] == getattr(user, "pk", None)
+
+
 def _prefix(user) -> str | None:
     """The user's region prefix; "" for a province-wide supervisor without a region."""
     if user.region is not None:
@@ -357,6 +377,7 @@ def _timeline(obj) -> list[dict]:
             "label": VERBS.get(e.verb, e.verb),
             "at": e.created_at,
             "actor": str(e.actor) if e.actor else "系统",
+            "actor_id": e.actor_id,
             "data": e.data,
         }  # fmt: skip
         for e in events_for(obj).select_related("actor")

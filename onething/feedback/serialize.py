@@ -1,12 +1,19 @@
 """Plain dicts for the API (and the page's JSON bits); models never leave the app directly.
 
-What people typed (a ticket's content, a rating's comment, notes in the timelines) may hold ID
-and mobile numbers: masked unless ``full`` — the author reading their own text, or a viewer who
-asked and may (``selectors.may_see_full``), whose read the caller records (field names only).
+What people typed (a ticket's content, a rating's comment, a rectification's texts, notes in the
+timelines) may hold ID and mobile numbers: masked unless ``full`` — the author reading their own
+text, or a viewer who asked and may (``selectors.may_see_full``), whose read the caller records
+(field names only).
 """
 
 from onething.common import audit
-from onething.common.security import holds_numbers, mask_numbers_in_text, mask_phone, typed_text
+from onething.common.security import (
+    holds_numbers,
+    mask_numbers_in_data,
+    mask_numbers_in_text,
+    mask_phone,
+    typed_text,
+)
 from onething.common.security import masked_timeline as timeline
 
 from . import selectors, services
@@ -14,18 +21,58 @@ from .models import Rating, Rectification, Ticket
 
 # What a ticket's page and API show as typed: the call record and the department's replies.
 TICKET_TEXT = ("content", "feedback", "result", "return_reason", "satisfaction_note")
+RECT_TEXT = tuple(selectors.RECTIFICATION_TEXT)
 
 
-def rectification_dict(rect: Rectification | None) -> dict | None:
+def rectification_typed(user, rect: Rectification, *, full: bool = False) -> dict[str, bool]:
+    """Which of the rectification's texts this viewer sees as typed: all of them in a full view,
+    otherwise the ones they wrote (``{{ rect.reply|mask_numbers:typed.reply }}``)."""
+    own = selectors.own_texts(user, rect)
+    return {name: full or name in own for name in RECT_TEXT}
+
+
+def rectification_text_fields(user, rect: Rectification) -> list[str]:
+    """The texts a full view shows beyond the viewer's own that hold a number (names only)."""
+    typed = rectification_typed(user, rect)
+    return [n for n in RECT_TEXT if not typed[n] and holds_numbers(getattr(rect, n))]
+
+
+def rectification_dict(rect: Rectification | None, user=None, *, full: bool = False) -> dict | None:
     if rect is None:
         return None
+    typed = rectification_typed(user, rect, full=full)
     return {
         "id": rect.pk, "status": rect.status, "status_label": rect.get_status_display(),
         "department": rect.department.name, "deadline": rect.deadline,
-        "verification": rect.verification, "measures": rect.measures, "reply": rect.reply,
-        "check_note": rect.check_note, "visit_result": rect.visit_result,
-        "visit_note": rect.visit_note,
+        **{n: typed_text(getattr(rect, n), full=typed[n]) for n in RECT_TEXT},
+        "visit_result": rect.visit_result,
     }  # fmt: skip
+
+
+def audit_rectifications_view(user, rects) -> None:
+    """Rectification texts in full over the API: one row per response naming the fields — the
+    rectification, or for a list how many were shown with a number in them."""
+    shown = [(r, found) for r in rects if (found := rectification_text_fields(user, r))]
+    if shown:
+        one = len(shown) == 1
+        fields = [n for n in RECT_TEXT if any(n in names for _, names in shown)]
+        audit.sensitive_read(actor=user, object=shown[0][0] if one else None,
+                             what="rectification.text", fields=fields,
+                             rows=None if one else len(shown))  # fmt: skip
+
+
+def timeline_for(user, events: list[dict], *, full: bool = False) -> list[dict]:
+    """A rectification's timeline, its notes (a check note) masked unless full or the viewer
+    wrote them."""
+    if full:
+        return events
+    return [e if selectors.wrote_event(user, e) else {**e, "data": mask_numbers_in_data(e["data"])}
+            for e in events]  # fmt: skip
+
+
+def others_notes(user, events: list[dict]) -> list:
+    """The event data a full view of the timeline shows beyond the viewer's own."""
+    return [e["data"] for e in events if not selectors.wrote_event(user, e)]
 
 
 def rating_comment_fields(rating: Rating) -> list[str]:
@@ -41,13 +88,20 @@ def audit_ratings_view(user, ratings) -> None:
                              fields=["comment"], rows=None if one else len(shown))  # fmt: skip
 
 
+def rectification_page_fields(user, rect: Rectification, events: list[dict]) -> list[str]:
+    """What the rectification page shows in full beyond the viewer's own words: the quoted
+    comment, the rectification's texts, the notes in its timeline (names, never values)."""
+    rating = rect.rating
+    quoted = holds_numbers(rating.comment) and not selectors.is_author(user, rating)
+    fields = ["rating.comment"] if quoted else []
+    fields += rectification_text_fields(user, rect)
+    return fields + (["timeline"] if holds_numbers(others_notes(user, events)) else [])
+
+
 def audit_rectification_view(user, rect: Rectification, events: list[dict]) -> None:
-    """The rectification page in full: the quoted comment and the notes in its timeline."""
-    fields = rating_comment_fields(rect.rating)
-    if holds_numbers([e["data"] for e in events]):
-        fields.append("timeline")
-    if fields:
-        audit.sensitive_read(actor=user, object=rect.rating, what="rating.comment", fields=fields)
+    """The rectification page in full: one row naming everything it showed as typed."""
+    if fields := rectification_page_fields(user, rect, events):
+        audit.sensitive_read(actor=user, object=rect, what="rectification.text", fields=fields)
 
 
 def rating_dict(rating: Rating, user=None, *, full: bool = False) -> dict:
@@ -60,7 +114,7 @@ def rating_dict(rating: Rating, user=None, *, full: bool = False) -> dict:
         "level_label": rating.get_level_display(), "first_level": rating.first_level,
         "tags": rating.tags, "comment": typed_text(rating.comment, full=full), "channel": rating.channel,
         "created_at": rating.created_at, "rerated_at": rating.rerated_at,
-        "rectification": rectification_dict(rect),
+        "rectification": rectification_dict(rect, user),
     }  # fmt: skip
 
 

@@ -410,8 +410,9 @@ def _send_reply(rect: Rectification) -> None:
     if rating.rater_id is None:
         return
     link = f"/feedback/rate/{rating.case.number}/" if rating.case_id else "/feedback/"
+    # Masked as on the rating page, and before the cut, so no part of a number is left readable.
     notify(user=rating.rater, title=f"{rect.department.name}对您的评价作出了答复",
-           body=rect.reply[:200] + "（欢迎再次评价）", link=link,
+           body=mask_numbers_in_text(rect.reply)[:200] + "（欢迎再次评价）", link=link,
            dedup_key=f"rect:{rect.pk}:reply")  # fmt: skip
 
 

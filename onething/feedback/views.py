@@ -152,12 +152,14 @@ def _rect_context(request, rect, errors) -> dict:
     full = _full_requested(request) and selectors.may_see_full(user)
     if full:
         serialize.audit_rectification_view(user, rect, timeline)
-    masked = serialize.holds_numbers([rating.comment] + [e["data"] for e in timeline])
+    masked = bool(serialize.rectification_page_fields(user, rect, timeline))
     return {
         "rect": rect, "rating": rating, "errors": errors, "posted": request.POST,
         "full": full, "comment_full": full or selectors.is_author(user, rating),
+        "typed": serialize.rectification_typed(user, rect, full=full),
         "offer_full": masked and selectors.may_see_full(user), "masked": masked and not full,
-        "timeline": serialize.timeline(timeline, full=full), "visit_results": VisitResult.choices,
+        "timeline": serialize.timeline_for(user, timeline, full=full),
+        "visit_results": VisitResult.choices,
         "may_reply": user.role in DEPT_ROLES and rect.status == RectificationStatus.PENDING,
         "may_check": user.role == Role.SUPERVISOR and rect.status == RectificationStatus.REPLIED,
         "may_visit": user.role in (Role.SUPERVISOR, Role.HOTLINE_OPERATOR)

@@ -27,6 +27,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from onething.common.security import mask_numbers_in_text
+
 from . import crypto, identifiers
 from .constants import LicenseStatus
 from .models import License, SealKey
@@ -290,7 +292,9 @@ def verify_license(lic: License, *, today: date | None = None) -> Verdict:
 
 def status_problem(lic: License, today: date) -> str | None:
     if lic.status == LicenseStatus.REVOKED:
-        return f"证照已注销：{lic.revoke_reason or '发证部门已注销'}"
+        # Shown to anyone holding the licence file or its code: a number typed into the reason
+        # (whose ever it is) must not be readable there.
+        return f"证照已注销：{mask_numbers_in_text(lic.revoke_reason) or '发证部门已注销'}"
     if lic.status == LicenseStatus.SUPERSEDED:
         newer = lic.superseded_by.identifier if lic.superseded_by else ""
         return f"证照已被新版本替代{('：' + newer) if newer else ''}"

@@ -113,3 +113,17 @@ def test_the_timeline_full_parameter_is_documented(client):
 
 def test_what_the_reviewer_typed_is_stored_as_typed(asked):
     assert Task.objects.get(case=asked, opinion__gt="").opinion == OPINION
+
+
+def test_the_reviewer_reads_their_own_opinion_as_typed_in_the_decision_response(
+    client, alice, carol, mark, submit
+):
+    case = submit(alice)
+    services.case_accept(number=case.number, actor=carol, decision="accept_with_tolerance")
+    task = Task.objects.get(case=case, department=mark.department, status="active")
+    api = Api(client, mark)
+    decided = api.post(f"/tasks/{task.pk}/decision", {"decision": "supplement", "opinion": OPINION})
+    assert decided.status_code == 200 and decided.json()["opinion"] == OPINION
+    assert not AuditRecord.objects.filter(category="read").exists()
+    shown = next(t for t in api.get(f"/cases/{case.number}").json()["tasks"] if t["opinion"])
+    assert shows_masked(shown["opinion"])  # the case itself: like any staff view (above)

@@ -152,12 +152,12 @@ def test_the_department_sees_a_quoted_comment_masked_until_asking(client, mark, 
     assert MOBILE not in listing and MOBILE_MASKED in listing
     page = client.get(f"/feedback/rectifications/{rect.pk}/").content.decode()
     assert MOBILE not in page and MOBILE_MASKED in page and 'id="show-full"' in page
-    assert not reads("read.rating.comment").exists()
+    assert not reads("read.rectification.text").exists()
     full = client.get(f"/feedback/rectifications/{rect.pk}/?full=1").content.decode()
     assert MOBILE in full and "已记入审计日志" in full
-    row = reads("read.rating.comment").get()
-    assert row.actor_id == mark.pk and row.object_id == str(rating.pk)
-    assert row.detail == {"fields": ["comment"]}
+    row = reads("read.rectification.text").get()
+    assert row.actor_id == mark.pk and row.object_id == str(rect.pk)
+    assert row.detail == {"fields": ["rating.comment"]}
 
 
 def test_the_supervisor_sees_the_comment_masked_by_default(client, sam, rating):

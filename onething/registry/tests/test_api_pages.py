@@ -1,4 +1,5 @@
 import json
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -7,6 +8,7 @@ from django.core.management.base import CommandError
 from onething.common.testing import PASSWORD
 from onething.registry import presenters, services
 from onething.registry.models import License, UsageRecord
+from onething.registry.validators import make_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +112,19 @@ def test_wallet_page_and_downloads(client, alice, card):
     pdf = client.get(f"/registry/licenses/{card.identifier}/download.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert "证照使用记录" in client.get("/registry/usage/").content.decode()
+
+
+def test_the_wallet_masks_numbers_typed_into_a_reminder(client, alice, card):
+    """The holder is told why a licence was revoked; a number typed into the reason may be
+    someone else's, and the wallet offers no full view: masked."""
+    other = make_id_number("420106", date(1975, 2, 3), 11)
+    reason = f"经举报（举报人电话13712345678）核实，系冒用{other}办理"
+    services.license_revoke(license=card, reason=reason, actor=None)
+    login(client, alice)
+    page = client.get("/registry/wallet/").content.decode()
+    reminders = page[page.index('id="reminders"') :]
+    assert "137****5678" in reminders and other[:4] + "*" * 10 + other[-4:] in reminders
+    assert "13712345678" not in reminders and other not in reminders
 
 
 def test_licence_page_is_404_for_others(client, mark, card):

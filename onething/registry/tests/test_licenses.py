@@ -146,6 +146,21 @@ def test_revoke_needs_a_reason_and_then_fails_verification(alice, alice_person, 
     assert "证照已注销：以欺骗手段取得" in sealing.verify_license(lic).reasons
 
 
+def test_a_number_typed_into_the_revocation_reason_is_masked_in_verification(
+    alice, alice_person, market, client
+):
+    lic = services.license_issue(
+        license_type="food_license", department=market, data={}, person=alice_person
+    )
+    number = alice_person.id_number
+    services.license_revoke(license=lic, reason=f"持证人{number}以欺骗手段取得", actor=alice)
+    reasons = " ".join(sealing.verify_license(lic).reasons)
+    assert number not in reasons and f"{number[:4]}**********{number[-4:]}" in reasons
+    res = client.get(f"/api/licenses/{lic.identifier}/verify")
+    assert res.status_code == 200 and number not in res.content.decode()
+    assert "以欺骗手段取得" in str(res.json())
+
+
 def test_a_license_needs_exactly_one_holder(alice_person, shop, market):
     with pytest.raises(DomainError):
         services.license_issue(
