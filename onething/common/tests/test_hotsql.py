@@ -1,7 +1,8 @@
 """The hand-written statements of the submission path give what the ORM would give."""
 
 import pytest
-from django.db import IntegrityError, connections
+from django.db import IntegrityError, connections, transaction
+from django.db.transaction import TransactionManagementError
 
 from onething.accounts import services as accounts
 from onething.accounts.models import ApiToken, Region
@@ -142,3 +143,32 @@ def test_update_sets_values_by_exact_match_and_counts_rows(alice, carol):
         {"number": "420102-1"},
     )
     assert IdempotencyKey.objects.get(user=carol).status == "running"
+
+
+def test_a_statement_in_a_broken_transaction_is_refused_as_by_the_orm(alice):
+    hotsql.create(IdempotencyKey(user=alice, key="k", request_hash="h", status="running"))
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic(savepoint=False):
+            hotsql.create(IdempotencyKey(user=alice, key="k", request_hash="h", status="running"))
+        with pytest.raises(TransactionManagementError):
+            hotsql.select(Event, {"verb": "x.done"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_reconnect_statements_run_on_the_new_connection():
+    first = hotsql.create(Event(verb="x.one", object_type="t", object_id="1"))
+    connections["default"].close()
+    second = hotsql.create(Event(verb="x.two", object_type="t", object_id="2"))
+    found = hotsql.select(Event, {"pk__in": [first.pk, second.pk]})
+    assert sorted(e.verb for e in found) == ["x.one", "x.two"]
+
+
+def test_statements_are_logged_and_counted_while_queries_are_captured(
+    regions, django_assert_num_queries
+):
+    person = factories.person()
+    with django_assert_num_queries(2) as captured:
+        hotsql.select(Person, {"id_number_hash": person.id_number_hash}, limit=1)
+        hotsql.update(Person, {"pk": person.pk}, {"ethnicity": "回族"})
+    assert "registry_person" in captured.captured_queries[0]["sql"]
+    assert Person.objects.get(pk=person.pk).ethnicity == "回族"
