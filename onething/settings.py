@@ -190,6 +190,10 @@ MIDDLEWARE.insert(
     "onething.accounts.twofactor.StaffTwoFactorMiddleware",
 )
 MIDDLEWARE.insert(
+    MIDDLEWARE.index("onething.accounts.twofactor.StaffTwoFactorMiddleware") + 1,
+    "onething.accounts.auth.PasswordChangeRequiredMiddleware",
+)
+MIDDLEWARE.insert(
     MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
     "onething.common.security.AuditContextMiddleware",
 )

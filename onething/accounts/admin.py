@@ -1,14 +1,38 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
 from onething.common import audit
-from onething.common.models import AuditAnchor, AuditRecord
+from onething.common.errors import Forbidden
+from onething.common.models import AuditAnchor, AuditRecord, Job, Outbox
+from onething.common.security import mask_email, mask_phone
 
 from . import services
-from .constants import Role
+from .constants import ADMIN_ROLES
 from .models import ApiToken, Department, DepartmentKind, LoginAttempt, LoginLockout, Region, User
 
-PRIVILEGE_FIELDS = ["role", "is_superuser", "is_staff", "groups", "user_permissions"]
+# Permissions follow the role (roles.py) and nothing else: no form grants them directly.
+FIXED_FIELDS = [
+    "is_superuser",
+    "is_staff",
+    "groups",
+    "user_permissions",
+    "password_change_required",
+]
+
+
+class PasswordResetForm(AdminPasswordChangeForm):
+    """The admin's "set password" page: a reset, with what a reset entails (services)."""
+
+    def save(self, commit=True):
+        # The audit rows name the signed-in administrator (request context); the view checked
+        # that they may do this before the form was even built.
+        user = super().save(commit=False)
+        services.credentials_reset_apply(user=user)
+        return user
 
 
 @admin.register(Region)
@@ -52,18 +76,48 @@ class UserAdmin(BaseUserAdmin):
     )
     autocomplete_fields = ["department", "region"]
     search_fields = ["username", "display_name"]
+    change_password_form = PasswordResetForm
 
     def get_readonly_fields(self, request, obj=None):
-        # Only the security administrator grants privileges, and never to themself.
-        fields = list(super().get_readonly_fields(request, obj))
-        if request.user.role != Role.SECADMIN or (obj is not None and obj.pk == request.user.pk):
-            fields += PRIVILEGE_FIELDS
+        fields = list(super().get_readonly_fields(request, obj)) + FIXED_FIELDS
+        if services.account_manage_refusal(actor=request.user, user=obj):
+            fields.append("role")
         return fields
 
+    def has_change_permission(self, request, obj=None):
+        # 三权分立: nobody changes an administrator's account (theirs included) in the admin.
+        if obj is not None and services.account_manage_refusal(actor=request.user, user=obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role":
+            kwargs["choices"] = [c for c in db_field.choices if c[0] not in ADMIN_ROLES]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
+        if not change:
+            obj.password_change_required = True  # the holder replaces what the admin typed
+        if change and "role" in form.changed_data:
+            new_role, obj.role = obj.role, form.initial["role"]
+            super().save_model(request, obj, form, change)
+            services.user_set_role(user=obj, role=new_role, actor=request.user)
+            return
         super().save_model(request, obj, form, change)
-        if "role" in form.changed_data or not change:
+        if not change:
             services.role_permissions_apply(user=obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        user = self.get_object(request, unquote(id))
+        if user is not None:
+            try:
+                services.account_manage_check(
+                    actor=request.user, user=user, action="password.reset"
+                )
+            except Forbidden as exc:
+                raise PermissionDenied(str(exc)) from exc
+        with transaction.atomic():
+            return super().user_change_password(request, id, form_url)
 
     def has_delete_permission(self, request, obj=None):
         return False  # accounts are deactivated, never deleted: the audit trail refers to them
@@ -157,3 +211,41 @@ class AuditRecordAdmin(ReadOnlyAuditAdmin):
 @admin.register(AuditAnchor)
 class AuditAnchorAdmin(ReadOnlyAuditAdmin):
     list_display = ["last_seq", "first_seq", "count", "file_name", "created_at"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The system administrator watches the queue here; the worker alone changes it."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    list_display = ["id", "name", "status", "attempts", "run_after", "locked_until", "finished_at"]
+    list_filter = ["status", "name"]
+    search_fields = ["name", "dedup_key"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Outbox)
+class OutboxAdmin(ReadOnlyAdmin):
+    """Delivery state only: the recipient is masked and the text is not shown (personal data)."""
+
+    list_display = ["id", "channel", "recipient", "created_at", "sent_at"]
+    list_filter = ["channel"]
+    fields = ["channel", "recipient", "dedup_key", "created_at", "sent_at"]
+    readonly_fields = fields
+
+    @admin.display(description="接收方（脱敏）")
+    def recipient(self, obj):
+        return mask_email(obj.to) if "@" in (obj.to or "") else mask_phone(obj.to)

@@ -101,6 +101,9 @@ class User(AbstractUser):
     # Encrypted at rest (SM4); exact lookups such as filter(id_number=…) still work.
     id_number = EncryptedCharField("公民身份号码", max_length=18, blank=True, db_index=True)
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
+    # Set when someone else chose the password (a reset, a new account): the holder must
+    # replace it before doing anything else.
+    password_change_required = models.BooleanField("下次登录须修改密码", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"

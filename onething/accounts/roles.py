@@ -13,7 +13,7 @@ from .constants import Role
 # role -> [(app_label, model, actions)]
 GRANTS = {
     Role.SYSADMIN: [
-        ("accounts", "user", ["view", "add", "change"]),
+        ("accounts", "user", ["view"]),  # accounts and credentials are the security admin's
         ("accounts", "region", ["view", "add", "change"]),
         ("accounts", "department", ["view", "add", "change"]),
         ("accounts", "departmentkind", ["view", "add", "change"]),
@@ -21,12 +21,11 @@ GRANTS = {
         ("common", "outbox", ["view"]),
     ],
     Role.SECADMIN: [
-        ("accounts", "user", ["view", "change"]),
+        ("accounts", "user", ["view", "add", "change"]),
         ("accounts", "apitoken", ["view", "change"]),
         ("accounts", "loginlockout", ["view", "change"]),
         ("accounts", "loginattempt", ["view"]),
         ("otp_totp", "totpdevice", ["view", "delete"]),
-        ("auth", "group", ["view", "add", "change"]),
     ],
     Role.AUDITADMIN: [
         ("common", "auditrecord", ["view"]),

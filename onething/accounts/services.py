@@ -14,8 +14,9 @@ from django.utils import timezone
 from onething.common import audit, hotsql
 from onething.common.errors import DomainError, Forbidden
 from onething.common.events import record_event
+from onething.common.security import Actor
 
-from .constants import ADMIN_SITE_ROLES, RegionLevel, Role
+from .constants import ADMIN_ROLES, ADMIN_SITE_ROLES, RegionLevel, Role
 from .models import ApiToken, Department, DepartmentKind, Region, User
 
 
@@ -75,6 +76,7 @@ def user_create(
     """Create a user. Only the demo loader passes ``enforce_password_policy=False``."""
     if role not in Role.values:
         raise DomainError("角色不存在", fields={"role": f"未知角色：{role}"})
+    account_manage_check(actor=actor, user=None, action="account.create", role=role)
     user = User(
         username=username,
         role=role,
@@ -84,6 +86,8 @@ def user_create(
         id_number=id_number,
         credit_code=credit_code,
         is_staff=role in ADMIN_SITE_ROLES,
+        # a password chosen by an administrator is replaced by its holder at first login
+        password_change_required=actor is not None,
     )
     if enforce_password_policy:
         password_check(password=password, user=user)
@@ -111,7 +115,8 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
         raise DomainError("原密码不正确", fields={"old_password": "原密码不正确"})
     password_check(password=new_password, user=user)
     user.set_password(new_password)
-    user.save(update_fields=["password"])
+    user.password_change_required = False
+    user.save(update_fields=["password", "password_change_required"])
 
 
 def role_permissions_apply(*, user: User) -> None:
@@ -125,34 +130,112 @@ def role_permissions_apply(*, user: User) -> None:
         user.user_permissions.set(perms)
 
 
+# ---- 三权分立: who manages accounts and credentials ----------------------------------------
+
+NOT_SECADMIN = "只有安全管理员可以管理账号、角色和凭据"
+SELF = "不能修改自己的角色或凭据（本人密码请在“修改密码”页面修改）"
+ADMIN_ACCOUNT = "管理员账号（系统、安全、审计管理员）只能在服务器控制台管理"
+ADMIN_ROLE = "管理员角色只能在服务器控制台分配"
+
+
+def account_manage_refusal(*, actor, user: User | None, role: str = "") -> str:
+    """Why ``actor`` may not change ``user``'s role or credentials ("" when allowed).
+
+    ``actor=None`` is the server console (`onething account`). Otherwise only the security
+    administrator manages accounts; never their own, never an administrator's (so none of the
+    three can take over another), and never to give an administrator role.
+    """
+    if actor is None or isinstance(actor, Actor):
+        return ""  # the console (an Actor names its operator in the audit row)
+    if getattr(actor, "role", None) != Role.SECADMIN or not actor.is_active:
+        return NOT_SECADMIN
+    if user is not None and user.pk == actor.pk:
+        return SELF
+    if user is not None and (user.role in ADMIN_ROLES or user.is_superuser):
+        return ADMIN_ACCOUNT
+    if role in ADMIN_ROLES:
+        return ADMIN_ROLE
+    return ""
+
+
+def account_manage_check(*, actor, user: User | None, action: str, role: str = "") -> None:
+    """Raise Forbidden (audited as ``<action>_denied``) unless ``actor`` may manage ``user``.
+
+    Call outside the transaction of the change: the denial row must survive the refusal.
+    """
+    reason = account_manage_refusal(actor=actor, user=user, role=role)
+    if reason:
+        detail = {"reason": reason} | ({"role": role} if role else {})
+        audit.security_event(
+            f"{action}_denied", actor=actor, target=user, result=audit.Result.DENIED, detail=detail
+        )
+        raise Forbidden(reason)
+
+
 def user_set_role(*, user: User, role: str, actor=None) -> User:
-    """Only a security administrator (or the console) assigns roles, and never their own.
+    """The one way to change a role: the security administrator, or the console.
 
     Not atomic itself: a refusal is audited and must not be rolled back with the change.
+    A new role ends the user's API tokens (a token never comes back with an old role).
     """
     if role not in Role.values:
         raise DomainError("角色不存在", fields={"role": f"未知角色：{role}"})
-    if actor is not None and getattr(actor, "role", None) != Role.SECADMIN:
-        audit.security_event(
-            "permission.role_change_denied",
-            actor=actor,
-            target=user,
-            result=audit.Result.DENIED,
-            detail={"role": role},
-        )
-        raise Forbidden("只有安全管理员可以分配角色")
-    if actor is not None and actor.pk == user.pk:
-        raise Forbidden("不能修改自己的角色")
+    account_manage_check(actor=actor, user=user, action="permission.role_change", role=role)
     with transaction.atomic():
+        changed = user.role != role
         user.role = role
         user.save(update_fields=["role"])
         role_permissions_apply(user=user)
+        if changed:
+            tokens_revoke_all(user=user, actor=actor, reason="role_changed")
     return user
 
 
+def user_password_reset(*, user: User, password: str | None, actor=None) -> User:
+    """Someone else sets ``user``'s password (None: password login disabled).
+
+    The holder must change it at next login; their tokens are revoked, and their sessions end
+    (Django drops a session whose password hash no longer matches).
+    """
+    account_manage_check(actor=actor, user=user, action="password.reset")
+    with transaction.atomic():
+        if password is None:
+            user.set_unusable_password()
+        else:
+            password_check(password=password, user=user)
+            user.set_password(password)
+        credentials_reset_apply(user=user, actor=actor)
+    return user
+
+
+def credentials_reset_apply(*, user: User, actor=None) -> None:
+    """What follows a password set by someone else (``user.password`` already replaced)."""
+    user.password_change_required = True
+    user.save(update_fields=["password", "password_change_required"])
+    revoked = tokens_revoke_all(user=user, actor=actor, reason="password_reset")
+    audit.security_event("password.reset", actor=actor, target=user, detail={"tokens": revoked})
+
+
+TOKEN_MAX_DAYS = 365
+
+
+def token_days_check(days) -> int:
+    """A token always expires: 1 to TOKEN_MAX_DAYS days (0 or negative once meant never)."""
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= TOKEN_MAX_DAYS:
+        raise DomainError(
+            "令牌有效期不正确", fields={"days": f"有效期应为 1 至 {TOKEN_MAX_DAYS} 天的整数"}
+        )
+    return days
+
+
 @transaction.atomic
-def token_create(*, user: User, name: str = "cli", days: int | None = 90) -> str:
-    """Create a token and return its plain value, which is never stored."""
+def token_create(*, user: User, name: str = "cli", days: int = 90, actor=None) -> str:
+    """Create a token and return its plain value, which is never stored.
+
+    ``actor`` is who made it (an admin, or the console's Actor); the audit row names them,
+    not the holder.
+    """
+    token_days_check(days)
     key = "ot_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -160,19 +243,29 @@ def token_create(*, user: User, name: str = "cli", days: int | None = 90) -> str
         role=user.role,
         prefix=key[:8],
         key_hash=ApiToken.digest(key),
-        expires_at=timezone.now() + timedelta(days=days) if days else None,
+        expires_at=timezone.now() + timedelta(days=days),
     )
-    record_event(actor=user, verb="token.created", obj=token, data={"name": name})
-    audit.security_event("token.created", actor=user, target=token, detail={"name": name})
+    data = {"name": name, "holder": user.get_username(), "days": days}
+    record_event(actor=actor, verb="token.created", obj=token, data=data)
+    audit.security_event("token.created", actor=actor, target=token, detail=data)
     return key
 
 
 @transaction.atomic
-def token_revoke(*, token: ApiToken, actor=None) -> None:
+def token_revoke(*, token: ApiToken, actor=None, reason: str = "") -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    record_event(actor=actor, verb="token.revoked", obj=token)
-    audit.security_event("token.revoked", actor=actor, target=token)
+    detail = {"reason": reason} if reason else None
+    record_event(actor=actor, verb="token.revoked", obj=token, data=detail)
+    audit.security_event("token.revoked", actor=actor, target=token, detail=detail)
+
+
+def tokens_revoke_all(*, user: User, actor=None, reason: str) -> int:
+    """Revoke every live token of ``user`` (a role change or a credential reset)."""
+    tokens = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True))
+    for token in tokens:
+        token_revoke(token=token, actor=actor, reason=reason)
+    return len(tokens)
 
 
 def token_authenticate(*, key: str) -> User | None:
@@ -207,6 +300,8 @@ def _touch(token: ApiToken) -> None:
 
 
 def _token_refusal(token: ApiToken) -> str:
+    if token.expires_at is None:
+        return "no_expiry"  # made before tokens had to expire: issue a new one
     if not token.is_active:
         return "revoked" if token.revoked_at else "expired"
     if not token.user.is_active:

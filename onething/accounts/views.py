@@ -49,5 +49,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         from django.contrib import messages
 
+        form.user.password_change_required = False  # saved with the new password
         messages.success(self.request, "密码已修改。")
         return super().form_valid(form)

@@ -636,13 +636,25 @@ def _accepting_department(case: Case, actor):
     )
 
 
+def case_consent_scope(blueprint: dict) -> list[str]:
+    """What the applicant's consent covers: the licence types the blueprint's materials use,
+    and its shared data items as ``data:<registry field>`` — never the rest of the wallet."""
+    materials = blueprint.get("materials", [])
+    types = {m["license_type"] for m in materials if m.get("license_type")}
+    fields = {f"data:{m['registry_field']}" for m in materials if m.get("registry_field")}
+    return sorted(types | fields)
+
+
 def _grant_case_consent(case: Case, actor) -> None:
-    """The applicant consented to data use when submitting; the accepting clerk may now see it."""
+    """The applicant consented to data use when submitting; the accepting clerk may now see
+    the licences and data items this case uses (an empty scope would mean all: none granted)."""
     holder = _holder_objects(case)
-    if holder["person"] is not None or holder["entity"] is not None:
+    scope = case_consent_scope(case.blueprint)
+    if scope and (holder["person"] is not None or holder["entity"] is not None):
         gateway.consent_grant(
-            grantee=actor, purpose="办件", case_number=case.number, actor=actor, **holder
-        )
+            grantee=actor, purpose="办件", case_number=case.number, actor=actor, scope=scope,
+            **holder,
+        )  # fmt: skip
 
 
 def _start_processing(case: Case, actor, *, tolerance: bool) -> None:

@@ -8,9 +8,12 @@ Writing — three entry points other code calls, plus signals that catch every m
 
 Rows are inserted unsealed in the caller's transaction (so a rolled-back write leaves no row and
 a committed one always has its row). ``seal()`` then gives each row its ``seq`` and
-``hash = sha256(prev_hash + canonical(row))`` under a lock, right after commit, from the worker
-every minute, and before ``verify``/``archive``. ``verify()`` names edited, deleted and inserted
-rows; ``archive()`` moves old rows to gzip JSONL files with an anchor so the chain stays whole.
+``hash = sha256(prev_hash + canonical(row))`` under a lock, from the worker every 10 s. From its
+insert a row is guarded by database triggers (installed by migration): no UPDATE or DELETE
+except the one sealing update, which may only fill ``seq``/``prev_hash``/``hash``. ``verify()``
+never seals: it names edited, deleted and inserted rows, and rows still unsealed after the
+sealing grace period (``ONETHING_AUDIT_SEAL_GRACE_SECONDS``). ``archive()`` moves old rows to
+gzip JSONL files with an anchor so the chain stays whole.
 """
 
 import contextlib
@@ -26,13 +29,13 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, models, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db import connection, connections, models, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils import timezone
 
 from . import hotsql
 from .jobs import periodic
-from .models import AuditAnchor, AuditGate, AuditRecord
+from .models import AuditAnchor, AuditRecord
 from .security import Actor, current_actor
 
 log = logging.getLogger(__name__)
@@ -209,6 +212,7 @@ def _on_m2m(sender, instance, action, model, pk_set, **kwargs):
 
 
 def connect_signals() -> None:
+    post_migrate.connect(reharden_after_migrate, dispatch_uid="audit.reharden")
     post_save.connect(_on_save, dispatch_uid="audit.save")
     post_delete.connect(_on_delete, dispatch_uid="audit.delete")
     m2m_changed.connect(_on_m2m, dispatch_uid="audit.m2m")
@@ -264,9 +268,19 @@ def head() -> tuple[int, str]:
     return (anchor.last_seq, anchor.last_hash) if anchor else (0, GENESIS)
 
 
+def seal_grace() -> timedelta:
+    """How long a committed row may wait for its seal before verify calls it a failure."""
+    return timedelta(seconds=int(getattr(settings, "ONETHING_AUDIT_SEAL_GRACE_SECONDS", 120)))
+
+
 def seal(limit: int = 5000) -> int:
-    """Chain every committed unsealed row, oldest first. Safe to call from anywhere."""
-    done = 0
+    """Chain every committed unsealed row, oldest first. Safe to call from anywhere.
+
+    Rows sealed after the grace period (the worker was down) are sealed all the same, but
+    the chain then records that it happened: those rows were unguarded by the hash meanwhile.
+    """
+    done, late, oldest = 0, 0, None
+    cutoff = timezone.now() - seal_grace()
     while True:
         with transaction.atomic():
             _lock()
@@ -279,9 +293,20 @@ def seal(limit: int = 5000) -> int:
                 _raw().filter(pk=row.pk, seq__isnull=True).update(
                     seq=row.seq, prev_hash=row.prev_hash, hash=row.hash
                 )
+                if row.created_at < cutoff and row.action != "audit.sealed_late":
+                    late += 1
+                    oldest = oldest or row.created_at
         done += len(rows)
         if len(rows) < limit:
-            return done
+            break
+    if late:
+        record(
+            category=Category.SYSTEM,
+            action="audit.sealed_late",
+            result=Result.FAILURE,
+            detail={"count": late, "oldest": oldest.isoformat()},
+        )
+    return done
 
 
 def _seal_now() -> None:
@@ -312,7 +337,7 @@ def _seal_job(payload):
 
 @dataclass
 class Problem:
-    kind: str  # deleted | edited | inserted | archive
+    kind: str  # deleted | edited | inserted | unsealed | archive
     message: str
     seq: int | None = None
     id: int | None = None
@@ -374,13 +399,13 @@ class _Walker:
             self.report.problems.append(Problem("inserted", message, row.seq, row.id))
 
 
-def verify(*, archives: bool = True, do_seal: bool = True) -> Report:
-    """Walk archives (if asked) then the live table; every broken link becomes a Problem."""
-    # Rows committed while this runs belong to the next seal (found by bench/soak: the daily
-    # archive job failed under traffic); only rows already waiting must be chained by the end.
-    waiting = set(_raw().filter(seq__isnull=True).values_list("id", flat=True)) if do_seal else ()
-    if do_seal:
-        seal()
+def verify(*, archives: bool = True) -> Report:
+    """Walk archives (if asked) then the live table; every broken link becomes a Problem.
+
+    Never seals: sealing first would bless a row forged before its seal. A row still unsealed
+    after the grace period is itself a problem (edited or inserted before sealing, or the
+    worker is not running: `onething audit seal` then chains them and records that it did).
+    """
     report = Report()
     anchors = list(AuditAnchor.objects.order_by("last_seq"))
     if archives:
@@ -392,11 +417,24 @@ def verify(*, archives: bool = True, do_seal: bool = True) -> Report:
     walker = _Walker(report, start_seq, start_hash)
     for row in _raw().filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000):
         walker.step(row)
-    late = _raw().filter(seq__isnull=True).values_list("id", flat=True)
-    unsealed = sum(1 for pk in late if pk in waiting)
-    if unsealed and do_seal:
-        report.problems.append(Problem("edited", f"{unsealed} 条审计记录未能加入哈希链"))
+    _verify_unsealed(report)
     return report
+
+
+def _verify_unsealed(report: Report) -> None:
+    stale = _raw().filter(seq__isnull=True, created_at__lt=timezone.now() - seal_grace())
+    ids = list(stale.order_by("id").values_list("id", flat=True)[:20])
+    if ids:
+        count = stale.count()
+        seconds = int(seal_grace().total_seconds())
+        report.problems.append(
+            Problem(
+                "unsealed",
+                f"{count} 条审计记录超过 {seconds} 秒仍未加入哈希链（入链前可能被修改，"
+                f"或 worker 未运行）：id={', '.join(map(str, ids))}",
+                id=ids[0],
+            )
+        )
 
 
 def _verify_archives(report: Report, anchors: list[AuditAnchor]) -> None:
@@ -504,9 +542,7 @@ def archive(*, before=None) -> ArchiveResult | None:
             file_sha256=_sha256_file(path),
         )
         count = rows.count()
-        gate = AuditGate.objects.create()
-        rows._raw_delete(rows.db)
-        models.QuerySet(model=AuditGate).filter(pk=gate.pk)._raw_delete(rows.db)
+        rows._raw_delete(rows.db)  # the triggers allow it: these rows are now behind the anchor
     record(
         category=Category.SYSTEM,
         action="audit.archived",
@@ -539,61 +575,93 @@ def _archive_job(payload):
 
 # ---- database guard -------------------------------------------------------------------------
 
-SQLITE_GUARD = [
-    """CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON common_auditrecord
-       WHEN NOT EXISTS (SELECT 1 FROM common_auditgate)
-       BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END""",
-    """CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON common_auditrecord
-       WHEN OLD.hash <> '' AND NOT EXISTS (SELECT 1 FROM common_auditgate)
-       BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END""",
-    """CREATE TRIGGER IF NOT EXISTS audit_anchor_guard BEFORE DELETE ON common_auditanchor
-       BEGIN SELECT RAISE(ABORT, 'audit anchors are append-only'); END""",
-]
+# A row may be updated once, by its seal: seq, prev_hash and hash filled in, nothing else
+# changed. It may be deleted only once archived (seq at or below the last anchor's). Anchors
+# are never changed. Installed by migration common.0005 and again after every migrate.
+CONTENT_COLUMNS = [
+    "id", "created_at", "category", "action", "result", "actor_id", "actor", "ip",
+    "object_type", "object_id", "detail",
+]  # fmt: skip
+_SQLITE_SAME = " AND ".join(f"NEW.{c} IS OLD.{c}" for c in CONTENT_COLUMNS)
+_PG_NEW = ", ".join(f"NEW.{c}" for c in CONTENT_COLUMNS)
+_PG_OLD = ", ".join(f"OLD.{c}" for c in CONTENT_COLUMNS)
+_SEALING = "OLD.seq IS NULL AND OLD.hash = '' AND NEW.seq IS NOT NULL AND NEW.hash <> ''"
+_ARCHIVED = (
+    "OLD.seq IS NOT NULL AND OLD.seq <= (SELECT COALESCE(MAX(last_seq), 0) FROM common_auditanchor)"
+)
 SQLITE_UNGUARD = [
     "DROP TRIGGER IF EXISTS audit_no_delete",
     "DROP TRIGGER IF EXISTS audit_no_update",
     "DROP TRIGGER IF EXISTS audit_anchor_guard",
+    "DROP TRIGGER IF EXISTS audit_anchor_no_update",
 ]
-PG_GUARD = [
-    """CREATE OR REPLACE FUNCTION onething_audit_guard() RETURNS trigger AS $$
-       BEGIN
-         IF EXISTS (SELECT 1 FROM common_auditgate) THEN RETURN COALESCE(NEW, OLD); END IF;
-         IF TG_OP = 'UPDATE' AND OLD.hash = '' THEN RETURN NEW; END IF;
-         RAISE EXCEPTION 'audit records are append-only';
-       END $$ LANGUAGE plpgsql""",
-    "DROP TRIGGER IF EXISTS audit_guard ON common_auditrecord",
-    """CREATE TRIGGER audit_guard BEFORE UPDATE OR DELETE ON common_auditrecord
-       FOR EACH ROW EXECUTE FUNCTION onething_audit_guard()""",
-    "DROP TRIGGER IF EXISTS audit_guard_truncate ON common_auditrecord",
-    """CREATE TRIGGER audit_guard_truncate BEFORE TRUNCATE ON common_auditrecord
-       FOR EACH STATEMENT EXECUTE FUNCTION onething_audit_guard()""",
-    "DROP TRIGGER IF EXISTS audit_anchor_guard ON common_auditanchor",
-    """CREATE TRIGGER audit_anchor_guard BEFORE UPDATE OR DELETE ON common_auditanchor
-       FOR EACH ROW EXECUTE FUNCTION onething_audit_guard()""",
+SQLITE_GUARD = SQLITE_UNGUARD + [
+    f"""CREATE TRIGGER audit_no_delete BEFORE DELETE ON common_auditrecord
+       WHEN NOT ({_ARCHIVED})
+       BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END""",
+    f"""CREATE TRIGGER audit_no_update BEFORE UPDATE ON common_auditrecord
+       WHEN NOT ({_SEALING} AND {_SQLITE_SAME})
+       BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END""",
+    """CREATE TRIGGER audit_anchor_guard BEFORE DELETE ON common_auditanchor
+       BEGIN SELECT RAISE(ABORT, 'audit anchors are append-only'); END""",
+    """CREATE TRIGGER audit_anchor_no_update BEFORE UPDATE ON common_auditanchor
+       BEGIN SELECT RAISE(ABORT, 'audit anchors are append-only'); END""",
 ]
 PG_UNGUARD = [
     "DROP TRIGGER IF EXISTS audit_guard ON common_auditrecord",
     "DROP TRIGGER IF EXISTS audit_guard_truncate ON common_auditrecord",
     "DROP TRIGGER IF EXISTS audit_anchor_guard ON common_auditanchor",
+    "DROP TRIGGER IF EXISTS audit_anchor_guard_truncate ON common_auditanchor",
+]
+PG_GUARD = PG_UNGUARD + [
+    f"""CREATE OR REPLACE FUNCTION onething_audit_guard() RETURNS trigger AS $$
+       BEGIN
+         IF TG_OP = 'UPDATE' THEN
+           IF {_SEALING} AND ({_PG_NEW}) IS NOT DISTINCT FROM ({_PG_OLD}) THEN
+             RETURN NEW;
+           END IF;
+         ELSIF TG_OP = 'DELETE' THEN
+           IF {_ARCHIVED} THEN RETURN OLD; END IF;
+         END IF;
+         RAISE EXCEPTION 'audit records are append-only';
+       END $$ LANGUAGE plpgsql""",
+    """CREATE OR REPLACE FUNCTION onething_audit_refuse() RETURNS trigger AS $$
+       BEGIN RAISE EXCEPTION 'audit records are append-only'; END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER audit_guard BEFORE UPDATE OR DELETE ON common_auditrecord
+       FOR EACH ROW EXECUTE FUNCTION onething_audit_guard()""",
+    """CREATE TRIGGER audit_guard_truncate BEFORE TRUNCATE ON common_auditrecord
+       FOR EACH STATEMENT EXECUTE FUNCTION onething_audit_refuse()""",
+    """CREATE TRIGGER audit_anchor_guard BEFORE UPDATE OR DELETE ON common_auditanchor
+       FOR EACH ROW EXECUTE FUNCTION onething_audit_refuse()""",
+    """CREATE TRIGGER audit_anchor_guard_truncate BEFORE TRUNCATE ON common_auditanchor
+       FOR EACH STATEMENT EXECUTE FUNCTION onething_audit_refuse()""",
 ]
 
 
-def harden(*, undo: bool = False) -> None:
-    """Database triggers so that even SQL outside the app cannot edit or delete sealed rows.
+def harden(*, undo: bool = False, using: str = "default") -> None:
+    """Database triggers so that even SQL outside the app cannot edit or delete audit rows.
 
-    Not installed by migrations: test databases are flushed between tests. Production runs
-    ``onething audit harden`` after ``migrate`` (see docs/security.md).
+    Installed by migration (and after every migrate); ``onething audit harden`` reinstalls
+    them, ``--undo`` removes them (only the tables' owner can, and the flush of a demo or
+    test database does it for the duration).
     """
-    vendor = connection.vendor
+    conn = connections[using]
     statements = {
         ("sqlite", False): SQLITE_GUARD,
         ("sqlite", True): SQLITE_UNGUARD,
         ("postgresql", False): PG_GUARD,
         ("postgresql", True): PG_UNGUARD,
-    }[(vendor, undo)]
-    with transaction.atomic(), connection.cursor() as cursor:
+    }.get((conn.vendor, undo), [])
+    with transaction.atomic(using=using), conn.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
+
+
+def reharden_after_migrate(sender, using="default", **kwargs) -> None:
+    # SQLite rebuilds a table to alter it, dropping its triggers: put them back every time.
+    tables = connections[using].introspection.table_names()
+    if {"common_auditrecord", "common_auditanchor"} <= set(tables):
+        harden(using=using)
 
 
 def audited_models() -> list[str]:

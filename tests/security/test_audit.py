@@ -14,6 +14,13 @@ from onething.common import audit
 from onething.common.models import AuditAnchor, AuditRecord
 
 
+@pytest.fixture(autouse=True)
+def attacker_dropped_the_triggers(db):
+    """These tests tamper as the database owner would: first removing the triggers
+    (test_audit_guard.py shows the triggers themselves refusing)."""
+    audit.harden(undo=True)
+
+
 def make_rows(n=5):
     for i in range(n):
         audit.record(category="system", action="test.row", detail={"i": i, "名称": "测试"})
@@ -124,17 +131,14 @@ def test_hardened_database_refuses_sql_changes(db):
     from django.db import DatabaseError, transaction
 
     make_rows(2)
-    audit.harden()
-    try:
-        for statement in [
-            "DELETE FROM common_auditrecord",
-            "UPDATE common_auditrecord SET actor='x'",
-        ]:
-            with pytest.raises(DatabaseError), transaction.atomic():
-                sql(statement)
-        assert audit.verify().ok
-    finally:
-        audit.harden(undo=True)
+    call_command("audit", "harden")
+    for statement in [
+        "DELETE FROM common_auditrecord",
+        "UPDATE common_auditrecord SET actor='x'",
+    ]:
+        with pytest.raises(DatabaseError), transaction.atomic():
+            sql(statement)
+    assert audit.verify().ok
 
 
 def test_rows_are_written_inside_the_callers_transaction(db):
@@ -184,6 +188,7 @@ def test_archive_moves_old_rows_to_a_file_and_verification_spans_both(db, settin
     with gzip.open(result.path, "rt") as fh:
         lines = fh.read().splitlines()
     assert json.loads(lines[0])["type"] == "header" and len(lines) == 5
+    audit.seal()  # the worker's job: verify itself never seals
     report = audit.verify()
     assert report.ok and report.archived == 4 and report.checked == 4 + 2 + 1  # + archive event
     assert rows[-1].hash  # untouched
@@ -216,29 +221,14 @@ def test_the_command_reports_tampering_and_exits_non_zero(db, capsys):
     assert "第 4 条审计记录缺失" in capsys.readouterr().err
 
 
-def test_rows_committed_while_verifying_are_left_to_the_next_seal(
-    db, settings, tmp_path, monkeypatch
-):
-    # Found by bench/soak: under traffic, rows committed after verify's seal were reported as
-    # "not chained", so the daily archive job failed on every attempt.
-    settings.VAR_DIR = tmp_path
+def test_rows_waiting_for_their_seal_are_not_a_problem_and_verify_never_seals(db):
+    # Found by bench/soak: rows committed while verify runs must not fail the daily archive.
     make_rows(3)
     audit.record(category="system", action="test.waiting")
-    real_seal = audit.seal
-
-    def seal_then_another_request_commits(*args, **kwargs):
-        sealed = real_seal(*args, **kwargs)
-        audit.record(category="system", action="test.late")
-        return sealed
-
-    monkeypatch.setattr(audit, "seal", seal_then_another_request_commits)
     report = audit.verify()
     assert report.ok, report.problems
-    assert AuditRecord.objects.get(action="test.waiting").seq == 4
-    assert AuditRecord.objects.filter(action="test.late", seq__isnull=True).count() == 1
+    assert AuditRecord.objects.get(action="test.waiting").seq is None
     assert audit.archive(before=timezone.now() - timedelta(days=1)) is None
-    monkeypatch.undo()
-    assert audit.verify().ok and not AuditRecord.objects.filter(seq__isnull=True).exists()
 
 
 def test_archiving_keeps_at_least_six_months(db):

@@ -24,8 +24,11 @@ def test_a_token_stops_working_when_its_holders_role_changes(client, carol):
     assert me(client, key).status_code == 200
     services.user_set_role(user=carol, role="dept_reviewer")
     assert me(client, key).status_code == 401
+    # The role change revoked it (and a token still carrying an old role is refused as well).
+    revoked = AuditRecord.objects.get(action="token.revoked")
+    assert revoked.detail == {"reason": "role_changed"}
     refused = AuditRecord.objects.get(action="token.refused")
-    assert refused.detail == {"reason": "role_changed"} and refused.result == "denied"
+    assert refused.detail == {"reason": "revoked"} and refused.result == "denied"
 
 
 def test_an_expired_token_is_refused(client, alice):

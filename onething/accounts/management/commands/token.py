@@ -1,11 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from onething.accounts import services
-from onething.accounts.models import User
+from onething.accounts.management.commands.account import console_actor
+from onething.accounts.models import ApiToken, User
+from onething.common.errors import DomainError
+from onething.common.security import reset_actor, set_actor
 
 
 class Command(BaseCommand):
-    help = "API 令牌：create USER [--days N] | revoke PREFIX"
+    help = f"API 令牌：create USER [--days N（1–{services.TOKEN_MAX_DAYS}）] | revoke PREFIX"
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -17,17 +20,29 @@ class Command(BaseCommand):
         revoke.add_argument("prefix")
 
     def handle(self, *args, action, **opts):
-        if action == "create":
-            user = User.objects.filter(username=opts["username"]).first()
-            if user is None:
-                raise CommandError(f"用户不存在：{opts['username']}")
-            key = services.token_create(user=user, name=opts["name"], days=opts["days"] or None)
-            self.stdout.write(key)
-            return
-        from onething.accounts.models import ApiToken
+        # The operator at the console is who creates or revokes, not the token's holder.
+        actor = console_actor()
+        context = set_actor(actor)
+        try:
+            if action == "create":
+                self.create(actor, **opts)
+            else:
+                self.revoke(actor, **opts)
+        except DomainError as exc:
+            raise CommandError("；".join([exc.message, *exc.fields.values()])) from exc
+        finally:
+            reset_actor(context)
 
-        token = ApiToken.objects.filter(prefix=opts["prefix"], revoked_at__isnull=True).first()
+    def create(self, actor, *, username, days, name, **opts):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"用户不存在：{username}")
+        key = services.token_create(user=user, name=name, days=days, actor=actor)
+        self.stdout.write(key)
+
+    def revoke(self, actor, *, prefix, **opts):
+        token = ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
         if token is None:
-            raise CommandError(f"没有有效的令牌：{opts['prefix']}")
-        services.token_revoke(token=token)
-        self.stdout.write(f"已吊销：{opts['prefix']}")
+            raise CommandError(f"没有有效的令牌：{prefix}")
+        services.token_revoke(token=token, actor=actor)
+        self.stdout.write(f"已吊销：{prefix}")

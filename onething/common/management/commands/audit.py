@@ -14,7 +14,9 @@ class Command(BaseCommand):
         archive = sub.add_parser("archive", help="把超过保存期的记录移入压缩归档文件")
         archive.add_argument("--days", type=int, help="保存天数（默认取配置，至少 183 天）")
         sub.add_parser("head", help="输出链尾序号和摘要，供外部留存比对")
-        harden = sub.add_parser("harden", help="安装数据库触发器，禁止修改或删除审计记录")
+        harden = sub.add_parser(
+            "harden", help="重新安装数据库触发器（迁移已安装），禁止修改或删除审计记录"
+        )
         harden.add_argument("--undo", action="store_true")
 
     def handle(self, *args, action, **opts):
@@ -57,8 +59,7 @@ class Command(BaseCommand):
         )
 
     def do_head(self, **opts):
-        audit.seal()
-        seq, digest = audit.head()
+        seq, digest = audit.head()  # the sealed chain's head; rows wait for the worker's seal
         self.stdout.write(f"{seq} {digest}")
 
     def do_harden(self, undo=False, **opts):
