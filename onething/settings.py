@@ -224,6 +224,8 @@ ONETHING_TRUSTED_PROXIES = int(os.environ.get("ONETHING_TRUSTED_PROXIES", "0"))
 ONETHING_DEMO_SKIP_2FA = DEMO_MODE and _env_bool("ONETHING_DEMO_SKIP_2FA", True)
 ONETHING_REQUIRE_2FA = not ONETHING_DEMO_SKIP_2FA
 OTP_TOTP_ISSUER = "onething 一件事"
+# A device's key and QR code are the second factor itself: the admin never shows them.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_TOTP_THROTTLE_FACTOR = 1
 
 # Content Security Policy (onething.common.security): scripts only from /static or with the

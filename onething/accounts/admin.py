@@ -4,6 +4,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onething.common import audit
 from onething.common.errors import Forbidden
@@ -249,3 +251,30 @@ class OutboxAdmin(ReadOnlyAdmin):
     @admin.display(description="接收方（脱敏）")
     def recipient(self, obj):
         return mask_email(obj.to) if "@" in (obj.to or "") else mask_phone(obj.to)
+
+
+class GuardedTOTPDeviceAdmin(TOTPDeviceAdmin):
+    """The security administrator resets a lost second factor, but never an administrator's
+    (三权分立); nobody sees a device's key or QR code (OTP_ADMIN_HIDE_SENSITIVE_DATA)."""
+
+    def _refused(self, request, obj) -> bool:
+        return obj is not None and bool(
+            services.account_manage_refusal(actor=request.user, user=obj.user)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return not self._refused(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._refused(request, obj) and super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one device at a time, each checked
+        return actions
+
+
+# Importing django_otp's admin above registered its own; this one replaces it.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, GuardedTOTPDeviceAdmin)

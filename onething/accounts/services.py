@@ -208,6 +208,17 @@ def user_password_reset(*, user: User, password: str | None, actor=None) -> User
     return user
 
 
+def second_factor_reset(*, user: User, actor=None) -> int:
+    """A lost phone: remove the user's TOTP devices; they enrol again at next login."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    account_manage_check(actor=actor, user=user, action="2fa.reset")
+    with transaction.atomic():
+        removed, _ = TOTPDevice.objects.filter(user=user).delete()
+        audit.security_event("2fa.reset", actor=actor, target=user, detail={"devices": removed})
+    return removed
+
+
 def credentials_reset_apply(*, user: User, actor=None) -> None:
     """What follows a password set by someone else (``user.password`` already replaced)."""
     user.password_change_required = True

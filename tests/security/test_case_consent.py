@@ -22,12 +22,12 @@ def test_a_case_consent_covers_only_what_the_blueprint_uses(client, alice, carol
     )
     case = submit(alice)
     cases.case_accept(number=case.number, actor=carol, decision="accept_with_tolerance")
+    assert registry.license_for(carol, id_card.identifier) == id_card
+    assert registry.license_for(carol, other.identifier) is None  # not used by this case
     consent = Consent.objects.get(case_number=case.number)
     assert (
         consent.scope == ["business_license", "id_card"] == cases.case_consent_scope(case.blueprint)
     )
-    assert registry.license_for(carol, id_card.identifier) == id_card
-    assert registry.license_for(carol, other.identifier) is None  # not used by this case
     client.force_login(carol)
     assert client.get(f"/registry/licenses/{id_card.identifier}/").status_code == 200
     assert client.get(f"/registry/licenses/{other.identifier}/").status_code == 404

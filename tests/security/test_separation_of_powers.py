@@ -197,3 +197,25 @@ def test_the_console_manages_administrator_accounts(people, capsys):
     assert row.actor.startswith("console:")
     call_command("account", "create", "new_audit", "auditadmin")
     assert User.objects.get(username="new_audit").password_change_required
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=auditadmin, name="手机", confirmed=True)
+    call_command("account", "reset-2fa", auditadmin.username)
+    assert not TOTPDevice.objects.filter(user=auditadmin).exists()
+    assert AuditRecord.objects.get(action="2fa.reset").actor.startswith("console:")
+
+
+@pytest.mark.parametrize("target_role", [Role.AUDITADMIN, Role.SYSADMIN, Role.WINDOW_CLERK])
+def test_second_factors_are_reset_for_others_only_and_never_shown(client, people, target_role):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    secadmin, target = pair(people, Role.SECADMIN, target_role)
+    device = TOTPDevice.objects.create(user=target, name="手机", confirmed=True)
+    client.force_login(secadmin)
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/").content.decode()
+    assert device.key not in page
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code == 403
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/").status_code == 403
+    client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    gone = not TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert gone == allowed(Role.SECADMIN, target_role)

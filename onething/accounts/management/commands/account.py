@@ -27,7 +27,10 @@ def temporary_password() -> str:
 
 
 class Command(BaseCommand):
-    help = "账号（控制台）：create USERNAME ROLE | role USERNAME ROLE | reset-password USERNAME"
+    help = (
+        "账号（控制台）：create USERNAME ROLE | role USERNAME ROLE | reset-password USERNAME"
+        " | reset-2fa USERNAME"
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -40,6 +43,8 @@ class Command(BaseCommand):
         role.add_argument("role", choices=Role.values)
         reset = sub.add_parser("reset-password", help="重置密码，输出临时密码；吊销令牌并结束会话")
         reset.add_argument("username")
+        second = sub.add_parser("reset-2fa", help="删除身份验证器，下次登录时重新绑定")
+        second.add_argument("username")
 
     def handle(self, *args, action, **opts):
         actor = console_actor()
@@ -75,3 +80,7 @@ class Command(BaseCommand):
         password = temporary_password()
         services.user_password_reset(user=self.user(username), password=password, actor=actor)
         self.stdout.write(f"{username} 的临时密码：{password}（首次登录须修改）")
+
+    def do_reset_2fa(self, *, actor, username, **opts):
+        removed = services.second_factor_reset(user=self.user(username), actor=actor)
+        self.stdout.write(f"已删除 {username} 的 {removed} 个身份验证器；下次登录时重新绑定")
