@@ -8,13 +8,19 @@
 - Periodic work (daily licence reminders, deadline warnings) is registered with
   ``@periodic(name, every_seconds)``: the worker enqueues one job per period, keyed by
   the period, so two workers never run the same period twice.
+- A worker's loop writes a heartbeat row (``WorkerBeat``) at most every ``BEAT_EVERY`` seconds;
+  the health endpoint reads its age. ``run_pass`` is one bounded pass (`onething worker --once`).
 """
 
 import importlib
 import logging
+import os
+import socket
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.apps import apps
@@ -22,10 +28,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Job
+from .models import Job, WorkerBeat
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=30)
+BEAT_EVERY = 5.0  # seconds between heartbeat writes: often enough to see a dead worker in a minute
+PERIODIC_EVERY = 1.0  # seconds between checks for due periodic work
+DONE_KEPT = timedelta(days=7)  # finished jobs are kept this long, then pruned
 HANDLERS: dict[str, Callable[[dict], object]] = {}
 PERIODIC: dict[str, int] = {}
 
@@ -108,7 +117,8 @@ def claim(now=None) -> Job | None:
     return job
 
 
-def run(job: Job) -> None:
+def run(job: Job) -> bool:
+    """Run a claimed job; False when it raised (it is then retried later or marked failed)."""
     fn = HANDLERS.get(job.name)
     try:
         if fn is None:
@@ -116,12 +126,13 @@ def run(job: Job) -> None:
         result = fn(job.payload)
     except Exception:  # a failing job must not stop the worker; it is retried with back-off
         _fail(job, traceback.format_exc())
-        return
+        return False
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.DONE,
         finished_at=timezone.now(),
         result=result if isinstance(result, dict | list | int | str) else None,
     )
+    return True
 
 
 def _fail(job: Job, error: str) -> None:
@@ -136,7 +147,7 @@ def _fail(job: Job, error: str) -> None:
 
 
 def run_pending(limit: int = 1000) -> int:
-    """Run what is due now, in this process (tests, `onething worker --once`)."""
+    """Run what is due now, in this process (tests)."""
     discover()
     done = 0
     while done < limit and (job := claim()):
@@ -145,12 +156,105 @@ def run_pending(limit: int = 1000) -> int:
     return done
 
 
-def work_forever(poll: float = 1.0, stop: Callable[[], bool] = lambda: False) -> None:
+class Heartbeat:
+    """This process's ``WorkerBeat`` row: written at start, every ``BEAT_EVERY`` s, and at stop."""
+
+    def __init__(self, worker: str | None = None):
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+        self.jobs_done = 0
+        self._last = float("-inf")
+
+    def beat(self, *, force: bool = False) -> None:
+        if not force and time.monotonic() - self._last < BEAT_EVERY:
+            return
+        self._last = time.monotonic()
+        now = timezone.now()
+        WorkerBeat.objects.update_or_create(
+            worker=self.worker,
+            defaults={"beat_at": now, "jobs_done": self.jobs_done, "stopped_at": None},
+            create_defaults={"beat_at": now, "started_at": now, "jobs_done": self.jobs_done},
+        )
+
+    def start(self) -> None:
+        # Rows of workers gone for a day tell nothing any more.
+        WorkerBeat.objects.filter(beat_at__lt=timezone.now() - timedelta(days=1)).delete()
+        self.beat(force=True)
+
+    def stop(self) -> None:
+        now = timezone.now()
+        WorkerBeat.objects.filter(worker=self.worker).update(
+            beat_at=now, stopped_at=now, jobs_done=self.jobs_done
+        )
+
+
+@dataclass
+class PassReport:
+    done: Counter = field(default_factory=Counter)
+    failed: Counter = field(default_factory=Counter)
+    took: Counter = field(default_factory=Counter)  # seconds spent per job name
+    seconds: float = 0.0
+    left: int = 0  # jobs still due when the pass stopped
+
+    @property
+    def total(self) -> int:
+        return sum(self.done.values()) + sum(self.failed.values())
+
+
+def run_pass(*, max_jobs: int = 100, max_seconds: float = 60.0) -> PassReport:
+    """One bounded pass (`onething worker --once`): queue due periodic work, then run due jobs
+    until none is left, ``max_jobs`` have run, or ``max_seconds`` have passed (a job that started
+    in time finishes). Every job is kept short (licences are sealed a batch per job) for this."""
     discover()
-    while not stop():
+    started = time.monotonic()
+    report, beat = PassReport(), Heartbeat()
+    beat.start()
+    try:
         enqueue_periodic()
-        job = claim()
-        if job is None:
-            time.sleep(poll)
-            continue
-        run(job)
+        while report.total < max_jobs and time.monotonic() - started < max_seconds:
+            if (job := claim()) is None:
+                break
+            job_started = time.monotonic()
+            (report.done if run(job) else report.failed)[job.name] += 1
+            report.took[job.name] += time.monotonic() - job_started
+            beat.jobs_done += 1
+            beat.beat()
+    finally:
+        beat.stop()
+    report.seconds = time.monotonic() - started
+    report.left = due_count()
+    return report
+
+
+def prune(*, keep: timedelta = DONE_KEPT, now=None) -> int:
+    """Delete finished jobs older than ``keep``: periodic work alone leaves ~20,000 rows a day.
+    Failed jobs stay for the system administrator to see."""
+    cutoff = (now or timezone.now()) - keep
+    deleted, _ = Job.objects.filter(status=Job.Status.DONE, finished_at__lt=cutoff).delete()
+    return deleted
+
+
+def due_count(now=None) -> int:
+    now = now or timezone.now()
+    return Job.objects.filter(status=Job.Status.QUEUED, run_after__lte=now).count()
+
+
+def work_forever(poll: float = 1.0, stop: Callable[[], bool] = lambda: False) -> None:
+    """The worker's loop until ``stop()`` says so (checked between jobs: a job is never cut)."""
+    discover()
+    beat = Heartbeat()
+    beat.start()
+    periodic_at = float("-inf")
+    try:
+        while not stop():
+            beat.beat()
+            if time.monotonic() - periodic_at >= PERIODIC_EVERY:
+                enqueue_periodic()
+                periodic_at = time.monotonic()
+            job = claim()
+            if job is None:
+                time.sleep(poll)
+                continue
+            run(job)
+            beat.jobs_done += 1
+    finally:
+        beat.stop()

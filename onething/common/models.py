@@ -75,6 +75,20 @@ class Job(models.Model):
         indexes = [models.Index(fields=["status", "run_after"])]
 
 
+class WorkerBeat(models.Model):
+    """A running worker's heartbeat: written at most every few seconds by its loop, so the health
+    page can tell a live worker from a dead one (its age) without asking the process."""
+
+    worker = models.CharField("任务进程", max_length=100, unique=True)  # host:pid
+    started_at = models.DateTimeField("启动时间")
+    beat_at = models.DateTimeField("最近心跳", db_index=True)
+    stopped_at = models.DateTimeField("停止时间", null=True, blank=True)
+    jobs_done = models.PositiveIntegerField("已执行任务", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "任务进程心跳"
+
+
 class Message(models.Model):
     """An in-app message (站内消息) to one user."""
 
