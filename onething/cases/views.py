@@ -8,13 +8,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from onething.accounts import selectors as accounts
 from onething.accounts.constants import Role
 from onething.catalog import selectors as catalog
 from onething.catalog.compiler import CompileError
 from onething.common.errors import DomainError
 
-from . import gateway, selectors, serialize, services
-from .constants import AcceptanceDecision, Channel, TaskDecision
+from . import checks, gateway, selectors, serialize, services
+from .constants import CROSS_REGION_OK, AcceptanceDecision, Channel, TaskDecision
 from .models import Commitment
 
 
@@ -85,11 +86,12 @@ def _full_numbers(request) -> bool:
 
 def _context(request, code: str, draft, errors=None) -> dict:
     version = catalog.version_latest(code)
-    try:
-        bp = catalog.blueprint(version, draft.answers)
-    except CompileError as exc:
-        bp, errors = catalog.blueprint(version, {}), {**(errors or {}), **exc.fields}
     holder = _page_holder(request.user)
+    derived = _linked_answers(version, holder)
+    try:
+        bp = catalog.blueprint(version, {**(draft.answers or {}), **derived})
+    except CompileError as exc:
+        bp, errors = catalog.blueprint(version, derived), {**(errors or {}), **exc.fields}
     prefill = gateway.prefill(blueprint=bp, **holder)
     exempt = gateway.exemptions(blueprint=bp, **holder)
     full, is_clerk = _full_numbers(request), request.user.role == Role.WINDOW_CLERK
@@ -98,7 +100,35 @@ def _context(request, code: str, draft, errors=None) -> dict:
         "rows": _material_rows(bp, draft, exempt), "fields": _field_rows(bp, draft, prefill, full),
         "applicant": serialize.shown(draft.applicant, full), "is_clerk": is_clerk, "full": full,
         "has_personal": is_clerk and bool(serialize.draft_fields(draft)),
+        "derived": derived, "cross_region": bp["cross_region"] in CROSS_REGION_OK,
+        **_accept_choice(request, bp, holder),
     }  # fmt: skip
+
+
+def _linked_answers(version, holder: dict) -> dict:
+    """一键三联: a change or de-registration asks nothing the licences held already answer, and
+    the page shows those answers as submission will take them."""
+    if not checks.is_linked_change(version.snapshot) or not any(holder.values()):
+        return {}
+    held = {lic.license_type_id for lic in gateway.licenses_of(**holder)}
+    return checks.derived_answers(version.snapshot, held)
+
+
+def _accept_choice(request, bp: dict, holder: dict) -> dict:
+    """跨域通办: an applicant may hand the case in at another window; the home region stays the
+    place it is processed. A clerk's window is the accepting region."""
+    user = request.user
+    if user.role == Role.WINDOW_CLERK or bp["cross_region"] not in CROSS_REGION_OK:
+        return {"accept_regions": [], "accept_region": ""}
+    entity, person = holder["entity"], holder["person"]
+    home = (
+        (entity and entity.registered_region_id) or (person and person.household_region_id)
+        or user.region_id or ""
+    )  # fmt: skip
+    within = "" if bp["cross_region"] == "跨省通办" else home[:2]
+    regions = list(accounts.window_regions(within=within).select_related("parent"))
+    chosen = request.POST.get("accept_region") or home
+    return {"accept_regions": regions, "accept_region": chosen, "home_region": home}
 
 
 def _page_holder(user) -> dict:
@@ -123,9 +153,16 @@ def _field_rows(bp: dict, draft, prefill: dict, full: bool) -> list[dict]:
     rows = []
     for f in bp["form"]["layout"]:
         value = (prefill.get(f["field"]) or {}).get("value", draft.form.get(f["field"], ""))
+        shown = value if full else serialize.masked(f["field"], value)
         rows.append({**f, "schema": schema[f["field"]], "source": prefill.get(f["field"]),
-                     "value": value if full else serialize.masked(f["field"], value)})  # fmt: skip
+                     "value": shown, "value_label": _option_label(f, shown)})  # fmt: skip
     return rows
+
+
+def _option_label(field: dict, value) -> str:
+    """What a person reads for a value: an enum's label (有限责任公司), never its code (llc)."""
+    labels = {str(o["value"]): o["label"] for o in field.get("options") or []}
+    return labels.get(str(value), value)
 
 
 @login_required
@@ -227,15 +264,43 @@ def detail(request, number):
     is_applicant = selectors.is_applicant_of(user, case)
     typed = _typed_text(user, case, request.GET.get("full") == "1", is_applicant)
     full = typed["full"]
+    tasks = list(selectors.tasks_of(case))
+    names = {t.item: t.name for t in tasks}
     context = {
         **typed, "case": case, "data": serialize.case_dict(case, text_full=full),
-        "timeline": serialize.timeline(selectors.timeline(case), full=full),
+        "timeline": _named_items(serialize.timeline(selectors.timeline(case), full=full), names),
         "can_accept": selectors.can_accept(user, case), "is_applicant": is_applicant,
-        "my_tasks": [t for t in selectors.tasks_of(case) if t.department_id == user.department_id],
+        "my_tasks": [_with_inputs(t, names, case) for t in tasks
+                     if t.department_id == user.department_id],
         "open_supplements": case.supplements.filter(supplied_at__isnull=True),
+        "optional": {m["code"] for m in (case.blueprint or {}).get("materials", [])
+                     if not m.get("required", True)},
         "decisions": AcceptanceDecision.choices, "task_decisions": TaskDecision.choices,
     }  # fmt: skip
     return render(request, "cases/detail.html", context)
+
+
+# What an earlier item's result holds, in words (a result is a dict of codes and numbers).
+RESULT_LABELS = {"license": "电子证照", "credit_code": "统一社会信用代码", "name": "名称"}
+
+
+def _named_items(events: list[dict], names: dict) -> list[dict]:
+    """The timeline says which item an event concerns by its name, not its catalog code."""
+    return [{**e, "item_name": names.get((e.get("data") or {}).get("item"), "")} for e in events]
+
+
+def _with_inputs(task, names: dict, case):
+    """The reviewer sees each earlier item's result as name and labelled values."""
+    labels = {
+        f["field"]: f["label"] for f in (case.blueprint or {}).get("form", {}).get("layout", [])
+    }
+    task.inputs = [
+        {"item": names.get(code, code),
+         "values": [(RESULT_LABELS.get(k) or labels[k], v) for k, v in (result or {}).items()
+                    if v not in ("", None) and (k in RESULT_LABELS or k in labels)]}
+        for code, result in (task.data.get("from") or {}).items()
+    ]  # fmt: skip
+    return task
 
 
 def _typed_text(user, case, asked: bool, is_applicant: bool) -> dict:

@@ -190,15 +190,16 @@ def license_issue(
     previous = _current(lt, person=person, entity=entity)
     serial, version = _numbering(lt, department, previous)
     until = valid_until(lt, issued_on)
+    identifier = identifiers.build(
+        type_code=lt.code, department_code=department.code, serial=serial, version=version
+    )
     lic = License.objects.create(
-        identifier=identifiers.build(
-            type_code=lt.code, department_code=department.code, serial=serial, version=version
-        ),
+        identifier=identifier,
         license_type=lt, holder_kind=kind, person=person, entity=entity,
         holder_name=holder.name, holder_number=_number(holder), department=department,
         serial=serial, version=version, issued_on=issued_on, valid_until=until, case_number=case_number,
         data=faces.face(lt, data=data or {}, person=person, entity=entity, issued_on=issued_on,
-                        valid_until=until, department=department),
+                        valid_until=until, department=department, number=identifier),
     )  # fmt: skip
     if previous is not None:
         _supersede(previous, lic, actor)
@@ -284,7 +285,7 @@ def _registry_value(source: str, person, entity):
     return value if value not in (None, "") else None
 
 
-def _source_label(source: str, license_types: dict) -> str:
+def source_label(source: str, license_types: dict) -> str:
     kind, _, rest = source.partition(".")
     if kind == "person":
         return f"人口基础信息·{PERSON_FIELD_LABELS.get(rest, rest)}"
@@ -343,7 +344,7 @@ def prefill_from(*, blueprint: dict, person, entity, licenses: dict[str, License
             if value is not None:
                 out[row["field"]] = {
                     "value": _json_value(value), "source": source,
-                    "source_label": _source_label(source, types), "read_only": True,
+                    "source_label": source_label(source, types), "read_only": True,
                 }  # fmt: skip
                 break
     return out
@@ -392,7 +393,7 @@ def exemptions_from(*, blueprint: dict, person, entity, licenses: dict[str, Lice
                 "kind": "shared_data",
                 "license": None,
                 "license_type": None,
-                "reason": f"已通过共享数据获取：{_source_label(material['registry_field'], {})}",
+                "reason": f"已通过共享数据获取：{source_label(material['registry_field'], {})}",
             }
     return out
 
@@ -485,9 +486,11 @@ def consent_grant(
         obj=consent,
         data={"grantee": grantee.pk, "purpose": purpose},
     )
+    # The log says what the consent opened: the holder's licences valid now.
     usage_record(
-        actor=grantee, purpose=purpose, case_number=case_number, person=person, entity=entity
-    )
+        actor=grantee, purpose=purpose, case_number=case_number, person=person, entity=entity,
+        licenses=list(selectors.licenses_of(person=person, entity=entity)),
+    )  # fmt: skip
     return consent
 
 

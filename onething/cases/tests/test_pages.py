@@ -1,6 +1,7 @@
 """Pages: the draft survives a closed browser, the queues show the right rows."""
 
 import json
+from datetime import date, timedelta
 
 import pytest
 
@@ -8,6 +9,7 @@ from onething.cases import selectors, services
 from onething.cases.models import Draft
 
 pytestmark = pytest.mark.django_db
+DUE = (date.today() + timedelta(days=30)).isoformat()
 
 
 def test_apply_page_prefills_read_only_and_shows_exemptions(client, alice):
@@ -60,3 +62,95 @@ def test_strangers_get_404(client, bob, alice, submit):
     case = submit(alice)
     client.force_login(bob)
     assert client.get(f"/cases/{case.number}/").status_code == 404
+
+
+def test_the_reviewer_reads_names_and_labels_not_codes_or_dicts(client, alice, carol, mark, submit):
+    from onething.registry.validators import make_credit_code
+
+    case = submit(alice)
+    services.case_accept(number=case.number, actor=carol, decision="accept_with_tolerance")
+    reg, food = selectors.tasks_of(case)
+    code = make_credit_code("420102", "12345678")
+    services.task_decide(task_id=reg.pk, actor=mark, decision="approve", opinion="同意",
+                         result={"credit_code": code, "name": "楚味小馆"})  # fmt: skip
+    client.force_login(mark)
+    html = client.get(f"/cases/{case.number}/").content.decode()
+    shown = html.split('id="earlier-results">', 1)[1].split("</p>", 1)[0]
+    assert (
+        "企业设立登记（" in shown and f"统一社会信用代码 {code}" in shown and "电子证照 " in shown
+    )
+    assert "名称 楚味小馆" in shown and "{" not in shown and "mini-registration" not in shown
+    timeline = html.split('id="timeline">', 1)[1].split("</ol>", 1)[0]
+    assert "（企业设立登记）" in timeline and "mini-registration" not in timeline
+
+
+def test_a_prefilled_enum_reads_as_its_label_and_submits_its_code():
+    from types import SimpleNamespace
+
+    from onething.cases.views import _field_rows
+
+    field = {"field": "enterprise_type", "label": "主体类型", "type": "enum",
+             "options": [{"value": "llc", "label": "有限责任公司"}]}  # fmt: skip
+    bp = {"form": {"layout": [field], "schema": {"properties": {"enterprise_type": {}}}}}
+    prefill = {"enterprise_type": {"value": "llc", "source_label": "经营主体信息"}}
+    row = _field_rows(bp, SimpleNamespace(form={}), prefill, full=True)[0]
+    assert (row["value"], row["value_label"]) == ("llc", "有限责任公司")
+
+
+def test_an_applicant_chooses_another_window_and_a_clerk_sees_its_own(
+    client, alice, carol, wendy, upload
+):
+    services.draft_save(
+        user=alice, onething="mini-restaurant", answers={"big": "no", "own_premises": "no"},
+        form={"business_name": "楚味小馆", "area": 60},
+        materials={"application_form": str(upload(alice).pk)},
+        commitments={"lease_contract": DUE},
+    )  # fmt: skip
+    client.force_login(alice)
+    preview = client.post("/cases/apply/mini-restaurant", {"action": "preview"}).content.decode()
+    select = preview.split('id="accept-region">', 1)[1].split("</select>", 1)[0]
+    assert '<option value="420102" selected>武汉市江岸区（本地）</option>' in select
+    assert '<option value="420106" >武汉市武昌区</option>' in select
+    posted = {"action": "submit", "consent": "1", "accept_region": "420106", "a_big": "no",
+              "a_own_premises": "no", "f_business_name": "楚味小馆", "f_area": "60",
+              "commit_lease_contract": "1", "due_lease_contract": DUE}  # fmt: skip
+    res = client.post("/cases/apply/mini-restaurant", posted)
+    assert res.status_code == 302, res.content.decode()
+    case = selectors.cases_list(alice).get()
+    assert (case.accept_region_id, case.process_region_id) == ("420106", "420102")
+    client.force_login(wendy)
+    assert (
+        "武昌区 · 办理地：江岸区（跨域通办）"
+        in client.get(f"/cases/{case.number}/").content.decode()
+    )
+    client.force_login(carol)
+    page = client.post("/cases/apply/mini-restaurant", {"action": "preview"}).content.decode()
+    assert 'id="accept-region"' not in page and "受理地区：本窗口（江岸区）" in page
+
+
+def test_an_optional_material_not_given_is_not_called_missing(client, alice, submit):
+    case = submit(alice)
+    row = case.materials.get(material="application_form")
+    row.state = "missing"
+    row.save(update_fields=["state"])
+    for m in case.blueprint["materials"]:
+        m["required"] = m["code"] != "application_form"
+    case.save(update_fields=["blueprint"])
+    client.force_login(alice)
+    html = client.get(f"/cases/{case.number}/").content.decode()
+    shown = html.split('data-material="application_form">', 1)[1].split("</tr>", 1)[0]
+    assert "非必要，未提交" in shown and "缺少" not in shown
+
+
+def test_a_licence_material_says_why_it_is_asked_for_when_the_licence_is_not_held(client, catalog):
+    from .conftest import person_user
+
+    dan = person_user("dan", "邓丹", seq=6, id_card=False)
+    client.force_login(dan)
+    catalog_page = client.get("/onethings/mini-restaurant/").content.decode()
+    assert "持有有效电子证照（居民身份证）的免交，未持有的需提交" in catalog_page
+    html = client.get("/cases/apply/mini-restaurant").content.decode()
+    row = html.split('data-material="id_card">', 1)[1].split("</tr>", 1)[0]
+    assert (
+        "您的电子证照夹中没有有效的居民身份证，请提交本材料" in row and 'name="file_id_card"' in row
+    )
