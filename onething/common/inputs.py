@@ -58,8 +58,8 @@ def _in_body(request) -> str | None:
         if b"\\u0000" not in request.body and b"\x00" not in request.body:
             return None  # JSON can only carry NUL escaped: no need to parse every body twice
         data = json.loads(request.body)
-    except (RequestDataTooBig, ValueError):
-        return None  # too big or not JSON: the view answers that itself
+    except ValueError:
+        return None  # not JSON: the view answers that itself
     return _in_json(data)
 
 
@@ -78,7 +78,13 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        field = field_with_nul(request)
+        try:
+            field = field_with_nul(request)
+        except RequestDataTooBig as exc:
+            # Answered here: a multipart stream half read cannot be parsed again by the view.
+            from .views import bad_request
+
+            return bad_request(request, exc)
         if field is None:
             return self.get_response(request)
         label = "请求路径" if field == "path" else f"参数 {field} "

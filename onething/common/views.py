@@ -6,6 +6,7 @@ Chinese 400/403/404/500 pages. Django's English defaults never reach a person.
 """
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
@@ -69,6 +70,8 @@ def api_error(status: int, message: str = "", fields: dict | None = None) -> Jso
 
 
 def error_page(request, status: int, message: str = ""):
+    if not hasattr(request, "user"):
+        request.user = AnonymousUser()  # refused before authentication ran: the page needs one
     _, heading, default, hint = _standard(status)
     context = {"status": status, "heading": heading, "message": message or default, "hint": hint}
     template = f"{status}.html" if status in (400, 403, 404) else "errors/page.html"
@@ -123,7 +126,8 @@ class ErrorContractMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if is_api(request) and response.status_code >= 400 and not _is_json(response):
-            replaced = api_error(response.status_code)
+            status = response.status_code
+            replaced = page_not_found(request) if status == 404 else api_error(status)
             if response.has_header("Allow"):
                 replaced["Allow"] = response["Allow"]
             return replaced
