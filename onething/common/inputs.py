@@ -4,7 +4,8 @@ NUL (U+0000) is refused before it reaches the database.
 
 PostgreSQL text cannot hold NUL, so such a value in a path, query, cookie or body made the
 query fail with a 500 (SQLite stored it). Every request is checked once here and answered 400
-naming the field: the API's JSON error {code, message, fields} under /api/, plain text elsewhere.
+naming the field: the API's JSON error {code, message, fields} under /api/, the site's 400 page
+elsewhere.
 """
 
 import json
@@ -15,7 +16,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import JsonResponse
 from pydantic import Field
 
 NUL = "\x00"
@@ -92,7 +93,9 @@ class RejectNulMiddleware:
         if request.path.startswith("/api/"):
             body = {"code": "invalid", "message": message, "fields": {field: "含有空字符"}}
             return JsonResponse(body, status=400)
-        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        from .views import error_page
+
+        return error_page(request, 400, message)
 
 
 # ---- numbers: finite only ------------------------------------------------------------------

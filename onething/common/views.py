@@ -11,6 +11,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from .errors import DomainError
@@ -41,7 +42,14 @@ def home(request):
 
 @require_POST
 def toggle_large_font(request):
-    response = redirect(request.POST.get("next") or "/")
+    target = request.POST.get("next") or "/"
+    # Back to a page of this site only: anything else was an open redirect (or, not being a URL,
+    # a 500 from redirect() looking it up as a view name; found by the page-form fuzz).
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
     on = request.COOKIES.get("large_font") != "1"
     response.set_cookie("large_font", "1" if on else "0", max_age=365 * 24 * 3600, samesite="Lax")
     return response

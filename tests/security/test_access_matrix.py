@@ -426,7 +426,9 @@ def probes_for(rule: str, n: int) -> list[tuple[str, str]]:
     ]
 
 
-def test_every_row_gets_wrong_role_and_wrong_region_probes(client, world, samples, users, elsewhere):
+def test_every_row_gets_wrong_role_and_wrong_region_probes(
+    client, world, samples, users, elsewhere
+):
     filled, markers, before = _probe_samples(world, samples), _markers(world), _state(world)
     leaks, seen_open, kinds = [], set(), Counter()
     rows = [(k, r) for k, r in sorted(documented().items()) if r != "public" and k[0] != "ANY"]

@@ -109,6 +109,7 @@ def test_a_provincial_editor_reaches_the_province(client, people, mini_catalog):
 def province_supervisor(mini_catalog):
     return _persona("pat", "supervisor", region="420000", display_name="潘督查")
 
+
 RULE = {"name": "超期", "target": "task", "level": "red",
         "condition": {">": [{"var": "task.overdue_days"}, {"var": "rule.threshold"}]}}  # fmt: skip
 
@@ -123,7 +124,9 @@ def put(client, user, code, body):
 def test_a_city_supervisor_cannot_touch_province_rules(client, sam):
     before = WarningRule.objects.get(code="task-red")
     response = put(client, sam, "task-red", {**RULE, "threshold": 99})
-    assert response.status_code == 403 and response.json()["fields"] == {"region": "超出您的管辖范围"}
+    assert response.status_code == 403 and response.json()["fields"] == {
+        "region": "超出您的管辖范围"
+    }
     assert WarningRule.objects.get(code="task-red").threshold == before.threshold
     # Nor make a new rule for the province or for another city, nor move one of theirs there.
     assert put(client, sam, "mine", {**RULE, "region": ""}).status_code == 403
@@ -152,7 +155,9 @@ def test_a_county_supervisor_cannot_edit_the_citys_rule(client, sam, mini_catalo
 def test_province_rules_belong_to_a_provincial_supervisor(client, province_supervisor):
     response = put(client, province_supervisor, "task-red", {**RULE, "threshold": 2})
     assert response.status_code == 200 and response.json()["region"] is None
-    assert put(client, province_supervisor, "yichang", {**RULE, "region": "420500"}).status_code == 200
+    assert (
+        put(client, province_supervisor, "yichang", {**RULE, "region": "420500"}).status_code == 200
+    )
 
 
 def test_a_rule_warns_only_inside_its_region(sam, mini_catalog):
@@ -167,6 +172,8 @@ def test_a_rule_warns_only_inside_its_region(sam, mini_catalog):
         submitted_by=person, accepted=long_ago, status="processing", process="420502"
     )
     services.warnings_evaluate()
-    warned = set(Warning.objects.filter(rule__code="wuhan-overdue").values_list("target_id", flat=True))
+    warned = set(
+        Warning.objects.filter(rule__code="wuhan-overdue").values_list("target_id", flat=True)
+    )
     assert warned and warned <= {str(t.pk) for t in wuhan.tasks.all()}
     assert not warned & {str(t.pk) for t in yichang.tasks.all()}
