@@ -112,9 +112,8 @@ def test_a_server_error_is_the_chinese_page_or_json(client, settings, monkeypatc
 
 def test_no_english_default_template_is_reachable():
     """Django falls back to its English pages when a template is missing: they all exist."""
-    from django.template.loader import get_template
-
     from django.conf import settings
+    from django.template.loader import get_template
 
     for name in ("400.html", "403.html", "404.html", "500.html"):
         assert get_template(name).origin.name.startswith(str(settings.BASE_DIR / "onething"))

@@ -131,6 +131,20 @@ def check(response, where: str) -> None:
     assert "json" in kind or CJK.search(text), f"错误页没有中文：{where}\n{text[:300]}"
 
 
+def fuzz_form(client, where: str, form: dict, stats: Counter) -> None:
+    @hypothesis_settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True,
+                         database=None, suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(values_for(form))
+    def post(data):
+        body = {k: v for k, v in data.items() if v is not MISSING}
+        response = client.post(form["action"], body)
+        stats["requests"] += 1
+        stats[response.status_code] += 1
+        check(response, f"{where} {body!r}"[:400])
+
+    post()
+
+
 @pytest.fixture
 def world(mini_catalog, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -144,18 +158,7 @@ def test_page_forms_never_answer_a_server_error_or_an_english_page(client, world
     stats = Counter()
     for role, page, form in forms:
         client.force_login(world["people"][role])
-
-        @hypothesis_settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True,
-                             database=None, suppress_health_check=list(HealthCheck))  # fmt: skip
-        @given(values_for(form))
-        def post(data):
-            body = {k: v for k, v in data.items() if v is not MISSING}
-            response = client.post(form["action"], body)
-            stats["requests"] += 1
-            stats[response.status_code] += 1
-            check(response, f"{role} POST {form['action']}（{page} 上的表单）{body!r}"[:400])
-
-        post()
+        fuzz_form(client, f"{role} POST {form['action']}（{page} 上的表单）", form, stats)
     summary = {
         "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
         "forms": len(forms),
