@@ -267,3 +267,17 @@ def test_the_shared_check_is_what_the_feedback_texts_use():
 
     assert not any(has_control(t) for t in EMOJI)
     assert all(has_control(t) for t in CONTROLS)
+
+
+def test_a_non_finite_threshold_stored_before_is_disabled_by_the_migration(client, sam):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("onething.supervision.migrations.0003_warning_rule_region")
+    WarningRule.objects.filter(code="task-red").update(threshold=float("inf"))
+    migration.disable_non_finite(apps, None)
+    rule = WarningRule.objects.get(code="task-red")
+    assert (rule.threshold, rule.enabled) == (0, False) and "不是有限数字" in rule.description
+    listing = client.get("/api/supervision/rules", **bearer(sam))
+    json.loads(listing.content, parse_constant=lambda c: pytest.fail(f"bare {c} in the JSON"))
