@@ -118,3 +118,18 @@ def test_no_english_default_template_is_reachable():
     for name in ("400.html", "403.html", "404.html", "500.html"):
         assert get_template(name).origin.name.startswith(str(settings.BASE_DIR / "onething"))
     assert settings.CSRF_FAILURE_VIEW == "onething.common.views.csrf_failure"
+
+
+@pytest.mark.parametrize(
+    ("given", "lands"),
+    [
+        ("'; --", "/"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/x", "/"),
+        ("/policies/", "/policies/"),
+    ],
+)
+def test_a_next_that_is_not_a_page_of_this_site_goes_home(client, db, given, lands):
+    """Found by the page-form fuzz: a next without a slash was a 500 (NoReverseMatch)."""
+    response = client.post("/prefs/large-font", {"next": given})
+    assert response.status_code == 302 and response["Location"] == lands
