@@ -6,7 +6,9 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
+from onething.common import inputs
 from onething.common.errors import DomainError
 
 ERROR_SCHEMA = {
@@ -40,7 +42,15 @@ class OneThingAPI(NinjaAPI):
         return schema
 
 
+class JsonParser(Parser):
+    """Bodies through ``inputs.loads``: NaN, Infinity and 1e400 are refused, not stored."""
+
+    def parse_body(self, request):
+        return inputs.loads(request.body)
+
+
 api = OneThingAPI(
+    parser=JsonParser(),
     title="onething 高效办成一件事 API",
     version="1.0",
     description="一件事目录、申请受理、证照、政策、导办与监督接口。错误统一返回 {code, message, fields}。",
@@ -89,6 +99,10 @@ def _chinese(err: dict) -> str:
     kind = err.get("type", "")
     if kind == "missing":
         return "必填"
+    if kind == "finite_number":
+        return inputs.FINITE_MESSAGE
+    if kind == "string_too_long":
+        return f"过长（最多 {err.get('ctx', {}).get('max_length', '?')} 个字）"
     if "int" in kind or "float" in kind or "decimal" in kind:
         return "应为数字"
     if "bool" in kind:
@@ -126,6 +140,9 @@ NINJA_ERRORS = {
 def on_http_error(request, exc: HttpError):
     text = str(exc)
     known = next((v for k, v in NINJA_ERRORS.items() if text.startswith(k)), None)
+    if isinstance(exc.__cause__, inputs.NonFiniteNumber):
+        message = f"请求体含有非有限数字 {exc.__cause__}：{inputs.FINITE_MESSAGE}"
+        known = ("invalid", message, {"body": inputs.FINITE_MESSAGE})
     code, message, fields = known or ("error", text, {})
     return _error(request, exc.status_code, code, message, fields)
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "onething.common.views.ErrorContractMiddleware",
     "onething.common.inputs.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -211,6 +212,7 @@ AUTH_PASSWORD_VALIDATORS += [
 SESSION_COOKIE_AGE = int(os.environ.get("ONETHING_SESSION_SECONDS", str(2 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "onething.common.views.csrf_failure"  # Chinese, JSON under /api/
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Login lockout: failures per username, and per source address (higher: offices share NAT).

@@ -10,6 +10,12 @@ admin.site.site_header = "onething 一件事管理后台"
 admin.site.site_title = "onething 管理后台"
 admin.site.index_title = "目录与数据管理"
 
+# The site's own Chinese error pages, JSON under /api/ (onething.common.views).
+handler400 = "onething.common.views.bad_request"
+handler403 = "onething.common.views.permission_denied"
+handler404 = "onething.common.views.page_not_found"
+handler500 = "onething.common.views.server_error"
+
 urlpatterns = [
     path("", common_views.home, name="home"),
     path("prefs/large-font", common_views.toggle_large_font, name="large_font"),

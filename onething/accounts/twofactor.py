@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -58,9 +57,9 @@ class StaffTwoFactorMiddleware:
 
 
 def _next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or "/"
-    ok = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
-    return target if ok else "/"
+    from onething.common.views import safe_next
+
+    return safe_next(request, "/")
 
 
 def _confirmed_device(user):

@@ -192,21 +192,33 @@ def _replay(existing: IdempotencyKey, data: dict, digest: str) -> Case:
     return existing.case
 
 
+IDEMPOTENCY_KEY_MAX = IdempotencyKey._meta.get_field("key").max_length
+
+
+def _checked_key(key: str) -> str:
+    # Cutting a long key would make two different keys with a common prefix the same one.
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        raise DomainError(
+            f"请求头 Idempotency-Key 过长：最多 {IDEMPOTENCY_KEY_MAX} 个字符（当前 {len(key)} 个）",
+            fields={"Idempotency-Key": f"最多 {IDEMPOTENCY_KEY_MAX} 个字符"},
+        )
+    return key
+
+
 def case_submit(*, user, data: dict, idempotency_key: str | None = None) -> tuple[Case, bool]:
     """Submit an application; returns (case, created). A repeated key returns the first case."""
     if not idempotency_key:
         return _submit(user, data, None), True
+    key = _checked_key(idempotency_key)
     digest = request_hash(data)
-    existing = _claim_key(user, idempotency_key[:200], digest)
+    existing = _claim_key(user, key, digest)
     if existing is not None:
         return _replay(existing, data, digest), False
     try:
-        return _submit(user, data, idempotency_key[:200]), True
+        return _submit(user, data, key), True
     except BaseException:
         # The key did not produce a case, so the client may retry with it.
-        IdempotencyKey.objects.filter(
-            user=user, key=idempotency_key[:200], status=IdempotencyStatus.RUNNING
-        ).delete()
+        IdempotencyKey.objects.filter(user=user, key=key, status=IdempotencyStatus.RUNNING).delete()
         raise
 
 

@@ -2,6 +2,7 @@
 
 import json
 
+from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -9,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from onething.common.errors import DomainError
+from onething.rules import services as rules
 
 from . import compiler, services
 from .constants import STATUS_ORDER
@@ -69,8 +71,45 @@ class ServiceItemAdmin(admin.ModelAdmin):
     inlines = [ItemMaterialInline]
 
 
+def _rule_problems(rule, where: str = "") -> list[str]:
+    # The same check as the importer and every other place that stores a rule.
+    return [f"{where}{e.path}：{e.message}" for e in rules.check_stored(rule)]
+
+
+class OneThingItemForm(forms.ModelForm):
+    class Meta:
+        model = OneThingItem
+        fields = ["item", "when", "order"]
+
+    def clean_when(self):
+        rule = self.cleaned_data.get("when")
+        problems = _rule_problems(rule) if rule is not None else []
+        if problems:
+            raise forms.ValidationError(problems)
+        return rule
+
+
+class OneThingForm(forms.ModelForm):
+    class Meta:
+        model = OneThing
+        fields = ["material_rules"]  # the admin adds the others
+
+    def clean_material_rules(self):
+        value = self.cleaned_data.get("material_rules") or []
+        if not isinstance(value, list):
+            raise forms.ValidationError('应为数组：[{"material": 材料编码, "when": 规则}]')
+        problems = []
+        for n, entry in enumerate(value):
+            when = entry.get("when") if isinstance(entry, dict) else None
+            problems += _rule_problems(when, f"第 {n + 1} 条 when")
+        if problems:
+            raise forms.ValidationError(problems)
+        return value
+
+
 class OneThingItemInline(admin.TabularInline):
     model = OneThingItem
+    form = OneThingItemForm
     extra = 0
     autocomplete_fields = ["item"]
 
@@ -88,6 +127,7 @@ class OneThingAdmin(admin.ModelAdmin):
     ]
     list_filter = ["subject", "stage", "status"]
     search_fields = ["code", "name"]
+    form = OneThingForm
     inlines = [OneThingItemInline]
     readonly_fields = ["status"]
 

@@ -303,7 +303,7 @@ def _check_items(c, files, kinds, lts, elements, materials) -> None:
 def _check_rule(c, file, path, rule, questions: set[str]) -> None:
     if rule is None:
         return
-    for err in rules.validate(rule, variables=questions):
+    for err in rules.check_stored(rule, variables=questions):
         c.add(file, f"{path}{err.path}", f"规则无效：{err.message}")
 
 

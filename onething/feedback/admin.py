@@ -27,7 +27,7 @@ class RoutingRuleForm(forms.ModelForm):
 
     def clean_rule(self):
         rule = self.cleaned_data["rule"]
-        errors = rules.validate(rule, variables=RULE_FIELDS)
+        errors = rules.check_stored(rule, variables=RULE_FIELDS)
         if errors:
             raise forms.ValidationError([f"{e.path}：{e.message}" for e in errors])
         return rule

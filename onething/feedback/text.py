@@ -3,9 +3,8 @@
 import re
 
 from onething.common.errors import Unprocessable
+from onething.common.inputs import has_control
 
-# Tab, newline and carriage return are ordinary in a transcript; every other control is not.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e]")
 # Bigrams across punctuation and spaces would match any two tickets that share commas.
 NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -20,7 +19,7 @@ def checked(value, *, field: str, label: str, limit: int, required: bool = False
             f"{label}不能超过 {limit} 个字（当前 {len(text)} 个）",
             fields={field: f"最多 {limit} 个字"},
         )
-    if CONTROL.search(text):
+    if has_control(text):
         raise Unprocessable(
             f"{label}含有不可见的控制字符，请删除后重试", fields={field: "含控制字符"}
         )

@@ -36,7 +36,7 @@ def rule_errors(rule, subject: str) -> list[str]:
     if subject not in Subject.values:
         return []
     variables = holders.variables_for(subject)
-    return [f"{e.path or '/'}：{e.message}" for e in rules.validate(rule, variables=variables)]
+    return [f"{e.path or '/'}：{e.message}" for e in rules.check_stored(rule, variables=variables)]
 
 
 def check(data: dict) -> dict[str, str]:

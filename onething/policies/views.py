@@ -11,10 +11,9 @@ from django.views.decorators.http import require_POST
 
 from onething.common import audit
 from onething.common.errors import DomainError
-from onething.registry import selectors as registry
 from onething.rules import services as rules
 
-from . import exchange, holders, selectors, services
+from . import exchange, holders, selectors, services, tester
 from .constants import Category, Subject
 from .models import Grant
 from .rules import rule_errors
@@ -244,29 +243,14 @@ def rule_check(request):
 @login_required
 @require_POST
 def rule_test(request):
-    """Evaluate the rule against one holder chosen by ID number or credit code."""
+    """Evaluate the rule against a typed sample record, or one holder of the editor's region
+    chosen by ID number or credit code (audited: see ``tester``)."""
     if not _is_editor(request.user):
         raise Http404
     rule, problem = _parse_rule(request.POST.get("rule", ""))
-    number = request.POST.get("number", "").strip()
-    holder = _holder_by_number(number)
-    context = {"problem": problem, "holder": holder, "number": number}
-    if holder is not None and problem is None:
-        subject = Subject.PERSON if holder.person else Subject.ENTITY
-        problems = rule_errors(rule, subject)
-        if problems:
-            context["problem"] = "；".join(problems)
-        else:
-            record = holders.attributes(holder, _today())
-            context["explanation"] = rules.explain(rule, record, labels=holders.labels_for(subject))
+    context = tester.run(
+        request.user, rule=rule, problem=problem, number=request.POST.get("number", "").strip(),
+        sample=request.POST.get("sample", ""), subject=request.POST.get("subject", ""),
+        today=_today(),
+    )  # fmt: skip
     return render(request, "policies/_rule_test.html", context)
-
-
-def _holder_by_number(number: str):
-    if len(number) != 18:
-        return None
-    person = registry.person_by_id_number(number)
-    if person is not None:
-        return holders.of_person(person)
-    entity = registry.entity_by_credit_code(number)
-    return holders.of_entity(entity) if entity else None

@@ -25,6 +25,7 @@ __all__ = [
     "NotCompiled",
     "RuleError",
     "RuleRuntimeError",
+    "check_stored",
     "code_column",
     "compile_rule",
     "evaluate",
@@ -49,6 +50,14 @@ def holds(rule: Any, data: dict | None = None) -> bool:
 def validate(rule: Any, *, variables: set[str] | None = None) -> list[RuleError]:
     """Structural check: JSON values, known operators, operand counts, known variables."""
     return validation.validate(rule, variables)
+
+
+def check_stored(rule: Any, *, variables: set[str] | None = None) -> list[RuleError]:
+    """``validate`` plus what a stored rule must be: a JsonLogic object within size limits.
+
+    Every place that saves a rule (warning rules, policies, catalog situations, 12345 routing)
+    calls this, so a rule refused in one is refused in all."""
+    return validation.check_stored(rule, variables)
 
 
 def variables_of(rule: Any) -> set[str]:

@@ -64,6 +64,55 @@ class RuleError:
     message: str  # Chinese, for staff
 
 
+# A stored rule is written by people: the largest shipped one has 33 nodes and depth 8.
+MAX_NODES = 2_000
+MAX_DEPTH = 32
+MAX_TEXT = 20_000  # characters in all the rule's strings together
+# bool before int (a bool is an int); subclasses count (Django's form JSONString is a str).
+KINDS = [
+    (bool, "布尔值"),
+    (str, "文本"),
+    (list, "数组"),
+    ((int, float), "数字"),
+    (type(None), "空值"),
+]
+
+
+def check_stored(rule: Any, variables: set[str] | None) -> list[RuleError]:
+    """What every place that stores a rule asks: a JsonLogic object of known operators, with
+    operands that make sense, within the size limits. A bare string, number or list is not a
+    rule: in JsonLogic a non-empty string is true, so it would hold for every record."""
+    if not isinstance(rule, dict):
+        kind = next((name for cls, name in KINDS if isinstance(rule, cls)), "其他值")
+        return [RuleError("/", f'规则应为 JsonLogic 对象（如 {{">": [...]}}），不能是{kind}')]
+    too_big = _size_problem(rule)
+    if too_big:
+        return [RuleError("/", too_big)]
+    return validate(rule, variables)
+
+
+def _size_problem(rule: Any) -> str | None:
+    # Iterative, so that a rule nested thousands deep is measured, not a RecursionError.
+    nodes, text, stack = 0, 0, [(rule, 1)]
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            return f"规则过大：最多 {MAX_NODES} 个节点"
+        if depth > MAX_DEPTH:
+            return f"规则嵌套过深：最多 {MAX_DEPTH} 层"
+        if isinstance(node, str):
+            text += len(node)
+        elif isinstance(node, dict):
+            text += sum(len(str(k)) for k in node)
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+        if text > MAX_TEXT:
+            return f"规则中的文字过长：最多 {MAX_TEXT} 个字"
+    return None
+
+
 def validate(rule: Any, variables: set[str] | None) -> list[RuleError]:
     errors: list[RuleError] = []
     _walk(rule, "", variables, errors)

@@ -17,6 +17,7 @@ class WarningRuleForm(forms.ModelForm):
             "threshold",
             "enabled",
             "description",
+            "region",
         ]
 
     def clean(self):
@@ -31,7 +32,7 @@ class WarningRuleForm(forms.ModelForm):
 @admin.register(WarningRule)
 class WarningRuleAdmin(admin.ModelAdmin):
     form = WarningRuleForm
-    list_display = ["code", "name", "target", "level", "threshold", "enabled"]
+    list_display = ["code", "name", "target", "level", "region", "threshold", "enabled"]
     list_filter = ["target", "level", "enabled"]
     search_fields = ["code", "name"]
 
@@ -40,7 +41,7 @@ class WarningRuleAdmin(admin.ModelAdmin):
         services.rule_save(
             actor=request.user, code=obj.code, name=obj.name, target=obj.target, level=obj.level,
             condition=obj.condition, threshold=obj.threshold, enabled=obj.enabled,
-            description=obj.description,
+            description=obj.description, region=obj.region_id or "",
         )  # fmt: skip
 
 

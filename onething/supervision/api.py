@@ -80,10 +80,20 @@ def resolve(request, warning_id: int, payload: NoteIn):
     return warning_dict(w)
 
 
+def rule_dict(rule, user) -> dict:
+    fields = ("code", "name", "target", "level", "condition", "threshold", "enabled", "description")
+    return {
+        **{name: getattr(rule, name) for name in fields},
+        "region": rule.region_id,
+        "region_name": rule.region.name if rule.region else "全省",
+        "editable": services.rule_editable(user, rule.region),
+    }
+
+
 @router.get("/supervision/rules", response=list[RuleOut], summary="预警规则")
 def rules(request):
     selectors.require_supervisor(request.user)
-    return list(selectors.rules_list())
+    return [rule_dict(r, request.user) for r in selectors.rules_list()]
 
 
 @router.put("/supervision/rules/{code}", response=RuleOut, summary="新增或修改预警规则")
@@ -91,4 +101,5 @@ def rule_put(request, code: str, payload: RuleIn):
     selectors.require_supervisor(request.user)
     if not code.replace("-", "").replace("_", "").isalnum() or len(code) > 64:
         raise Unprocessable("规则编码只能包含字母、数字、- 和 _", fields={"code": "格式不正确"})
-    return services.rule_save(actor=request.user, code=code, **payload.dict())
+    rule = services.rule_save(actor=request.user, code=code, **payload.dict())
+    return rule_dict(rule, request.user)

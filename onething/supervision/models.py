@@ -9,7 +9,7 @@ thousand rows however many cases there are.
 from django.conf import settings
 from django.db import models
 
-from onething.accounts.models import Department
+from onething.accounts.models import Department, Region
 
 from .constants import Target, WarningLevel, WarningStatus
 
@@ -177,6 +177,16 @@ class WarningRule(models.Model):
     threshold = models.FloatField("阈值", default=0, help_text="条件中以 rule.threshold 引用")
     enabled = models.BooleanField("启用", default=True)
     description = models.TextField("说明", blank=True)
+    # Where the rule applies and who may edit it: a supervisor of this region or above.
+    # Empty: the whole province, which only a provincial supervisor edits.
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="适用区划（空为全省）",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

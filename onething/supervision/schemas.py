@@ -3,6 +3,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from onething.common.inputs import FiniteFloat
+
 
 class FiltersOut(Schema):
     region: str
@@ -80,10 +82,17 @@ class RuleIn(Schema):
     name: str = Field(max_length=128)
     target: str = Field(description="case | task | commitment | ticket")
     level: str = Field(description="yellow | red")
-    condition: Any = Field(description="JsonLogic；可引用的属性见 docs/supervision.md")
-    threshold: float = 0
+    condition: Any = Field(
+        description="JsonLogic 对象（已知运算符，最多 2000 个节点）；可引用的属性见 docs/supervision.md"
+    )
+    threshold: FiniteFloat = 0
     enabled: bool = True
-    description: str = ""
+    description: str = Field("", max_length=2000)
+    region: str | None = Field(
+        None,
+        max_length=6,
+        description="适用区划代码；空字符串为全省（仅省级监督人员）；省略时保持原值，新规则为本人区划",
+    )
 
 
 class RuleOut(Schema):
@@ -95,3 +104,6 @@ class RuleOut(Schema):
     threshold: float
     enabled: bool
     description: str
+    region: str | None = Field(None, description="适用区划代码，null 为全省")
+    region_name: str = ""
+    editable: bool = Field(False, description="当前用户能否修改")

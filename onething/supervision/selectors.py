@@ -589,4 +589,4 @@ def open_warnings_for_department(department):
 
 
 def rules_list():
-    return WarningRule.objects.order_by("target", "code")
+    return WarningRule.objects.select_related("region").order_by("target", "code")

@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from onething.accounts.constants import Role
-from onething.accounts.models import User
+from onething.accounts.constants import RegionLevel, Role
+from onething.accounts.models import Region, User
 from onething.cases.constants import CaseStatus
 from onething.cases.models import Case
 from onething.common.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -23,6 +23,7 @@ from onething.rules import services as rules
 from . import attributes, facts, selectors
 from .constants import ATTRIBUTES, COMMON_ATTRIBUTES, Target, WarningLevel, WarningStatus
 from .defaults import DEFAULT_RULES
+from .facts import region_path
 from .models import (
     CaseFact,
     DayRollup,
@@ -237,9 +238,55 @@ def rule_problems(target: str, condition) -> dict[str, str]:
     if target not in Target.values:
         return {"target": "应为 case、task、commitment 或 ticket"}
     known = set(ATTRIBUTES[target]) | set(COMMON_ATTRIBUTES)
-    errors = [e.message for e in rules.validate(condition)]
-    errors += [f"未知属性：{v}" for v in sorted(_vars(condition) - known)]
+    errors = [e.message for e in rules.check_stored(condition)]
+    if not errors:
+        errors = [f"未知属性：{v}" for v in sorted(_vars(condition) - known)]
     return {"condition": "；".join(errors)} if errors else {}
+
+
+def is_provincial(actor) -> bool:
+    """The system, a provincial supervisor, or an admin-site user granted the permission."""
+    if actor is None:
+        return True
+    if actor.role == Role.SUPERVISOR:
+        return actor.region_id is None or actor.region.level == RegionLevel.PROVINCE
+    return actor.has_perm("supervision.change_warningrule")
+
+
+def rule_editable(actor, region) -> bool:
+    """A supervisor edits the rules of their region and below; province-wide ones (no region)
+    belong to a provincial supervisor."""
+    if is_provincial(actor):
+        return True
+    if actor.role != Role.SUPERVISOR or region is None:
+        return False
+    return region.code.startswith(actor.region.prefix)
+
+
+def _rule_region(actor, existing: WarningRule | None, region: str | None):
+    """The region a saved rule applies in: as given, else as it was, else the editor's own."""
+    if region is None:
+        if existing is not None:
+            return existing.region
+        return None if is_provincial(actor) else actor.region
+    if region == "":
+        return None
+    found = Region.objects.filter(code=region).first()
+    if found is None:
+        raise Unprocessable(f"未知的行政区划：{region}", fields={"region": "不存在"})
+    return found
+
+
+def _check_editable(actor, existing: WarningRule | None, region) -> None:
+    if actor is not None and actor.role != Role.SUPERVISOR and not is_provincial(actor):
+        raise Forbidden("仅监督人员可以配置预警规则")
+    for where in ([existing.region] if existing else []) + [region]:
+        if not rule_editable(actor, where):
+            scope = where.name if where else "全省"
+            raise Forbidden(
+                f"无权修改适用于{scope}的预警规则：只能配置本区划及下级的规则",
+                fields={"region": "超出您的管辖范围"},
+            )
 
 
 @transaction.atomic
@@ -254,10 +301,13 @@ def rule_save(
     threshold: float = 0,
     enabled: bool = True,
     description: str = "",
+    region: str | None = None,
 ) -> WarningRule:
-    allowed = actor is None or actor.role == Role.SUPERVISOR
-    if not (allowed or actor.has_perm("supervision.change_warningrule")):
-        raise Forbidden("仅监督人员可以配置预警规则")
+    """Create or change a rule. ``region`` is a region code, "" for the whole province, or
+    None to keep the rule's region (a new rule: the editor's own)."""
+    existing = WarningRule.objects.select_for_update().filter(code=code).first()
+    where = _rule_region(actor, existing, region)
+    _check_editable(actor, existing, where)
     errors = rule_problems(target, condition)
     if level not in WarningLevel.values:
         errors["level"] = "应为 yellow 或 red"
@@ -267,11 +317,18 @@ def rule_save(
         code=code,
         defaults=dict(
             name=name, target=target, level=level, condition=condition,
-            threshold=threshold, enabled=enabled, description=description,
+            threshold=threshold, enabled=enabled, description=description, region=where,
         ),
     )  # fmt: skip
-    record_event(actor=actor, verb="supervision.rule_saved", obj=rule, data={"created": created})
+    record_event(
+        actor=actor, verb="supervision.rule_saved", obj=rule,
+        data={"created": created, "region": where.code if where else ""},
+    )  # fmt: skip
     return rule
+
+
+def rule_exists(code: str) -> bool:
+    return WarningRule.objects.filter(code=code).exists()
 
 
 def default_rules_ensure() -> int:
@@ -313,7 +370,15 @@ def _record(rule: WarningRule, subject, now: datetime) -> dict:
     return {**subject.record, "rule": {"threshold": rule.threshold}, "now": {"hour": local.hour}}
 
 
+def _applies(rule: WarningRule, subject) -> bool:
+    if rule.region_id is None:
+        return True
+    return bool(subject.region) and rule.region_id in region_path(subject.region)
+
+
 def _check(rule: WarningRule, subject, now: datetime) -> int:
+    if not _applies(rule, subject):
+        return 0
     try:
         hit = rules.holds(rule.condition, _record(rule, subject, now))
     except rules.RuleRuntimeError:

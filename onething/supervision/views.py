@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from onething.common.errors import DomainError, Forbidden
+from onething.common.views import safe_next
 
 from . import exports, selectors, services
 from .api import XLSX
@@ -88,9 +89,7 @@ def warning_act(request, warning_id: int, action: str):
         messages.success(request, "已确认预警" if action == "acknowledge" else "已解除预警")
     except DomainError as exc:
         messages.error(request, exc.message)
-    target = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-    return redirect(target if target and safe else "supervision:warnings")
+    return redirect(safe_next(request, reverse("supervision:warnings")))
 
 
 @login_required

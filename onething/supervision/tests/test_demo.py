@@ -31,5 +31,9 @@ def test_demo_load_creates_rules_once(mini_catalog):
     WarningRule.objects.all().delete()
     out = io.StringIO()
     demo.load(seed=1, stdout=out)
-    assert WarningRule.objects.count() == 6
+    # The six province-wide defaults, and Wuhan's own rule that the Wuhan demo supervisor edits.
+    assert WarningRule.objects.filter(region=None).count() == 6
+    assert list(WarningRule.objects.exclude(region=None).values_list("code", "region")) == [
+        ("wuhan-task-half", "420100")
+    ]
     assert "效能监测" in out.getvalue()
