@@ -1,0 +1,78 @@
+"""Journey (b): the comprehensive window (综合窗口) applies for people who walk in.
+
+demo_clerk files an application by the holder's QR code (the code the holder shows from the
+wallet, typed in as a scanner types it) and by typed-in identity, accepts with 容缺 (a written
+commitment for a missing material), and accepts a cross-region case whose region is chosen on
+the page.
+"""
+
+from . import steps
+
+
+def holder_code(page) -> str:
+    """The holder opens the wallet and shows the code (5 minutes valid)."""
+    page.goto("/registry/wallet/")
+    page.click("#holder-code button")
+    return page.locator("#holder-code-text").inner_text().strip()
+
+
+def clerk_applies(clerk, code: str, answers: dict, applicant: dict, values=None, commit=()) -> str:
+    steps.open_apply(clerk, code, answers)
+    for name in ("code", "name", "id_number", "credit_code"):  # the last walk-in's draft goes
+        clerk.fill(f"input[name=applicant_{name}]", applicant.get(name, ""))
+    steps.fill_form(clerk, values)
+    steps.upload_materials(clerk, commit=commit)
+    return steps.submit(clerk)
+
+
+def test_clerk_applies_by_qr_code_and_accepts(journey):
+    code = holder_code(journey.as_user("demo_enterprise"))
+    clerk = journey.as_user("demo_clerk")
+    number = clerk_applies(
+        clerk, "open-restaurant", {"subject_type": "company"}, {"code": code},
+        # The clerk reads the holder's registered facts off the licence the holder shows.
+        values={"enterprise_name": "武汉市江岸区楚味餐饮有限公司", "registered_capital": "50",
+                "business_scope": "餐饮服务；食品销售", "premises_address": "湖北省武汉市江岸区沿江大道156号1层",
+                "legal_rep_name": "张晓明", "contact_phone": "13871000001"},
+    )  # fmt: skip
+    assert steps.status_of(clerk) == "待受理"
+    steps.accept(clerk, number)
+    assert "受理通知书" in clerk.locator("#documents").inner_text()
+
+
+def test_clerk_types_identity_and_accepts_with_commitment(journey):
+    clerk = journey.as_user("demo_clerk")
+    walk_in = steps.id_number("420102", "19900315", "241")
+    number = clerk_applies(
+        clerk, "open-restaurant", {"subject_type": "individual"},
+        {"name": "刘小燕", "id_number": walk_in},
+        values={"applicant_name": "刘小燕", "applicant_id_number": walk_in,
+                "applicant_phone": "13972000318", "contact_phone": "13972000318",
+                "legal_rep_name": "刘小燕", "contact_name": "刘小燕",
+                "enterprise_name_proposed": "武汉市江岸区燕子小吃店", "enterprise_name": "武汉市江岸区燕子小吃店"},
+        commit=("food_safety_manager",),
+    )  # fmt: skip
+    steps.accept(clerk, number, decision="accept_with_tolerance")
+    text = clerk.locator("main").inner_text()
+    assert "容缺受理" in text
+    assert "告知承诺：食品安全管理人员情况说明" in text and "待履行" in text, text
+
+
+def test_clerk_accepts_a_cross_region_case_chosen_on_the_page(journey):
+    """A walk-in registered in 武昌区 renews a driving licence (跨省通办) at the 江岸区 window."""
+    clerk = journey.as_user("demo_clerk")
+    walk_in = steps.id_number("420106", "19850620", "337")
+    steps.open_apply(clerk, "driving-license-renewal")
+    clerk.fill("input[name=applicant_code]", "")
+    clerk.fill("input[name=applicant_name]", "周文斌")
+    clerk.fill("input[name=applicant_id_number]", walk_in)
+    chooser = clerk.get_by_label("办理地")  # the applicant's own region, chosen on the page
+    chooser.select_option(label="武昌区")
+    steps.fill_form(clerk, {"applicant_name": "周文斌", "applicant_id_number": walk_in,
+                            "applicant_phone": "13871200620", "contact_phone": "13871200620"})  # fmt: skip
+    steps.upload_materials(clerk)
+    number = steps.submit(clerk)
+    text = clerk.locator("main").inner_text()
+    assert "受理地：江岸区" in text and "办理地：武昌区（跨域通办）" in text, text
+    steps.accept(clerk, number)
+    assert steps.status_of(clerk) == "办理中"
