@@ -26,6 +26,7 @@ TYPED = {
     "sign_content": "楚香小馆",
     "sign_size": "3×1",
     "discharge_volume": "5",
+    "exam_hospital": "武汉市江岸区人民医院",
     "change_after": "住所变更为湖北省武汉市江岸区沿江大道188号",
     "bank_name": "中国工商银行武汉江岸支行",
     "bank_account_number": "3202000109200012345",
@@ -151,12 +152,12 @@ def demo_accounts(product) -> list[str]:
     return [line.strip() for line in done.stdout.splitlines() if "demo_" in line]
 
 
-def reviewer_for(accounts: list[str], department: str) -> str:
-    """The demo account that reviews for a department, found by its name in the printed list."""
+def reviewer_for(accounts: list[str], department: str, role: str = "审批") -> str:
+    """The demo account of a department (by role label), found by name in the printed list."""
     for line in accounts:
-        if department in line and "审批" in line:
+        if department in line and role in line:
             return next(word for word in line.split() if word.startswith("demo_"))
-    raise AssertionError(f"no demo reviewer for «{department}» in `onething demo users`")
+    raise AssertionError(f"no demo account «{role}» for «{department}» in `onething demo users`")
 
 
 def active_tasks(page) -> dict[str, str]:

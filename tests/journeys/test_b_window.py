@@ -59,13 +59,17 @@ def test_clerk_types_identity_and_accepts_with_commitment(journey):
 
 
 def test_clerk_accepts_a_cross_region_case_chosen_on_the_page(journey):
-    """A walk-in registered in 武昌区 renews a driving licence (跨省通办) at the 江岸区 window."""
+    """A walk-in whose household is in 武昌区 files 异地就医备案 (跨省通办) at the 江岸区 window."""
     clerk = journey.as_user("demo_clerk")
     walk_in = steps.id_number("420106", "19850620", "337")
-    steps.open_apply(clerk, "driving-license-renewal")
-    clerk.fill("input[name=applicant_code]", "")
-    clerk.fill("input[name=applicant_name]", "周文斌")
-    clerk.fill("input[name=applicant_id_number]", walk_in)
+    steps.open_apply(clerk, "cross-region-medical-filing")
+    for name, value in (
+        ("code", ""),
+        ("name", "周文斌"),
+        ("id_number", walk_in),
+        ("credit_code", ""),
+    ):
+        clerk.fill(f"input[name=applicant_{name}]", value)
     chooser = clerk.get_by_label("办理地")  # the applicant's own region, chosen on the page
     chooser.select_option(label="武昌区")
     steps.fill_form(clerk, {"applicant_name": "周文斌", "applicant_id_number": walk_in,
