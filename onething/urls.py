@@ -13,6 +13,8 @@ admin.site.index_title = "目录与数据管理"
 urlpatterns = [
     path("", common_views.home, name="home"),
     path("prefs/large-font", common_views.toggle_large_font, name="large_font"),
+    path("healthz", common_views.healthz, name="healthz"),
+    path("system/", common_views.system_status, name="system_status"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("accounts/", include("onething.accounts.urls")),

@@ -33,6 +33,7 @@ NAV = [
     ("效能监测", "supervision:index", {Role.SUPERVISOR}),
     ("预警", "supervision:warnings", {Role.SUPERVISOR, Role.DEPT_ADMIN, Role.DEPT_REVIEWER}),
     ("目录管理", "admin:index", {Role.CATALOG_ADMIN}),
+    ("系统运行状态", "system_status", {Role.SYSADMIN}),
 ]
 
 
