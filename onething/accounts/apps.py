@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "onething.accounts"
     label = "accounts"
+    verbose_name = "账号与权限"
 
     def ready(self):
         # The audit trail listens to every model write; accounts owns the security events.

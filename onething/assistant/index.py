@@ -25,6 +25,9 @@ GRAM_WEIGHT = 0.35
 CHAR_WEIGHT = 0.15
 SYNONYM_WEIGHT = 0.9
 PINYIN_WEIGHT = 0.8
+# A lone Han character the segmenter could not join to a word (小, 开) is weak evidence: it
+# matches any name that contains it, so it must not outweigh a word (小 vs 小饭馆 → 运输).
+SINGLE_CHAR_WEIGHT = 0.3
 # A one-thing inherits part of its best member's score, and always outranks that member.
 CHILD_SHARE = 0.5
 PARENT_MARGIN = 1.05
@@ -141,7 +144,7 @@ class Index:
             found.setdefault(word, Term(word, 1.0, word))
         for term in self._synonym_terms(normal) + self._pinyin_terms(normal):
             found.setdefault(term.token, term)
-        return list(found.values())
+        return [_weighed(term) for term in found.values()]
 
     def _synonym_terms(self, normal: str) -> list[Term]:
         out = []
@@ -250,6 +253,12 @@ class Index:
                     Hit(doc.code, doc.name, doc.kind, float(total[n]), _why(why, n), doc.onethings)
                 )
         return hits
+
+
+def _weighed(term: Term) -> Term:
+    if len(term.token) == 1 and tx.is_han(term.token):
+        return Term(term.token, term.weight * SINGLE_CHAR_WEIGHT, term.shown)
+    return term
 
 
 def _patterns(term: str) -> list[re.Pattern]:

@@ -123,9 +123,16 @@ def _field_rows(bp: dict, draft, prefill: dict, full: bool) -> list[dict]:
     rows = []
     for f in bp["form"]["layout"]:
         value = (prefill.get(f["field"]) or {}).get("value", draft.form.get(f["field"], ""))
+        shown = value if full else serialize.masked(f["field"], value)
         rows.append({**f, "schema": schema[f["field"]], "source": prefill.get(f["field"]),
-                     "value": value if full else serialize.masked(f["field"], value)})  # fmt: skip
+                     "value": shown, "value_label": _option_label(f, shown)})  # fmt: skip
     return rows
+
+
+def _option_label(field: dict, value) -> str:
+    """What a person reads for a value: an enum's label (有限责任公司), never its code (llc)."""
+    labels = {str(o["value"]): o["label"] for o in field.get("options") or []}
+    return labels.get(str(value), value)
 
 
 @login_required
@@ -227,15 +234,41 @@ def detail(request, number):
     is_applicant = selectors.is_applicant_of(user, case)
     typed = _typed_text(user, case, request.GET.get("full") == "1", is_applicant)
     full = typed["full"]
+    tasks = list(selectors.tasks_of(case))
+    names = {t.item: t.name for t in tasks}
     context = {
         **typed, "case": case, "data": serialize.case_dict(case, text_full=full),
-        "timeline": serialize.timeline(selectors.timeline(case), full=full),
+        "timeline": _named_items(serialize.timeline(selectors.timeline(case), full=full), names),
         "can_accept": selectors.can_accept(user, case), "is_applicant": is_applicant,
-        "my_tasks": [t for t in selectors.tasks_of(case) if t.department_id == user.department_id],
+        "my_tasks": [_with_inputs(t, names, case) for t in tasks
+                     if t.department_id == user.department_id],
         "open_supplements": case.supplements.filter(supplied_at__isnull=True),
         "decisions": AcceptanceDecision.choices, "task_decisions": TaskDecision.choices,
     }  # fmt: skip
     return render(request, "cases/detail.html", context)
+
+
+# What an earlier item's result holds, in words (a result is a dict of codes and numbers).
+RESULT_LABELS = {"license": "电子证照", "credit_code": "统一社会信用代码", "name": "名称"}
+
+
+def _named_items(events: list[dict], names: dict) -> list[dict]:
+    """The timeline says which item an event concerns by its name, not its catalog code."""
+    return [{**e, "item_name": names.get((e.get("data") or {}).get("item"), "")} for e in events]
+
+
+def _with_inputs(task, names: dict, case):
+    """The reviewer sees each earlier item's result as name and labelled values."""
+    labels = {
+        f["field"]: f["label"] for f in (case.blueprint or {}).get("form", {}).get("layout", [])
+    }
+    task.inputs = [
+        {"item": names.get(code, code),
+         "values": [(RESULT_LABELS.get(k) or labels[k], v) for k, v in (result or {}).items()
+                    if v not in ("", None) and (k in RESULT_LABELS or k in labels)]}
+        for code, result in (task.data.get("from") or {}).items()
+    ]  # fmt: skip
+    return task
 
 
 def _typed_text(user, case, asked: bool, is_applicant: bool) -> dict:

@@ -29,7 +29,6 @@ from .constants import (
     CATEGORIES,
     MAX_COMMENT,
     MAX_CONTENT,
-    WARNING_SHARE,
     AlertLevel,
     Level,
     RatingChannel,
@@ -804,23 +803,8 @@ def ticket_merge(*, ticket_id: int, into_id: int, actor) -> Ticket:
 # ---- time limits (the periodic job) ------------------------------------------------------
 
 
-def _pending_steps(ticket: Ticket) -> list[tuple[str, object, object]]:
-    """(step, start, due) of the steps this ticket still owes in its current round."""
-    steps = []
-    if ticket.status == TicketStatus.DISPATCHED:
-        steps.append((SlaStep.SIGN, ticket.dispatched_at, ticket.sign_due))
-    if ticket.feedback_at is None:
-        steps.append((SlaStep.FEEDBACK, ticket.dispatched_at, ticket.feedback_due))
-    steps.append((SlaStep.HANDLE, ticket.dispatched_at, ticket.handle_due))
-    return steps
-
-
-def _level(start, due, now) -> str:
-    if now > due:
-        return AlertLevel.OVERDUE
-    if now >= start + (due - start) * WARNING_SHARE:
-        return AlertLevel.WARNING
-    return ""
+_pending_steps = selectors.pending_steps
+_level = selectors.alert_level
 
 
 def sla_watch(*, now=None) -> int:

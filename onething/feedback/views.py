@@ -271,7 +271,7 @@ def _ticket_context(user, t, errors, full: bool) -> dict:
         "masked_text": not own and bool(serialize.ticket_text_fields(t)),
         "labels": dict(TicketAction.choices), "satisfactions": Satisfaction.choices,
         "timeline": serialize.timeline(selectors.ticket_timeline(t), full=own),
-        "alerts": t.alerts.all(),
+        "alerts": selectors.ticket_alerts(t),
         "visits": t.visits.select_related("visited_by"),
         "similar": selectors.similar_tickets(t.content, region=t.region, exclude_id=t.pk)
         if user.role == Role.HOTLINE_OPERATOR else [],

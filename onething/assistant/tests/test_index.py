@@ -84,3 +84,14 @@ def test_a_one_thing_ranks_above_the_item_inside_it():
 def test_nothing_to_search_for_gives_no_results():
     for query in ["", "   ", "😀😀😀", "<>?!", "的了吗"]:
         assert index().search(query) == []
+
+
+def test_a_single_character_weighs_less_than_a_word():
+    docs = DOCS + [
+        Doc("haul", "开办运输企业", "onething", title=["开办运输企业"], keys=["小"],
+            onethings=("haul",)),
+    ]  # fmt: skip
+    idx = Index(docs, SYNONYMS)
+    weights = {t.token: t.weight for t in idx.terms("我想开个小饭店")}
+    assert weights["小"] < weights["饭店"]
+    assert codes(idx.search("我想开个小饭店"))[0] == "shop"

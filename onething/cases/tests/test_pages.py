@@ -60,3 +60,36 @@ def test_strangers_get_404(client, bob, alice, submit):
     case = submit(alice)
     client.force_login(bob)
     assert client.get(f"/cases/{case.number}/").status_code == 404
+
+
+def test_the_reviewer_reads_names_and_labels_not_codes_or_dicts(client, alice, carol, mark, submit):
+    from onething.registry.validators import make_credit_code
+
+    case = submit(alice)
+    services.case_accept(number=case.number, actor=carol, decision="accept_with_tolerance")
+    reg, food = selectors.tasks_of(case)
+    code = make_credit_code("420102", "12345678")
+    services.task_decide(task_id=reg.pk, actor=mark, decision="approve", opinion="同意",
+                         result={"credit_code": code, "name": "楚味小馆"})  # fmt: skip
+    client.force_login(mark)
+    html = client.get(f"/cases/{case.number}/").content.decode()
+    shown = html.split('id="earlier-results">', 1)[1].split("</p>", 1)[0]
+    assert (
+        "企业设立登记（" in shown and f"统一社会信用代码 {code}" in shown and "电子证照 " in shown
+    )
+    assert "名称 楚味小馆" in shown and "{" not in shown and "mini-registration" not in shown
+    timeline = html.split('id="timeline">', 1)[1].split("</ol>", 1)[0]
+    assert "（企业设立登记）" in timeline and "mini-registration" not in timeline
+
+
+def test_a_prefilled_enum_reads_as_its_label_and_submits_its_code():
+    from types import SimpleNamespace
+
+    from onething.cases.views import _field_rows
+
+    field = {"field": "enterprise_type", "label": "主体类型", "type": "enum",
+             "options": [{"value": "llc", "label": "有限责任公司"}]}  # fmt: skip
+    bp = {"form": {"layout": [field], "schema": {"properties": {"enterprise_type": {}}}}}
+    prefill = {"enterprise_type": {"value": "llc", "source_label": "经营主体信息"}}
+    row = _field_rows(bp, SimpleNamespace(form={}), prefill, full=True)[0]
+    assert (row["value"], row["value_label"]) == ("llc", "有限责任公司")

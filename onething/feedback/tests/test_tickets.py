@@ -254,3 +254,30 @@ def test_the_admin_form_validates_routing_rules(mini_catalog):
     assert not nowhere.is_valid()
     good = RoutingRuleForm(data={**base, "rule": '{"in": ["噪音", {"var": "content"}]}'})
     assert good.is_valid(), good.errors
+
+
+def test_a_sign_warning_is_gone_once_the_ticket_is_signed_in_time(client, olga, mark, noise_rule):
+    t = taken(olga)
+    go(t, olga, "dispatch")
+    warned = t.dispatched_at + timedelta(minutes=25)
+    assert services.sla_watch(now=warned) == 1
+    shown = selectors.ticket_alerts(t, now=warned)
+    assert [(a["step"], a["level"]) for a in shown] == [("sign", "warning")]
+    go(t, mark, "sign")
+    assert selectors.ticket_alerts(t, now=warned) == []
+    client.force_login(mark)
+    page = client.get(f"/feedback/tickets/{t.pk}/").content.decode()
+    assert 'id="alerts"' not in page  # the timeline keeps the warning as history
+
+
+def test_alerts_are_read_when_read_and_an_overdue_one_stays(olga, mark, noise_rule):
+    t = taken(olga)
+    go(t, olga, "dispatch")
+    # No job has run: the page still warns at 25 of 30 minutes and shows the lateness at 31.
+    assert selectors.ticket_alerts(t, now=t.dispatched_at + timedelta(minutes=25))[0]["level"] == (
+        "warning"
+    )
+    assert services.sla_watch(now=t.dispatched_at + timedelta(minutes=31)) == 1
+    go(t, mark, "sign")
+    shown = selectors.ticket_alerts(t, now=t.dispatched_at + timedelta(minutes=32))
+    assert [(a["step_label"], a["level_label"]) for a in shown] == [("签收", "超时督办")]
