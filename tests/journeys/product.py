@@ -6,6 +6,7 @@ a separate process with its own database, so what the journeys see is what `make
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -135,6 +136,9 @@ def stop(product: Product) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
+    var = product.env.get("ONETHING_VAR_DIR")
+    if product.procs and var:  # the database and uploads go; the logs stay for a look
+        shutil.rmtree(var, ignore_errors=True)
 
 
 def launch() -> Product:
