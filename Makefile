@@ -8,7 +8,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # -qq: pip's errors only. The machine's pip configuration names local package mirrors, and pip
 # warns once for every package a mirror does not hold (hundreds of lines); installs are unchanged.
-PIP := $(BIN)/pip install -qq --disable-pip-version-check
+# --no-compile: modules are byte-compiled when first imported, not all at install (Faker's
+# hundreds of locale modules, Django's and the data libraries' tests and tools).
+PIP := $(BIN)/pip install -qq --no-compile --disable-pip-version-check
 say = @echo "==> $(1)"
 
 .PHONY: run test lint fmt bench install install-test install-lint install-bench worker clean-db

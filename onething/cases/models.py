@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from onething.accounts.models import Department, Region
 from onething.catalog.models import OneThingVersion
@@ -15,6 +16,7 @@ from onething.common.security import (
 )
 
 from .constants import (
+    YELLOW_SHARE,
     CaseStatus,
     Channel,
     CommitmentStatus,
@@ -24,6 +26,7 @@ from .constants import (
     TaskStatus,
     Warning,
 )
+from .workdays import working_days_between
 
 USER = settings.AUTH_USER_MODEL
 # The registry's namespace for ID numbers: a credit record's hash is a person's hash.
@@ -237,6 +240,21 @@ class Task(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "审批任务"
         ordering = ["stage", "id"]
+
+    def warning_on(self, day) -> str:
+        """The deadline warning as of ``day``: a running task's is derived from its deadline and
+        days used, so pages are right even when the worker that records warnings lags; a
+        finished task keeps the one it ended with."""
+        if self.deadline is None or self.status != TaskStatus.ACTIVE:
+            return self.warning
+        if day > self.deadline:
+            return Warning.RED
+        elapsed = working_days_between(self.started_on, day) - self.paused_days
+        return Warning.YELLOW if self.days and elapsed >= YELLOW_SHARE * self.days else Warning.NONE
+
+    @property
+    def current_warning(self) -> str:
+        return self.warning_on(timezone.localdate())
 
 
 class Supplement(models.Model):

@@ -76,7 +76,7 @@ def task_dict(task: Task, *, full: bool = False, text_full: bool | None = None) 
         "requires": task.requires, "status": task.status, "status_label": task.get_status_display(),
         "data": shown(task.data, full), "result": typed_text(task.result, full=text_full),
         "opinion": typed_text(task.opinion, full=text_full),
-        "deadline": task.deadline, "warning": task.warning, "flagged": task.flagged,
+        "deadline": task.deadline, "warning": task.current_warning, "flagged": task.flagged,
     }  # fmt: skip
 
 

@@ -28,7 +28,6 @@ from .constants import (
     CROSS_REGION_OK,
     OPEN_TASK_STATUSES,
     REMIND_DAYS_BEFORE,
-    YELLOW_SHARE,
     AcceptanceDecision,
     CaseStatus,
     Channel,
@@ -1146,12 +1145,7 @@ def _breach_one(commitment_id: int) -> int:
 
 
 def warning_level(task: Task, today: date) -> str:
-    if task.deadline is None or task.status != TaskStatus.ACTIVE:
-        return task.warning
-    if today > task.deadline:
-        return Warning.RED
-    elapsed = workdays.working_days_between(task.started_on, today) - task.paused_days
-    return Warning.YELLOW if task.days and elapsed >= YELLOW_SHARE * task.days else Warning.NONE
+    return task.warning_on(today)
 
 
 def deadline_warnings(*, today: date | None = None) -> int:

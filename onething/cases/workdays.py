@@ -56,8 +56,14 @@ def is_workday(day: date) -> bool:
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
-        log.warning("no holiday calendar for %s; counting Monday–Friday", day.year)
+        _unknown_year(day.year)
         return day.weekday() < 5
+
+
+@cache
+def _unknown_year(year: int) -> None:
+    """Said once per year and process: every date of a year asks, and hundreds of lines hid it."""
+    log.warning("no holiday calendar for %s; counting Monday–Friday", year)
 
 
 def add_working_days(start: date, days: int) -> date:

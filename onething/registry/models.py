@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from onething.accounts.models import Department, Region
 from onething.catalog.models import LicenseType
@@ -319,6 +320,20 @@ class License(models.Model):
     @property
     def holder(self):
         return self.person or self.entity
+
+    def status_on(self, day) -> str:
+        """The status as read on ``day``: a valid licence whose validity has ended is expired,
+        whether or not the worker's daily job has written that down yet."""
+        if self.status == LicenseStatus.VALID and self.valid_until and self.valid_until < day:
+            return LicenseStatus.EXPIRED
+        return self.status
+
+    @property
+    def current_status(self) -> str:
+        return self.status_on(timezone.localdate())
+
+    def get_status_display(self) -> str:  # Django leaves a get_FOO_display defined here alone
+        return LicenseStatus(self.current_status).label
 
     @property
     def masked_holder_number(self) -> str:

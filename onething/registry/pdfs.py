@@ -7,7 +7,6 @@ from reportlab.lib.units import mm
 from onething.common import pdf
 
 from . import presenters
-from .constants import LicenseStatus
 from .models import License
 
 
@@ -32,7 +31,7 @@ def license_pdf(lic: License) -> bytes:
         ["发证部门", lic.department.name],
         ["发证日期", str(lic.issued_on)],
         ["有效期至", str(lic.valid_until or "长期")],
-        ["状态", LicenseStatus(lic.status).label],
+        ["状态", lic.get_status_display()],
     ]
     seal = [
         ["电子印章", f"SM2-SM3 · {lic.seal_key.key_id if lic.seal_key else '待签章'}"],

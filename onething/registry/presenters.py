@@ -12,7 +12,6 @@ from onething.common import audit
 from onething.common.security import mask_phone
 
 from . import sealing
-from .constants import LicenseStatus
 from .models import License
 from .validators import id_number_error, mask_id
 
@@ -37,8 +36,8 @@ def license_row(lic: License) -> dict:
         "department": lic.department.name,
         "issued_on": lic.issued_on,
         "valid_until": lic.valid_until,
-        "status": lic.status,
-        "status_label": LicenseStatus(lic.status).label,
+        "status": lic.current_status,
+        "status_label": lic.get_status_display(),
         "sealed": lic.is_sealed,
         "data": face_data(lic),
         "case_number": lic.case_number,
@@ -122,8 +121,8 @@ def verdict_row(identifier: str, lic: License | None, verdict) -> dict:
         "valid": verdict.valid,
         "seal_valid": verdict.seal_valid,
         "reasons": verdict.reasons,
-        "status": lic.status if lic else None,
-        "status_label": LicenseStatus(lic.status).label if lic else None,
+        "status": lic.current_status if lic else None,
+        "status_label": lic.get_status_display() if lic else None,
     }
     if lic is not None:
         out.update(

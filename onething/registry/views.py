@@ -41,8 +41,8 @@ def wallet(request):
     licences = list(selectors.wallet(request.user))
     context = {
         "person": person, "entity": entity, "licences": licences,
-        "valid": [lic for lic in licences if lic.status == "valid"],
-        "others": [lic for lic in licences if lic.status != "valid"],
+        "valid": [lic for lic in licences if lic.current_status == "valid"],
+        "others": [lic for lic in licences if lic.current_status != "valid"],
         "reminders": selectors.reminders(request.user)[:10],
         "code_label": "企业码" if entity else "身份码",
     }  # fmt: skip
