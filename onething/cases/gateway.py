@@ -9,6 +9,8 @@ from onething.registry import presenters as registry_presenters
 from onething.registry import selectors as registry_selectors
 from onething.registry import services as registry_services
 
+from . import validation
+
 person_for_user = registry_selectors.person_for_user
 entity_for_user = registry_selectors.entity_for_user
 mask_id = registry_selectors.mask_id
@@ -42,15 +44,23 @@ def _reusable(licences, valid_on) -> bool:
 
 
 def prefill(*, blueprint, person=None, entity=None, licences=None, valid_on=None) -> dict:
-    """``licences``: the holder's ``licenses_of`` rows for ``valid_on``, saving a re-read."""
+    """``licences``: the holder's ``licenses_of`` rows for ``valid_on``, saving a re-read.
+    A value that fails its own field's check is offered but not locked: the applicant corrects it
+    (a read-only field the form then refuses could never be submitted)."""
     if person is None and entity is None:
         return {}
     if not _reusable(licences, valid_on):
-        return registry_services.prefill(blueprint=blueprint, person=person, entity=entity)
-    return registry_services.prefill_from(
-        blueprint=blueprint, person=person, entity=entity,
-        licenses=registry_services.by_type(licences),
-    )  # fmt: skip
+        found = registry_services.prefill(blueprint=blueprint, person=person, entity=entity)
+    else:
+        found = registry_services.prefill_from(
+            blueprint=blueprint, person=person, entity=entity,
+            licenses=registry_services.by_type(licences),
+        )  # fmt: skip
+    schema = blueprint["form"]["schema"]["properties"]
+    for field, entry in found.items():
+        if field in schema and validation.field_error(schema[field], entry["value"]):
+            entry["read_only"] = False
+    return found
 
 
 def exemptions(*, blueprint, person=None, entity=None, licences=None, valid_on=None) -> dict:

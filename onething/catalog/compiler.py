@@ -11,7 +11,9 @@ from onething.rules import services as rules
 
 from .constants import REFORM_TARGET_PERCENT, ElementType, MaterialDisposition
 
-PHONE_PATTERN = r"^1[3-9]\d{9}$"
+# A contact number as the registries hold it: a mobile, or a landline with its area code
+# (registry/importing.py accepts the same); a read-only prefilled value must pass its own field.
+PHONE_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
 ID_PATTERN = r"^\d{17}[\dXx]$"
 CREDIT_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 REGION_PATTERN = r"^\d{6}$"
