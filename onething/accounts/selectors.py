@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
-from .constants import Role
+from .constants import RegionLevel, Role
 from .models import Department, Region, User
 
 NAV = [
@@ -66,6 +66,15 @@ def regions_visible_to(user: User):
     if user.region is None:
         return Region.objects.none()
     return Region.objects.filter(region_codes_under(user.region))
+
+
+def window_regions(*, within: str = ""):
+    """County-level regions with a government service window (a data bureau there), the places
+    an applicant may hand a 跨域通办 case in; ``within`` a code prefix (a province's "42")."""
+    windows = Department.objects.filter(kind_id="data_bureau").values("region_id")
+    return Region.objects.filter(
+        code__in=windows, level=RegionLevel.COUNTY, code__startswith=within
+    ).order_by("code")
 
 
 def department_for(*, kind_code: str, region: Region) -> Department | None:

@@ -8,13 +8,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from onething.accounts import selectors as accounts
 from onething.accounts.constants import Role
 from onething.catalog import selectors as catalog
 from onething.catalog.compiler import CompileError
 from onething.common.errors import DomainError
 
-from . import gateway, selectors, serialize, services
-from .constants import AcceptanceDecision, Channel, TaskDecision
+from . import checks, gateway, selectors, serialize, services
+from .constants import CROSS_REGION_OK, AcceptanceDecision, Channel, TaskDecision
 from .models import Commitment
 
 
@@ -85,11 +86,12 @@ def _full_numbers(request) -> bool:
 
 def _context(request, code: str, draft, errors=None) -> dict:
     version = catalog.version_latest(code)
-    try:
-        bp = catalog.blueprint(version, draft.answers)
-    except CompileError as exc:
-        bp, errors = catalog.blueprint(version, {}), {**(errors or {}), **exc.fields}
     holder = _page_holder(request.user)
+    derived = _linked_answers(version, holder)
+    try:
+        bp = catalog.blueprint(version, {**(draft.answers or {}), **derived})
+    except CompileError as exc:
+        bp, errors = catalog.blueprint(version, derived), {**(errors or {}), **exc.fields}
     prefill = gateway.prefill(blueprint=bp, **holder)
     exempt = gateway.exemptions(blueprint=bp, **holder)
     full, is_clerk = _full_numbers(request), request.user.role == Role.WINDOW_CLERK
@@ -98,7 +100,35 @@ def _context(request, code: str, draft, errors=None) -> dict:
         "rows": _material_rows(bp, draft, exempt), "fields": _field_rows(bp, draft, prefill, full),
         "applicant": serialize.shown(draft.applicant, full), "is_clerk": is_clerk, "full": full,
         "has_personal": is_clerk and bool(serialize.draft_fields(draft)),
+        "derived": derived, "cross_region": bp["cross_region"] in CROSS_REGION_OK,
+        **_accept_choice(request, bp, holder),
     }  # fmt: skip
+
+
+def _linked_answers(version, holder: dict) -> dict:
+    """一键三联: a change or de-registration asks nothing the licences held already answer, and
+    the page shows those answers as submission will take them."""
+    if not checks.is_linked_change(version.snapshot) or not any(holder.values()):
+        return {}
+    held = {lic.license_type_id for lic in gateway.licenses_of(**holder)}
+    return checks.derived_answers(version.snapshot, held)
+
+
+def _accept_choice(request, bp: dict, holder: dict) -> dict:
+    """跨域通办: an applicant may hand the case in at another window; the home region stays the
+    place it is processed. A clerk's window is the accepting region."""
+    user = request.user
+    if user.role == Role.WINDOW_CLERK or bp["cross_region"] not in CROSS_REGION_OK:
+        return {"accept_regions": [], "accept_region": ""}
+    entity, person = holder["entity"], holder["person"]
+    home = (
+        (entity and entity.registered_region_id) or (person and person.household_region_id)
+        or user.region_id or ""
+    )  # fmt: skip
+    within = "" if bp["cross_region"] == "跨省通办" else home[:2]
+    regions = list(accounts.window_regions(within=within).select_related("parent"))
+    chosen = request.POST.get("accept_region") or home
+    return {"accept_regions": regions, "accept_region": chosen, "home_region": home}
 
 
 def _page_holder(user) -> dict:

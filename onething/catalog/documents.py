@@ -21,6 +21,7 @@ def guide_sections(bp: dict) -> list[tuple[str, list]]:
                 f"牵头部门：{ot['lead_department']['name']}；涉及部门：{len({i['department']['code'] for i in items})} 个",
             ],
         ),
+        *_situation(bp),
         ("受理条件", conditions or ["符合各事项规定的条件"]),
         (
             "办理流程",
@@ -45,6 +46,16 @@ def guide_sections(bp: dict) -> list[tuple[str, list]]:
         ),
         ("设定依据", bases or ["—"]),
     ]
+
+
+def _situation(bp: dict) -> list[tuple[str, list]]:
+    """The answers this guide was written for: materials and items differ between situations."""
+    lines = []
+    for q in bp.get("questions") or []:
+        labels = {o["value"]: o["label"] for o in q.get("options") or []}
+        if q.get("answer") in labels:
+            lines.append(f"{q['text']} {labels[q['answer']]}")
+    return [("适用情形", lines)] if lines else []
 
 
 def _names(bp: dict, codes: list[str]) -> list[str]:

@@ -147,6 +147,13 @@ def latest_snapshots() -> list[dict]:
     return list(newest.values())
 
 
+def element_names(codes) -> dict[str, str]:
+    """Data element code → its name (一张表单's field labels), for logs that stored codes."""
+    from .models import DataElement
+
+    return dict(DataElement.objects.filter(code__in=list(codes)).values_list("code", "name"))
+
+
 def synonym_groups() -> list[tuple[str, list[str]]]:
     return [(s.canonical, list(s.terms or [])) for s in Synonym.objects.order_by("order", "id")]
 

@@ -53,6 +53,8 @@ def _context(bp: dict, errors: dict) -> dict:
         "bp": bp,
         "errors": errors,
         "answers_json": json.dumps(bp["answers"], ensure_ascii=False),
+        # The guide (page and PDF) follows the situation chosen, as the materials do.
+        "guide": documents.guide_sections(bp),
     }
 
 
@@ -69,7 +71,7 @@ def detail(request, code):
     return render(
         request,
         "catalog/detail.html",
-        {**_context(bp, errors), "guide": documents.guide_sections(bp), "ot": bp["onething"]},
+        {**_context(bp, errors), "ot": bp["onething"]},
     )
 
 

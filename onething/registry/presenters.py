@@ -8,6 +8,7 @@ records a sensitive read (``audit_full_view``).
 from django.conf import settings
 from django.urls import reverse
 
+from onething.catalog.models import LicenseType
 from onething.common import audit
 from onething.common.security import mask_phone
 
@@ -130,3 +131,33 @@ def verdict_row(identifier: str, lic: License | None, verdict) -> dict:
             issued_on=lic.issued_on, valid_until=lic.valid_until,
         )  # fmt: skip
     return out
+
+
+def usage_rows(records) -> list[dict]:
+    """The usage log as a holder reads it: licences by name and number, data items by name (the
+    rows keep licence identifiers and field codes or registry paths)."""
+    from onething.catalog import selectors as catalog
+
+    from . import services
+
+    records = list(records)
+    identifiers = {i for r in records for i in r.licenses or []}
+    names = dict(
+        License.objects.filter(identifier__in=identifiers).values_list(
+            "identifier", "license_type__name"
+        )
+    )
+    paths = {f for r in records for f in r.fields or []}
+    elements = catalog.element_names(f for f in paths if "." not in f)
+    types = LicenseType.objects.in_bulk(
+        {f.split(".")[1] for f in paths if f.startswith("license.")}
+    )
+
+    def field(f: str) -> str:
+        return services.source_label(f, types) if "." in f else elements.get(f, f)
+
+    return [
+        {"record": r, "licenses": [f"{names.get(i, '电子证照')} {i}" for i in r.licenses or []],
+         "fields": [field(f) for f in r.fields or []]}
+        for r in records
+    ]  # fmt: skip

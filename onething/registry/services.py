@@ -286,7 +286,7 @@ def _registry_value(source: str, person, entity):
     return value if value not in (None, "") else None
 
 
-def _source_label(source: str, license_types: dict) -> str:
+def source_label(source: str, license_types: dict) -> str:
     kind, _, rest = source.partition(".")
     if kind == "person":
         return f"人口基础信息·{PERSON_FIELD_LABELS.get(rest, rest)}"
@@ -345,7 +345,7 @@ def prefill_from(*, blueprint: dict, person, entity, licenses: dict[str, License
             if value is not None:
                 out[row["field"]] = {
                     "value": _json_value(value), "source": source,
-                    "source_label": _source_label(source, types), "read_only": True,
+                    "source_label": source_label(source, types), "read_only": True,
                 }  # fmt: skip
                 break
     return out
@@ -394,7 +394,7 @@ def exemptions_from(*, blueprint: dict, person, entity, licenses: dict[str, Lice
                 "kind": "shared_data",
                 "license": None,
                 "license_type": None,
-                "reason": f"已通过共享数据获取：{_source_label(material['registry_field'], {})}",
+                "reason": f"已通过共享数据获取：{source_label(material['registry_field'], {})}",
             }
     return out
 
@@ -487,9 +487,11 @@ def consent_grant(
         obj=consent,
         data={"grantee": grantee.pk, "purpose": purpose},
     )
+    # The log says what the consent opened: the holder's licences valid now.
     usage_record(
-        actor=grantee, purpose=purpose, case_number=case_number, person=person, entity=entity
-    )
+        actor=grantee, purpose=purpose, case_number=case_number, person=person, entity=entity,
+        licenses=list(selectors.licenses_of(person=person, entity=entity)),
+    )  # fmt: skip
     return consent
 
 

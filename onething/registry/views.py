@@ -67,7 +67,8 @@ def holder_code(request):
 
 @login_required
 def usage(request):
-    return render(request, "registry/usage.html", {"rows": selectors.usage_log(request.user)[:300]})
+    rows = presenters.usage_rows(selectors.usage_log(request.user)[:300])
+    return render(request, "registry/usage.html", {"rows": rows})
 
 
 def _visible_or_404(request, identifier):

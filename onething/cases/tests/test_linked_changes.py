@@ -58,3 +58,13 @@ def test_a_registration_change_changes_the_food_licence_too(restaurant):
 def test_questions_that_are_not_about_licences_stay_the_applicants(restaurant):
     items = _items_of(restaurant, "enterprise-deregistration", {"has_employees": "no"})
     assert "hrss-unit-insurance-cancel" not in items
+
+
+def test_the_apply_page_preselects_the_licence_questions_from_the_licences_held(client, restaurant):
+    client.force_login(restaurant)
+    html = client.get("/cases/apply/enterprise-deregistration").content.decode()
+    food = html.split('data-question="holds_food_business_license"', 1)[1].split("</fieldset>")[0]
+    drug = html.split('data-question="holds_drug_business_license"', 1)[1].split("</fieldset>")[0]
+    assert 'value="yes" checked disabled' in food and "一键三联" in food
+    assert 'value="no" checked disabled' in drug
+    assert '<input type="hidden" name="a_holds_food_business_license" value="yes">' in html

@@ -1,6 +1,7 @@
 """Pages: the draft survives a closed browser, the queues show the right rows."""
 
 import json
+from datetime import date, timedelta
 
 import pytest
 
@@ -8,6 +9,7 @@ from onething.cases import selectors, services
 from onething.cases.models import Draft
 
 pytestmark = pytest.mark.django_db
+DUE = (date.today() + timedelta(days=30)).isoformat()
 
 
 def test_apply_page_prefills_read_only_and_shows_exemptions(client, alice):
@@ -93,3 +95,34 @@ def test_a_prefilled_enum_reads_as_its_label_and_submits_its_code():
     prefill = {"enterprise_type": {"value": "llc", "source_label": "经营主体信息"}}
     row = _field_rows(bp, SimpleNamespace(form={}), prefill, full=True)[0]
     assert (row["value"], row["value_label"]) == ("llc", "有限责任公司")
+
+
+def test_an_applicant_chooses_another_window_and_a_clerk_sees_its_own(
+    client, alice, carol, wendy, upload
+):
+    services.draft_save(
+        user=alice, onething="mini-restaurant", answers={"big": "no", "own_premises": "no"},
+        form={"business_name": "楚味小馆", "area": 60},
+        materials={"application_form": str(upload(alice).pk)},
+        commitments={"lease_contract": DUE},
+    )  # fmt: skip
+    client.force_login(alice)
+    preview = client.post("/cases/apply/mini-restaurant", {"action": "preview"}).content.decode()
+    select = preview.split('id="accept-region">', 1)[1].split("</select>", 1)[0]
+    assert '<option value="420102" selected>武汉市江岸区（本地）</option>' in select
+    assert '<option value="420106" >武汉市武昌区</option>' in select
+    posted = {"action": "submit", "consent": "1", "accept_region": "420106", "a_big": "no",
+              "a_own_premises": "no", "f_business_name": "楚味小馆", "f_area": "60",
+              "commit_lease_contract": "1", "due_lease_contract": DUE}  # fmt: skip
+    res = client.post("/cases/apply/mini-restaurant", posted)
+    assert res.status_code == 302, res.content.decode()
+    case = selectors.cases_list(alice).get()
+    assert (case.accept_region_id, case.process_region_id) == ("420106", "420102")
+    client.force_login(wendy)
+    assert (
+        "武昌区 · 办理地：江岸区（跨域通办）"
+        in client.get(f"/cases/{case.number}/").content.decode()
+    )
+    client.force_login(carol)
+    page = client.post("/cases/apply/mini-restaurant", {"action": "preview"}).content.decode()
+    assert 'id="accept-region"' not in page and "受理地区：本窗口（江岸区）" in page

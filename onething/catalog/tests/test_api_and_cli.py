@@ -131,3 +131,21 @@ def test_a_local_addition_is_seen_only_in_its_own_region(client, mini_catalog, a
     assert selectors.onethings_visible(
         region=Region.objects.get(code="420506")
     ).exists()  # 夷陵区, under 宜昌
+
+
+def test_the_guide_follows_the_chosen_situation(client, mini_catalog, monkeypatch):
+    from onething.catalog import documents, selectors
+
+    version = selectors.version_latest("mini-restaurant")
+    big = dict(documents.guide_sections(selectors.blueprint(version, {"big": "yes"})))
+    assert "经营场所面积是否超过300平方米？ 是" in big["适用情形"]
+    html = client.get("/onethings/mini-restaurant/situation", {"a_big": "yes"}).content.decode()
+    assert "/guide.pdf?answers=" in html and "%22big%22%3A%20%22yes%22" in html
+    assert "经营场所面积是否超过300平方米？ 是" in html.split('id="guide"', 1)[1]
+    printed = []
+    para = documents.pdf.para
+    monkeypatch.setattr(
+        documents.pdf, "para", lambda text, *a: printed.append(text) or para(text, *a)
+    )
+    pdf = client.get("/api/onethings/mini-restaurant/guide.pdf", {"answers": '{"big": "yes"}'})
+    assert pdf.content.startswith(b"%PDF") and "经营场所面积是否超过300平方米？ 是" in printed

@@ -229,3 +229,19 @@ def test_spouse_materials_come_from_the_spouses_licences(alice_person, market):
     out = services.exemptions(blueprint=bp, person=alice_person)
     assert out["spouse_id_card"]["license"] == card.identifier
     assert out["spouse_id_card"]["reason"] == "已通过电子证照获取：居民身份证（配偶）"
+
+
+def test_the_usage_page_names_licences_and_data_items(client, alice, alice_person, carol, market):
+    card = services.license_issue(
+        license_type="id_card", department=market, data={}, person=alice_person
+    )
+    services.holder_from_code(code=services.holder_code(person=alice_person), clerk=carol)
+    services.usage_record(actor=carol, purpose="办理“开办小餐馆”", case_number="HB-1",
+                          person=alice_person, fields=["applicant_name", "person.name"])  # fmt: skip
+    client.force_login(alice)
+    html = client.get("/registry/usage/").content.decode()
+    consent, case = (
+        html.split(s, 1)[1].split("</tr>", 1)[0] for s in ("窗口亮码授权查验证照", "HB-1")
+    )
+    assert f"居民身份证 {card.identifier}" in consent
+    assert "经营者姓名、人口基础信息·姓名" in case and "applicant_name" not in case
