@@ -140,18 +140,31 @@ def wait_for(check, *, seconds: float, every: float = 2.0, what: str = ""):
         time.sleep(every)
 
 
-def demo_accounts(product) -> list[str]:
-    """`onething demo users`, as printed for a person starting the demo: one account a line."""
+def demo_accounts(product) -> list[tuple[str, str, str]]:
+    """`onething demo users` as printed for a person starting the demo, read as (role, place,
+    username): role headings, then each department or region, then its accounts."""
     done = product.cli("demo", "users", timeout=300)
     assert done.returncode == 0, done.stderr
-    return [line.strip() for line in done.stdout.splitlines() if "demo_" in line]
+    accounts, role, place = [], "", ""
+    for line in done.stdout.splitlines():
+        words = line.split()
+        if not words or "密码" in line:
+            continue
+        user = next((w for w in words if w.startswith("demo_")), None)
+        if user:
+            accounts.append((role, place, user))
+        elif not line.startswith(" "):
+            role = line.strip()
+        else:
+            place = line.strip()
+    return accounts
 
 
-def reviewer_for(accounts: list[str], department: str, role: str = "审批") -> str:
-    """The demo account of a department (by role label), found by name in the printed list."""
-    for line in accounts:
-        if department in line and role in line:
-            return next(word for word in line.split() if word.startswith("demo_"))
+def reviewer_for(accounts: list[tuple[str, str, str]], department: str, role: str = "审批") -> str:
+    """The demo account of a department with a role (部门审批人员, 部门管理员), by the list."""
+    for heading, place, username in accounts:
+        if place == department and role in heading:
+            return username
     raise AssertionError(f"no demo account «{role}» for «{department}» in `onething demo users`")
 
 

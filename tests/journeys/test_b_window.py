@@ -6,6 +6,8 @@ commitment for a missing material), and accepts a cross-region case whose region
 the page.
 """
 
+import re
+
 from . import steps
 
 
@@ -70,8 +72,9 @@ def test_clerk_accepts_a_cross_region_case_chosen_on_the_page(journey):
         ("credit_code", ""),
     ):
         clerk.fill(f"input[name=applicant_{name}]", value)
-    chooser = clerk.get_by_label("办理地")  # the applicant's own region, chosen on the page
-    chooser.select_option(label="武昌区")
+    # The applicant's own region (户籍地), where the case is processed, chosen on the page.
+    chooser = clerk.get_by_label(re.compile("户籍地|登记地|办理地"))
+    chooser.select_option(label=re.compile("武昌区"))
     steps.fill_form(clerk, {"applicant_name": "周文斌", "applicant_id_number": walk_in,
                             "applicant_phone": "13871200620", "contact_phone": "13871200620"})  # fmt: skip
     steps.upload_materials(clerk)
@@ -80,3 +83,18 @@ def test_clerk_accepts_a_cross_region_case_chosen_on_the_page(journey):
     assert "受理地：江岸区" in text and "办理地：武昌区（跨域通办）" in text, text
     steps.accept(clerk, number)
     assert steps.status_of(clerk) == "办理中"
+
+
+def test_applicant_chooses_another_accepting_window_on_the_page(journey):
+    """收受分离 from the applicant's side: the window that accepts is chosen on the preview."""
+    me = journey.as_user("demo_citizen")
+    steps.open_apply(me, "cross-region-medical-filing")
+    steps.fill_form(me)
+    steps.upload_materials(me)
+    me.click("button[value=preview]")
+    me.select_option("#accept-region", label=re.compile("江汉区"))
+    me.check("#consent")
+    me.click("button[value=submit]")
+    me.wait_for_url(steps.CASE_URL)
+    text = me.locator("main").inner_text()
+    assert "受理地：江汉区" in text and "办理地：江岸区（跨域通办）" in text, text
