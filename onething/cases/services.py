@@ -132,16 +132,35 @@ def draft_submit(*, user, draft: Draft, channel: str, accept_region: str | None 
 
 
 def draft_body(draft: Draft, *, channel: str, accept_region: str | None) -> dict:
+    shown = _shown_materials(draft)
     return {
         "onething": draft.onething,
         "answers": draft.answers,
         "applicant": draft.applicant,
         "form": draft.form,
-        "materials": [{"material": m, "file_id": f} for m, f in draft.materials.items() if f],
-        "commitments": [{"material": m, "due_date": d} for m, d in draft.commitments.items() if d],
+        "materials": [
+            {"material": m, "file_id": f} for m, f in draft.materials.items() if f and m in shown
+        ],
+        "commitments": [
+            {"material": m, "due_date": d} for m, d in draft.commitments.items() if d and m in shown
+        ],
         "channel": channel,
         "accept_region": accept_region,
     }
+
+
+def _shown_materials(draft: Draft) -> set[str]:
+    """The materials the page lists for the draft's current answers. A file uploaded under an
+    answer changed since (company, then 个体工商户) is neither shown nor removable on the page:
+    it stays in the draft but is not part of what the person submits."""
+    version = catalog.version_latest(draft.onething)
+    try:
+        blueprint = catalog.blueprint(version, draft.answers) if version else None
+    except CompileError:
+        blueprint = None
+    if blueprint is None:  # submission refuses the answers with its own message
+        return {*draft.materials, *draft.commitments}
+    return {m["code"] for m in blueprint["materials"]}
 
 
 # ---- idempotent submission ---------------------------------------------------------------

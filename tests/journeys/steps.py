@@ -19,6 +19,8 @@ TYPED = {
     "premises_area": "80",
     "registered_capital": "50",
     "legal_rep_name": "张晓明",
+    "legal_rep_id_number": "420102198805121233",
+    "registered_address": "湖北省武汉市江岸区解放大道1000号",
     "food_business_items": "热食类食品制售",
     "seat_count": "30",
     "contact_name": "张晓明",
@@ -46,6 +48,13 @@ def credit_code(region: str, serial: int) -> str:
     from onething.registry.validators import make_credit_code
 
     return make_credit_code(region, f"J{serial:07d}", authority="9", category="2")
+
+
+def choose(page, selector: str, text: str) -> None:
+    """Pick the option whose visible text contains `text` (a person reads labels, not values)."""
+    options = page.locator(f"{selector} option", has_text=text)
+    assert options.count() >= 1, f"no «{text}» in {selector}"
+    page.select_option(selector, value=options.first.get_attribute("value"))
 
 
 def open_apply(page, code: str, answers: dict[str, str] | None = None) -> None:
