@@ -48,7 +48,7 @@ def test_enterprise_submits_open_restaurant(journey):
     steps.open_apply(firm, "open-restaurant", {"subject_type": "company"})
     prefilled = steps.fill_form(firm)
     # What the registry fills in read-only is accepted by the form it fills (landline included).
-    assert prefilled.get("enterprise_name") == "武汉市江岸区楚味餐饮有限公司"
+    assert prefilled.get("business_scope") == "餐饮服务；食品销售", prefilled
     steps.upload_materials(firm)
     number = steps.submit(firm)
     assert steps.status_of(firm) == "待受理"
