@@ -92,7 +92,10 @@ def product():
     return shipped
 
 
-@pytest.fixture(scope="session")
+# Per module: Playwright's sync API keeps an event loop in this thread while it runs, and Django
+# refuses ORM calls from a thread with a running loop; the database tests that follow the
+# journeys in the same session must find it closed.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
