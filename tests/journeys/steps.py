@@ -29,6 +29,9 @@ TYPED = {
     "sign_size": "3×1",
     "discharge_volume": "5",
     "exam_hospital": "武汉市江岸区人民医院",
+    "destination_region": "440305",
+    "destination_address": "广东省深圳市南山区科技园南区18号",
+    "filing_start_date": (date.today() + timedelta(days=7)).isoformat(),
     "change_after": "住所变更为湖北省武汉市江岸区沿江大道188号",
     "bank_name": "中国工商银行武汉江岸支行",
     "bank_account_number": "3202000109200012345",
@@ -52,6 +55,7 @@ def credit_code(region: str, serial: int) -> str:
 
 def choose(page, selector: str, text: str) -> None:
     """Pick the option whose visible text contains `text` (a person reads labels, not values)."""
+    page.wait_for_selector(selector)
     options = page.locator(f"{selector} option", has_text=text)
     assert options.count() >= 1, f"no «{text}» in {selector}"
     page.select_option(selector, value=options.first.get_attribute("value"))

@@ -35,6 +35,7 @@ def test_clerk_applies_by_qr_code_and_accepts(journey):
         # The clerk reads the holder's registered facts off the licence the holder shows.
         values={"enterprise_name": "武汉市江岸区楚味餐饮有限公司", "registered_capital": "50",
                 "business_scope": "餐饮服务；食品销售", "premises_address": "湖北省武汉市江岸区沿江大道156号1层",
+                "registered_address": "湖北省武汉市江岸区沿江大道156号1层",
                 "legal_rep_name": "张晓明", "contact_phone": "027-82880001"},
     )  # fmt: skip
     assert steps.status_of(clerk) == "待受理"

@@ -57,7 +57,7 @@ def test_reviewers_of_every_department_decide_in_parallel_and_licences_verify(jo
         def verified(identifier=identifier):
             public.goto("/registry/verify/")
             public.fill("#identifier", identifier)
-            public.click("form button[type=submit]")
+            public.click("main form button[type=submit]")
             public.wait_for_selector("#verdict")
             return public.locator("#verdict").get_attribute("data-valid") == "true"
 
