@@ -6,6 +6,11 @@ def send_outbox(payload: dict) -> int:
     return notify.send_outbox()
 
 
+@jobs.periodic("common.prune_jobs", every_seconds=86400)
+def prune_jobs(payload: dict) -> int:
+    return jobs.prune()
+
+
 @jobs.handler("common.test_slow_notify")
 def slow_notify(payload: dict) -> None:
     """Used by the fault tests: notifies, then works slowly enough to be killed mid-job."""

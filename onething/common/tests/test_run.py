@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from onething.common.models import Job
+from onething.common.models import Job, WorkerBeat
 
 from .test_jobs import _worker_env
 
@@ -62,3 +62,25 @@ def test_run_serves_pages_and_its_worker_runs_jobs_until_sigterm(db):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     assert _health(port) is None  # nothing listens any more
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_stops_cleanly_on_sigterm_and_says_so_in_its_heartbeat(db):
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "onething.cli", "worker", "--poll", "0.2"],
+        env=_worker_env(), stdout=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not WorkerBeat.objects.filter(stopped_at__isnull=True).exists():
+            assert time.monotonic() < deadline and worker.poll() is None, "no heartbeat"
+            time.sleep(0.2)
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=60) == 0
+        assert "后台任务进程已停止" in worker.stdout.read()
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+    beat = WorkerBeat.objects.get()
+    assert beat.stopped_at is not None and beat.worker.endswith(f":{worker.pid}")

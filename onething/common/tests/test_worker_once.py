@@ -2,9 +2,11 @@
 
 import io
 import time
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from onething.common import jobs
 from onething.common.models import Job, WorkerBeat
@@ -65,3 +67,13 @@ def test_a_pass_leaves_a_stopped_heartbeat():
     jobs.run_pass(max_jobs=1)
     beat = WorkerBeat.objects.get()
     assert beat.stopped_at is not None and beat.beat_at >= beat.started_at
+
+
+def test_finished_jobs_are_pruned_after_a_week_failed_ones_stay():
+    _queue("test.once", 2)
+    _queue("test.once_fails", 1)
+    jobs.run_pass(max_jobs=3)
+    Job.objects.update(finished_at=timezone.now() - timedelta(days=8))
+    Job.objects.filter(name="test.once_fails").update(status=Job.Status.FAILED)
+    assert jobs.prune() == 2
+    assert list(Job.objects.values_list("name", flat=True)) == ["test.once_fails"]

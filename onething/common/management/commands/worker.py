@@ -24,8 +24,14 @@ class Command(BaseCommand):
             self._once(max_jobs=max_jobs, max_seconds=max_seconds)
             return
         stopping = []
+
+        def stop(signum, frame):
+            if stopping:  # asked twice: stop now; the job's lease lets a worker run it again
+                raise KeyboardInterrupt
+            stopping.append(signum)
+
         for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda signum, frame: stopping.append(signum))
+            signal.signal(signum, stop)
         self.stdout.write("后台任务进程已启动", ending="\n")
         self.stdout.flush()
         jobs.work_forever(poll=poll, stop=lambda: bool(stopping))
