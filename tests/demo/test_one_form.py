@@ -132,3 +132,20 @@ def test_the_window_qr_path_compares_values_by_meaning(demo_world):
     with pytest.raises(Exception) as refused:
         cases.case_submit(user=clerk, data=wrong)
     assert "form.registered_capital" in getattr(refused.value, "fields", {})
+
+
+def test_a_phone_field_accepts_what_the_registry_import_accepts():
+    from onething.catalog import compiler
+    from onething.registry import importing
+
+    assert importing.PHONE.pattern == compiler.PHONE_PATTERN
+
+
+@pytest.mark.parametrize(
+    ("typed", "held", "same"),
+    [("50", 50, True), ("50.0", 50, True), (" 50 ", 50.0, True), ("2021-03-18", "2021-03-18", True),
+     (" 张晓明 ", "张晓明", True), ("true", True, True), ("51", 50, False), ("张晓", "张晓明", False),
+     ("NaN", 0, False)],
+)  # fmt: skip
+def test_values_are_compared_by_meaning(typed, held, same):
+    assert validation.same_value(typed, held) is same
