@@ -281,6 +281,8 @@ def detail(request, number):
         "my_tasks": [_with_inputs(t, names, case) for t in tasks
                      if t.department_id == user.department_id],
         "open_supplements": case.supplements.filter(supplied_at__isnull=True),
+        "optional": {m["code"] for m in (case.blueprint or {}).get("materials", [])
+                     if not m.get("required", True)},
         "decisions": AcceptanceDecision.choices, "task_decisions": TaskDecision.choices,
     }  # fmt: skip
     return render(request, "cases/detail.html", context)

@@ -21,6 +21,17 @@ ENTITY_ALIASES = {
 }  # fmt: skip
 
 
+# Fields that name the licence's own issuing: the issue date and the issuing department are
+# what a marriage registration's date and authority, or a first driving licence's date, are.
+ISSUE_ALIASES = {
+    "valid_from": "issued_on", "registered_on": "issued_on", "first_issued_on": "issued_on",
+    "issuing_authority": "department", "registration_authority": "department",
+}  # fmt: skip
+SPOUSE_ALIASES = {"spouse_name": "name", "spouse_id_number": "id_number"}
+# The licence's own number (its identifier) where the type prints one and none was given.
+NUMBER_FIELDS = ("license_number", "license_no", "certificate_number")
+
+
 def _attr(holder, name: str):
     if name == "gender_label":
         return Gender(holder.gender).label if holder.gender else ""
@@ -41,15 +52,15 @@ def plain(value):
 
 
 def face(
-    license_type, *, data: dict, person=None, entity=None, issued_on: date, valid_until, department
-) -> dict:
+    license_type, *, data: dict, person=None, entity=None, issued_on: date, valid_until, department,
+    number: str = "",
+) -> dict:  # fmt: skip
     """Every field of the type: given data first, then the holder's registry, then the dates."""
     holder, aliases = (person, PERSON_ALIASES) if person is not None else (entity, ENTITY_ALIASES)
-    derived = {
-        "valid_from": issued_on,
-        "valid_until": valid_until or "长期",
-        "issuing_authority": department.name,
-    }
+    issue = {"issued_on": issued_on, "department": department.name}
+    derived = {code: issue[source] for code, source in ISSUE_ALIASES.items()}
+    derived["valid_until"] = valid_until or "长期"
+    derived.update(dict.fromkeys(NUMBER_FIELDS, number))
     out = {}
     for f in license_type.fields or []:
         code = f["code"]
@@ -57,6 +68,14 @@ def face(
             out[code] = plain(data[code])
         elif code in aliases:
             out[code] = plain(_attr(holder, aliases[code]))
+        elif code in SPOUSE_ALIASES and person is not None:
+            out[code] = plain(_spouse(person, SPOUSE_ALIASES[code]))
         else:
             out[code] = plain(derived.get(code, ""))
     return out
+
+
+def _spouse(person, name: str):
+    # The registry links a married person to their spouse; an unlinked one leaves the field blank.
+    spouse = person.spouse if getattr(person, "spouse_id", None) else None
+    return getattr(spouse, name, "") if spouse is not None else ""

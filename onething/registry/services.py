@@ -192,15 +192,16 @@ def license_issue(
     previous = _current(lt, person=person, entity=entity)
     serial, version = _numbering(lt, department, previous)
     until = valid_until(lt, issued_on)
+    identifier = identifiers.build(
+        type_code=lt.code, department_code=department.code, serial=serial, version=version
+    )
     lic = License.objects.create(
-        identifier=identifiers.build(
-            type_code=lt.code, department_code=department.code, serial=serial, version=version
-        ),
+        identifier=identifier,
         license_type=lt, holder_kind=kind, person=person, entity=entity,
         holder_name=holder.name, holder_number=_number(holder), department=department,
         serial=serial, version=version, issued_on=issued_on, valid_until=until, case_number=case_number,
         data=faces.face(lt, data=data or {}, person=person, entity=entity, issued_on=issued_on,
-                        valid_until=until, department=department),
+                        valid_until=until, department=department, number=identifier),
     )  # fmt: skip
     if previous is not None:
         _supersede(previous, lic, actor)

@@ -142,3 +142,31 @@ def test_an_applicant_chooses_another_window_and_a_clerk_sees_its_own(
     client.force_login(carol)
     page = client.post("/cases/apply/mini-restaurant", {"action": "preview"}).content.decode()
     assert 'id="accept-region"' not in page and "受理地区：本窗口（江岸区）" in page
+
+
+def test_an_optional_material_not_given_is_not_called_missing(client, alice, submit):
+    case = submit(alice)
+    row = case.materials.get(material="application_form")
+    row.state = "missing"
+    row.save(update_fields=["state"])
+    for m in case.blueprint["materials"]:
+        m["required"] = m["code"] != "application_form"
+    case.save(update_fields=["blueprint"])
+    client.force_login(alice)
+    html = client.get(f"/cases/{case.number}/").content.decode()
+    shown = html.split('data-material="application_form">', 1)[1].split("</tr>", 1)[0]
+    assert "非必要，未提交" in shown and "缺少" not in shown
+
+
+def test_a_licence_material_says_why_it_is_asked_for_when_the_licence_is_not_held(client, catalog):
+    from .conftest import person_user
+
+    dan = person_user("dan", "邓丹", seq=6, id_card=False)
+    client.force_login(dan)
+    catalog_page = client.get("/onethings/mini-restaurant/").content.decode()
+    assert "持有有效电子证照（居民身份证）的免交，未持有的需提交" in catalog_page
+    html = client.get("/cases/apply/mini-restaurant").content.decode()
+    row = html.split('data-material="id_card">', 1)[1].split("</tr>", 1)[0]
+    assert (
+        "您的电子证照夹中没有有效的居民身份证，请提交本材料" in row and 'name="file_id_card"' in row
+    )

@@ -212,3 +212,38 @@ def test_leap_day_validity():
     assert services.valid_until(lt, date(2024, 2, 29)) == date(2025, 2, 28)
     assert services.valid_until(lt, date(2024, 3, 1)) == date(2025, 2, 28)
     assert services.valid_until(LicenseType(code="y", name="y"), timezone.localdate()) is None
+
+
+def test_a_face_fills_what_the_registry_and_the_issuing_know(market):
+    """The walk found marriage certificates with blank 配偶 and 登记 fields: they come from the
+    linked spouse, the issue date and the issuing department."""
+    from types import SimpleNamespace
+
+    from onething.registry import faces
+    from onething.registry.models import Person
+
+    from . import factories
+
+    husband = factories.person(name="张晓明", female=False, marital_status="married")
+    wife = factories.person(name="李慧", marital_status="married", spouse=husband)
+    Person.objects.filter(pk=husband.pk).update(spouse=wife)
+    codes = ["spouse_name", "spouse_id_number", "registered_on", "registration_authority",
+             "first_issued_on", "certificate_number"]  # fmt: skip
+    lt = SimpleNamespace(fields=[{"code": c} for c in codes])
+    on = date(2016, 10, 1)
+    face = faces.face(lt, data={}, person=Person.objects.get(pk=husband.pk), issued_on=on,
+                      valid_until=None, department=market)  # fmt: skip
+    assert face == {
+        "spouse_name": "李慧", "spouse_id_number": wife.id_number, "registered_on": "2016-10-01",
+        "registration_authority": market.name, "first_issued_on": "2016-10-01",
+        "certificate_number": "",
+    }  # fmt: skip
+    alone = factories.person(name="王芳")
+    assert faces.face(lt, data={}, person=alone, issued_on=on, valid_until=None,
+                      department=market)["spouse_name"] == ""  # fmt: skip
+    lt = SimpleNamespace(code="food_license", fields=[{"code": "license_number"}])
+    issued = services.license_issue(license_type="food_license", department=market, data={},
+                                    person=alone)  # fmt: skip
+    assert issued.data["license_no"] == issued.identifier
+    assert faces.face(lt, data={}, person=alone, issued_on=on, valid_until=None,
+                      department=market, number="N-1") == {"license_number": "N-1"}  # fmt: skip

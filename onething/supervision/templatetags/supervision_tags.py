@@ -1,3 +1,5 @@
+import json
+
 from django import template
 
 register = template.Library()
@@ -17,6 +19,12 @@ def cell(row: dict, column: dict) -> str:
 @register.filter
 def shown(value) -> str:
     return "—" if value is None else str(value)
+
+
+@register.filter
+def as_json(value) -> str:
+    """A JsonLogic condition as the JSON it is written in (not Python's repr with its quotes)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 @register.simple_tag

@@ -95,3 +95,11 @@ def test_rules_validate_attribute_names(sam):
         content_type="application/json",
     )  # fmt: skip
     assert r.status_code == 200 and r.json()["threshold"] == 3
+
+
+def test_the_rules_page_shows_conditions_as_json_not_python(client, sam):
+    services.default_rules_ensure()
+    client.force_login(sam)
+    html = client.get("/supervision/rules/").content.decode()
+    assert "{&quot;and&quot;: [{&quot;==&quot;: [{&quot;var&quot;: &quot;task.status&quot;}" in html
+    assert "{&#x27;" not in html

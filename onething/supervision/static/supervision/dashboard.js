@@ -22,25 +22,60 @@
     };
   }
 
+  function seriesOf(spec, rows, names) {
+    return spec.series.map(function (key) {
+      return {
+        type: spec.type, name: names[key] || key, stack: spec.stack ? "total" : undefined,
+        showSymbol: false, data: rows.map(function (r) { return r[key] === null ? "-" : r[key]; })
+      };
+    });
+  }
+
+  // Many bars: categories go down the side, one line each, so long names never overlap.
+  var SIDEWAYS = 8;
+  var BAR_ROW = 24;
+
+  function sidewaysOption(spec, rows, names) {
+    return {
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { top: 0, type: "scroll" },
+      grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
+      xAxis: { type: "value" },
+      yAxis: {
+        type: "category", inverse: true, data: rows.map(function (r) { return r[spec.x]; }),
+        axisLabel: { interval: 0, width: 140, overflow: "truncate" }
+      },
+      series: seriesOf(spec, rows, names)
+    };
+  }
+
   function axisOption(spec, rows, names) {
-    var many = rows.length > 8 && spec.type === "bar";
+    var zoom = spec.type === "line" && rows.length > 62;
     return {
       tooltip: { trigger: "axis" },
       legend: { top: 0, type: "scroll" },
-      grid: { left: 48, right: 16, top: 36, bottom: many ? 96 : 40 },
+      grid: { left: 24, right: 32, top: 36, bottom: zoom ? 56 : 8, containLabel: true },
       xAxis: {
         type: "category", data: rows.map(function (r) { return r[spec.x]; }),
-        axisLabel: { interval: 0, rotate: many ? 40 : 0, width: 90, overflow: "truncate" }
+        // Bars name every category (wrapped when long); a long daily line lets ECharts thin them.
+        axisLabel: spec.type === "bar"
+          ? { interval: 0, width: 72, overflow: "break", hideOverlap: true }
+          : { hideOverlap: true }
       },
       yAxis: { type: "value" },
-      dataZoom: spec.type === "line" && rows.length > 62 ? [{ type: "inside" }, { type: "slider", height: 16, bottom: 0 }] : [],
-      series: spec.series.map(function (key) {
-        return {
-          type: spec.type, name: names[key] || key, stack: spec.stack ? "total" : undefined,
-          showSymbol: false, data: rows.map(function (r) { return r[key] === null ? "-" : r[key]; })
-        };
-      })
+      dataZoom: zoom ? [
+        { type: "inside" },
+        { type: "slider", height: 18, bottom: 6, showDataShadow: false, brushSelect: false,
+          labelFormatter: function (index) { return rows[index] ? rows[index][spec.x] : ""; } }
+      ] : [],
+      series: seriesOf(spec, rows, names)
     };
+  }
+
+  function optionFor(spec, rows, names) {
+    if (spec.type === "pie") { return pieOption(spec, rows, names); }
+    if (spec.type === "bar" && rows.length > SIDEWAYS) { return sidewaysOption(spec, rows, names); }
+    return axisOption(spec, rows, names);
   }
 
   function drillOnClick(chart, rows) {
@@ -56,8 +91,12 @@
 
   function draw(el, entry) {
     var spec = entry.chart, names = labels(entry.columns);
+    if (spec.type === "bar" && entry.rows.length > SIDEWAYS) {
+      el.style.height = (entry.rows.length * BAR_ROW + 60) + "px";
+      el.dataset.layout = "sideways";
+    }
     var chart = echarts.init(el, null, { renderer: "svg" });
-    chart.setOption(spec.type === "pie" ? pieOption(spec, entry.rows, names) : axisOption(spec, entry.rows, names));
+    chart.setOption(optionFor(spec, entry.rows, names));
     if (el.dataset.chart === "by_region") { drillOnClick(chart, entry.rows); }
     window.addEventListener("resize", function () { chart.resize(); });
     el.dataset.rendered = "1";
