@@ -1,4 +1,4 @@
-"""The product as it ships: a fresh database, `migrate`, `demo load`, then `onething run`.
+"""The product as it ships: a fresh database, `onething setup` (migrate, demo load), `onething run`.
 
 Nothing here imports the product: every step is the command a person types after a clone, run as
 a separate process with its own database, so what the journeys see is what `make run` serves.
@@ -81,13 +81,27 @@ def environment(tmp: Path) -> dict:
     return env
 
 
-def step(product: Product, name: str, *args: str, timeout: float = 1200) -> None:
-    started = time.monotonic()
+def step(product: Product, name: str, *args: str, timeout: float = 1800) -> None:
+    """Run one command to the end; each `==> …` line it prints starts a timed phase."""
+    started = phase_start = time.monotonic()
+    phase = name
     with open(product.logs / f"{name}.log", "w") as log:
-        code = subprocess.run(
-            [*CLI, *args], env=product.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-            timeout=timeout,
-        ).returncode  # fmt: skip
+        proc = subprocess.Popen(
+            [*CLI, *args], env=product.env, cwd=ROOT, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        for line in proc.stdout:
+            log.write(line)
+            if line.startswith("==> "):
+                now = time.monotonic()
+                if phase != name:
+                    product.timings[phase] = now - phase_start
+                phase, phase_start = line[4:].strip().rstrip("…").split("（")[0], now
+            if time.monotonic() - started > timeout:
+                proc.kill()
+        code = proc.wait()
+    if phase != name:
+        product.timings[phase] = time.monotonic() - phase_start
     product.timings[name] = time.monotonic() - started
     if code:
         raise RuntimeError(f"`onething {' '.join(args)}` exited {code}\n{product.tail()}")
@@ -145,8 +159,7 @@ def launch() -> Product:
     tmp = Path(tempfile.mkdtemp(prefix="onething-journeys-"))
     (tmp / "logs").mkdir()
     product = Product(url="", logs=tmp / "logs", env=environment(tmp))
-    step(product, "migrate", "migrate", "--noinput", "-v", "0")
-    step(product, "demo_load", "demo", "load")
+    step(product, "setup", "setup")  # what `make run` runs first: migrate, demo load, demo users
     port = free_port()
     product.url = f"http://127.0.0.1:{port}"
     start(product, "run", "--host", "127.0.0.1", "--port", str(port), name="run")
