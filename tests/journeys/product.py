@@ -92,6 +92,7 @@ def step(product: Product, name: str, *args: str, timeout: float = 1800) -> None
         )  # fmt: skip
         for line in proc.stdout:
             log.write(line)
+            log.flush()
             if line.startswith("==> "):
                 now = time.monotonic()
                 if phase != name:
