@@ -1,13 +1,22 @@
-"""Demo regions and one user per role (demo mode only)."""
+"""Demo regions and accounts (demo mode only).
+
+One account per role, plus a reviewer in every department that a catalog one-thing of the demo
+region (江岸区) reaches, at the level its items are handled (江岸区, 武汉市 or 湖北省), and in every
+department the demo 12345 routing rules send tickets to: so every one-thing can be taken from
+application to 办结, and every ticket and rectification reaches someone, with demo accounts alone.
+"""
+
+import hashlib
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
 
-from . import services
-from .constants import Role
+from . import selectors, services
+from .constants import RegionLevel, Role
 from .models import Department, Region, User
 
-WUHAN, JIANGAN = "420100", "420102"
+PROVINCE, WUHAN, JIANGAN = "420000", "420100", "420102"
+DEMO_REGION = JIANGAN
 
 # (username, role, name, region, department kind or None)
 DEMO_USERS = [
@@ -16,13 +25,26 @@ DEMO_USERS = [
     ("demo_clerk", Role.WINDOW_CLERK, "李窗口", JIANGAN, "data_bureau"),
     ("demo_reviewer", Role.DEPT_REVIEWER, "王审批", JIANGAN, "market"),
     ("demo_deptadmin", Role.DEPT_ADMIN, "赵科长", JIANGAN, "market"),
-    ("demo_catalog", Role.CATALOG_ADMIN, "陈数据", "420000", "data_bureau"),
+    # The window's own department: ratings of the window and 12345 tickets about cases land here.
+    ("demo_deptadmin_data_bureau", Role.DEPT_ADMIN, "钱主任", JIANGAN, "data_bureau"),
+    ("demo_catalog", Role.CATALOG_ADMIN, "陈数据", PROVINCE, "data_bureau"),
     ("demo_supervisor", Role.SUPERVISOR, "周督查", WUHAN, None),
+    # Rectifications of provincial departments are checked by a supervisor whose region covers them.
+    ("demo_supervisor_province", Role.SUPERVISOR, "孙督查", PROVINCE, None),
     ("demo_hotline", Role.HOTLINE_OPERATOR, "吴话务", WUHAN, None),
-    ("demo_sysadmin", Role.SYSADMIN, "郑系统", "420000", "data_bureau"),
-    ("demo_secadmin", Role.SECADMIN, "冯安全", "420000", "data_bureau"),
-    ("demo_auditadmin", Role.AUDITADMIN, "褚审计", "420000", "data_bureau"),
+    ("demo_sysadmin", Role.SYSADMIN, "郑系统", PROVINCE, "data_bureau"),
+    ("demo_secadmin", Role.SECADMIN, "冯安全", PROVINCE, "data_bureau"),
+    ("demo_auditadmin", Role.AUDITADMIN, "褚审计", PROVINCE, "data_bureau"),
 ]
+
+LEVEL_SUFFIX = {
+    RegionLevel.COUNTY: "",
+    RegionLevel.CITY: "_city",
+    RegionLevel.PROVINCE: "_province",
+}
+SURNAMES = "刘陈杨黄吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段"
+GIVEN = ["建国", "丽华", "志强", "海燕", "文斌", "晓燕", "国庆", "春梅", "永刚", "秀英", "俊杰", "红霞",
+         "德明", "静怡", "卫东", "雪梅", "振华", "玉兰", "立新", "慧敏", "明辉", "小红", "家豪", "凤英"]  # fmt: skip
 
 
 def load(*, seed: int, stdout) -> None:
@@ -34,7 +56,8 @@ def users_load(*, stdout) -> None:
     """Called after the catalog has created the department kinds."""
     created = services.departments_ensure()
     stdout.write(f"部门：新增 {created} 个")
-    for username, role, name, region, kind in DEMO_USERS:
+    rows = DEMO_USERS + reviewer_rows()
+    for username, role, name, region, kind in rows:
         if User.objects.filter(username=username).exists():
             continue
         dept = Department.objects.filter(kind_id=kind, region_id=region).first() if kind else None
@@ -50,4 +73,50 @@ def users_load(*, stdout) -> None:
             user.user_permissions.set(
                 Permission.objects.filter(content_type__app_label__in=["catalog", "policies"])
             )
-    stdout.write(f"演示账号：{len(DEMO_USERS)} 个")
+    stdout.write(f"演示账号：{len(rows)} 个")
+
+
+def reviewer_rows() -> list[tuple]:
+    """A reviewer for every department the demo region's one-things and tickets reach that no
+    account above already staffs (a department admin decides tasks and signs tickets too)."""
+    deciders = {Role.DEPT_REVIEWER, Role.DEPT_ADMIN}
+    have = {(kind, region) for _, role, _, region, kind in DEMO_USERS if role in deciders}
+    rows = []
+    for dept in sorted(demo_departments(), key=lambda d: (d.region_id, d.kind_id)):
+        if (dept.kind_id, dept.region_id) in have:
+            continue
+        username = reviewer_username(dept)
+        rows.append(
+            (username, Role.DEPT_REVIEWER, person_name(username), dept.region_id, dept.kind_id)
+        )
+    return rows
+
+
+def reviewer_username(dept: Department) -> str:
+    return (
+        f"demo_reviewer_{dept.kind_id}{LEVEL_SUFFIX.get(dept.region.level, '_' + dept.region_id)}"
+    )
+
+
+def person_name(username: str) -> str:
+    """A synthetic Chinese name, the same for a username on every load."""
+    n = int.from_bytes(hashlib.sha256(username.encode()).digest()[:4], "big")
+    return SURNAMES[n % len(SURNAMES)] + GIVEN[(n // len(SURNAMES)) % len(GIVEN)]
+
+
+def demo_departments() -> set[Department]:
+    """Departments that handle an item of a catalog one-thing for, or a 12345 ticket from, 江岸区."""
+    from onething.cases.services import department_for_item  # routing as cases do it
+    from onething.catalog import selectors as catalog
+    from onething.feedback.demo import RULES
+
+    region = Region.objects.select_related("parent").get(code=DEMO_REGION)
+    found = set()
+    for onething in catalog.onethings_visible(region=region):
+        version = catalog.version_latest(onething.code)
+        for item in version.snapshot["items"] if version else ():
+            found.add(department_for_item(item, region))
+    for *_, kind in RULES:
+        if dept := selectors.department_for(kind_code=kind, region=region):
+            found.add(dept)
+    return found

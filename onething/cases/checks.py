@@ -8,6 +8,9 @@ from .constants import MaterialState
 
 MAX_COMMITMENT_DAYS = 180
 LINKED_MARKERS = ("变更", "注销", "change", "cancel", "deregist")
+# The licence whose issue creates a market subject with its own credit code (《市场主体登记管理条例》):
+# a registration issuing it registers someone new, never a new version of the applicant's own.
+SUBJECT_LICENCE_TYPES = {"business_license"}
 
 
 def material_rows(blueprint: dict, *, uploads: dict, commitments: dict, exempt: dict) -> list[dict]:

@@ -153,6 +153,7 @@ VERBS = {
     "case.refused": "不予许可，办件终止",
     "task.started": "部门开始审批",
     "task.approved": "部门准予",
+    "task.fulfilled_by_licence": "以已有证照作为办理结果",
     "task.refused": "部门不予许可",
     "task.cancelled": "审批任务终止",
     "task.supplement_requested": "部门要求补正（计时暂停）",

@@ -132,16 +132,35 @@ def draft_submit(*, user, draft: Draft, channel: str, accept_region: str | None 
 
 
 def draft_body(draft: Draft, *, channel: str, accept_region: str | None) -> dict:
+    shown = _shown_materials(draft)
     return {
         "onething": draft.onething,
         "answers": draft.answers,
         "applicant": draft.applicant,
         "form": draft.form,
-        "materials": [{"material": m, "file_id": f} for m, f in draft.materials.items() if f],
-        "commitments": [{"material": m, "due_date": d} for m, d in draft.commitments.items() if d],
+        "materials": [
+            {"material": m, "file_id": f} for m, f in draft.materials.items() if f and m in shown
+        ],
+        "commitments": [
+            {"material": m, "due_date": d} for m, d in draft.commitments.items() if d and m in shown
+        ],
         "channel": channel,
         "accept_region": accept_region,
     }
+
+
+def _shown_materials(draft: Draft) -> set[str]:
+    """The materials the page lists for the draft's current answers. A file uploaded under an
+    answer changed since (company, then 个体工商户) is neither shown nor removable on the page:
+    it stays in the draft but is not part of what the person submits."""
+    version = catalog.version_latest(draft.onething)
+    try:
+        blueprint = catalog.blueprint(version, draft.answers) if version else None
+    except CompileError:
+        blueprint = None
+    if blueprint is None:  # submission refuses the answers with its own message
+        return {*draft.materials, *draft.commitments}
+    return {m["code"] for m in blueprint["materials"]}
 
 
 # ---- idempotent submission ---------------------------------------------------------------
@@ -412,7 +431,9 @@ def _checked_form(blueprint: dict, holder: dict, form: dict) -> tuple[dict, dict
     for field, entry in prefilled.items():
         if not entry.get("read_only"):
             continue
-        if form.get(field) not in (None, "", entry["value"]):
+        if form.get(field) not in (None, "") and not validation.same_value(
+            form[field], entry["value"]
+        ):
             errors[f"form.{field}"] = f"与{entry.get('source_label') or '权威来源'}不一致，不能修改"
         form[field] = entry["value"]
     errors.update(validation.form_problems(blueprint["form"]["schema"], form))
@@ -771,6 +792,7 @@ def department_for_item(item: dict, region):
 
 def _spawn_tasks(case: Case, actor) -> None:
     deps = case.blueprint["process"].get("dependencies", {})
+    held = _subject_licences(case)
     tasks = [
         Task(
             case=case,
@@ -785,8 +807,43 @@ def _spawn_tasks(case: Case, actor) -> None:
         )  # fmt: skip
         for item in case.blueprint["items"]
     ]
+    fulfilled = [
+        _fulfil_with(task, held[item["result"]])
+        for task, item in zip(tasks, case.blueprint["items"], strict=True)
+        if _registers_subject(item) and item["result"] in held
+    ]
     Task.objects.bulk_create(tasks)
+    for task in fulfilled:
+        _event(case, actor, "task.fulfilled_by_licence", task=task.pk, item=task.item,
+               license=task.result["license"])  # fmt: skip
     _start_ready(case, actor)
+
+
+def _registers_subject(item: dict) -> bool:
+    return bool(item.get("establishes")) and item.get("result") in checks.SUBJECT_LICENCE_TYPES
+
+
+def _subject_licences(case: Case) -> dict:
+    """An existing enterprise's valid 营业执照 by type: its registration is done already."""
+    entity = _holder_objects(case)["entity"]
+    if entity is None:
+        return {}
+    return {
+        lic.license_type_id: lic
+        for lic in gateway.licenses_of(entity=entity, valid_on=_today())
+        if lic.license_type_id in checks.SUBJECT_LICENCE_TYPES
+    }
+
+
+def _fulfil_with(task: Task, licence) -> Task:
+    """The registration item of an existing enterprise: its own licence is the result, so no
+    new version of it is issued and nobody has to decide a registration that already exists."""
+    task.status, task.started_on, task.decided_at = TaskStatus.APPROVED, _today(), timezone.now()
+    task.opinion = (
+        f"申请人已持有有效的{licence.license_type.name}，以其作为本事项的办理结果，不再重复登记。"
+    )
+    task.result = {"license": licence.identifier, "license_data": licence.data, "existing": True}
+    return task
 
 
 def _start_ready(case: Case, actor) -> list[Task]:
@@ -794,16 +851,28 @@ def _start_ready(case: Case, actor) -> list[Task]:
     tasks = list(case.tasks.select_for_update().order_by("id"))
     done = {t.item: t for t in tasks if t.status == TaskStatus.APPROVED}
     started = [t for t in tasks if t.status == TaskStatus.WAITING and set(t.requires) <= set(done)]
+    produced = _produced(case.blueprint, {code: t.result for code, t in done.items()})
     for task in started:
-        _start(task, actor, inputs={code: done[code].result for code in task.requires})
+        inputs = {code: done[code].result for code in task.requires}
+        _start(task, actor, inputs=inputs, produced=produced)
     return started
 
 
-def _start(task: Task, actor, *, inputs: dict) -> None:
+def _produced(blueprint: dict, results: dict) -> dict:
+    """Form fields an earlier item's result supplies (the credit code a registration assigns)."""
+    out = {}
+    for entry in blueprint["form"].get("produced", []):
+        face = (results.get(entry["produced_by"]) or {}).get("license_data") or {}
+        if face.get(entry["source"]) not in (None, ""):
+            out[entry["field"]] = face[entry["source"]]
+    return out
+
+
+def _start(task: Task, actor, *, inputs: dict, produced: dict | None = None) -> None:
     today = _today()
     task.status, task.started_on = TaskStatus.ACTIVE, today
     task.deadline = workdays.add_working_days(today, task.days)
-    task.data = {**task.data, "form": task.case.form, "from": inputs}
+    task.data = {**task.data, "form": {**task.case.form, **(produced or {})}, "from": inputs}
     task.save(update_fields=["status", "started_on", "deadline", "data"])
     _event(task.case, actor, "task.started", task=task.pk, item=task.item, department=task.department.name,
            deadline=str(task.deadline), inputs=inputs)  # fmt: skip
@@ -856,7 +925,10 @@ def task_decide(
 def _approve(task: Task, actor, result: dict) -> None:
     case = task.case
     if task.result_type:
-        result["license"] = _issue_licence(task, actor, result)
+        licence = _issue_licence(task, actor, result)
+        result["license"] = getattr(licence, "identifier", "") if licence is not None else ""
+        if licence is not None:
+            result["license_data"] = licence.data
     task.status, task.result = TaskStatus.APPROVED, result
     task.save()
     _event(
@@ -877,28 +949,52 @@ def _approve(task: Task, actor, result: dict) -> None:
         _complete(case, actor)
 
 
-def _issue_licence(task: Task, actor, result: dict) -> str:
+def _issue_licence(task: Task, actor, result: dict):
     case = task.case
     holder = _holder_objects(case)
     if holder["person"] is None and holder["entity"] is None:
-        return (
-            ""  # nobody in the registry to hold it (typed-in applicant); the decision still stands
-        )
+        return None  # nobody in the registry to hold it (typed-in applicant); the decision stands
+    form = task.data.get("form") or case.form
+    item = next((i for i in case.blueprint["items"] if i["code"] == task.item), {})
+    if _registers_subject(item):
+        code = str(result.get("credit_code") or "").strip().upper()
+        if code and not validation.check_credit_code(code):
+            raise Unprocessable(
+                "统一社会信用代码不正确", fields={"result.credit_code": "校验位不符"}
+            )
+        holder = {"person": None, "entity": _establish(case, holder, form, code, actor)}
+        result["entity"] = result["credit_code"] = holder["entity"].credit_code
     fields = {
         f["code"]
         for f in case.version.snapshot["license_types"].get(task.result_type, {}).get("fields", [])
     }
     inputs = {k: v for prior in task.data.get("from", {}).values() for k, v in prior.items()}
-    data = {k: v for k, v in {**case.form, **inputs, **result}.items() if k in fields}
-    licence = gateway.license_issue(
+    data = {k: v for k, v in {**form, **inputs, **result}.items() if k in fields}
+    return gateway.license_issue(
         license_type=task.result_type, department=task.department, data=data,
         case_number=case.number, actor=actor, **holder,
     )  # fmt: skip
-    return getattr(licence, "identifier", "") if licence is not None else ""
+
+
+def _establish(case: Case, holder: dict, form: dict, code: str, actor):
+    """A registration creates the new subject; the applicant (or their enterprise's legal
+    representative) is its 经营者 or 法定代表人."""
+    entity = holder["entity"]
+    legal_rep = holder["person"] or (entity.legal_rep if entity is not None else None)
+    return gateway.entity_establish(
+        region_code=case.process_region_id, form=form, legal_rep=legal_rep, actor=actor,
+        individual=not form.get("enterprise_type"), code=code,
+    )  # fmt: skip
 
 
 def _holder_objects(case: Case) -> dict:
-    """The registry record the licence goes to: the entity when the applicant is one."""
+    """The registry record the licence goes to: the subject the case registered, else the
+    entity when the applicant is one, else the person."""
+    registered = next(
+        (t.result["entity"] for t in case.tasks.all() if (t.result or {}).get("entity")), None
+    )
+    if registered and (entity := gateway.entity_by_credit_code(registered)) is not None:
+        return {"person": None, "entity": entity}
     data = case.applicant_data
     entity = (
         gateway.entity_by_credit_code(data.get("credit_code", ""))

@@ -123,3 +123,24 @@ def form_problems(form_schema: dict, form: dict) -> dict[str, str]:
             if error:
                 problems[f"form.{code}"] = f"{properties[code]['title']}：{error}"
     return problems
+
+
+def same_value(a, b) -> bool:
+    """Equal by meaning, as a form posts it: 50 = 50.0 = "50", " 张三 " = "张三",
+    date(2021, 3, 18) = "2021-03-18", True = "true"."""
+    if a == b:
+        return True
+    left, right = _meaning(a), _meaning(b)
+    return left is not None and left == right
+
+
+def _meaning(value):
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip() if value is not None else ""
+    number = _number(text, False) if text else None
+    if number is not None and number.is_finite():
+        return number.normalize()
+    return text.lower() if text in ("True", "False") else text

@@ -152,9 +152,17 @@ def _field_rows(bp: dict, draft, prefill: dict, full: bool) -> list[dict]:
     schema = bp["form"]["schema"]["properties"]
     rows = []
     for f in bp["form"]["layout"]:
-        value = (prefill.get(f["field"]) or {}).get("value", draft.form.get(f["field"], ""))
+        entry = prefill.get(f["field"]) or {}
+        # Only a locked value shows as read-only; one that fails its field is a suggestion.
+        locked = entry if entry.get("read_only") else None
+        typed = draft.form.get(f["field"])
+        value = (
+            entry["value"]
+            if locked
+            else (typed if typed not in (None, "") else entry.get("value", ""))
+        )
         shown = value if full else serialize.masked(f["field"], value)
-        rows.append({**f, "schema": schema[f["field"]], "source": prefill.get(f["field"]),
+        rows.append({**f, "schema": schema[f["field"]], "source": locked,
                      "value": shown, "value_label": _option_label(f, shown)})  # fmt: skip
     return rows
 

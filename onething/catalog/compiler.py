@@ -11,7 +11,9 @@ from onething.rules import services as rules
 
 from .constants import REFORM_TARGET_PERCENT, ElementType, MaterialDisposition
 
-PHONE_PATTERN = r"^1[3-9]\d{9}$"
+# A contact number as the registries hold it: a mobile, or a landline with its area code
+# (registry/importing.py accepts the same); a read-only prefilled value must pass its own field.
+PHONE_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
 ID_PATTERN = r"^\d{17}[\dXx]$"
 CREDIT_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 REGION_PATTERN = r"^\d{6}$"
@@ -250,10 +252,36 @@ def field_schema(element: dict) -> dict:
     return schema
 
 
-def build_form(snapshot: dict, codes: list[str]) -> dict:
+def produced_fields(snapshot: dict, codes: list[str], needs: dict[str, set[str]]) -> dict:
+    """field → where an earlier member item's result supplies it: the field's prefill source
+    ``license.<type>.<face field>`` names the licence that item issues, and every item using the
+    field waits for it. The applicant is never asked for those (the credit code a registration
+    assigns, say): the value flows from the result into the later items."""
+    producers = {i["result"]: i["code"] for i in _items(snapshot, codes) if i.get("result")}
+    users: dict[str, list[str]] = {}
+    for item in _items(snapshot, codes):
+        for code in item["fields"]:
+            users.setdefault(code, []).append(item["code"])
+    out = {}
+    for code, used_by in users.items():
+        for source in snapshot["data_elements"][code].get("prefill") or []:
+            parts = source.split(".")
+            producer = (
+                producers.get(parts[1]) if len(parts) == 3 and parts[0] == "license" else None
+            )
+            if producer and all(u != producer and _reaches(needs, u, producer) for u in used_by):
+                out[code] = {"produced_by": producer, "license_type": parts[1], "source": parts[2]}
+                break
+    return out
+
+
+def build_form(snapshot: dict, codes: list[str], needs: dict[str, set[str]] | None = None) -> dict:
+    produced = produced_fields(snapshot, codes, needs) if needs is not None else {}
     layout: dict[str, dict] = {}
     for item in _items(snapshot, codes):
         for code in item["fields"]:
+            if code in produced:
+                continue
             element = snapshot["data_elements"][code]
             row = layout.setdefault(
                 code,
@@ -275,7 +303,12 @@ def build_form(snapshot: dict, codes: list[str]) -> dict:
         "properties": properties,
         "required": list(layout),
     }
-    return {"schema": schema, "layout": list(layout.values())}
+    names = {c: snapshot["data_elements"][c]["name"] for c in produced}
+    return {
+        "schema": schema,
+        "layout": list(layout.values()),
+        "produced": [{"field": c, "label": names[c], **p} for c, p in produced.items()],
+    }
 
 
 # ---- reductions ---------------------------------------------------------------------------
@@ -344,12 +377,20 @@ def reductions(
 # ---- the blueprint ------------------------------------------------------------------------
 
 
-def _item_row(item: dict, stage: int) -> dict:
+def establishes(snapshot: dict, item: dict) -> bool:
+    """A registration that creates a new subject (设立登记): it issues a licence without needing
+    one of that type, unlike a change (变更) that re-issues the holder's own."""
+    needed = {snapshot["materials"][m["material"]].get("license_type") for m in item["materials"]}
+    return bool(item.get("result")) and item["result"] not in needed
+
+
+def _item_row(snapshot: dict, item: dict, stage: int) -> dict:
     keys = [
         "code", "name", "department", "kind", "level", "legal_basis", "conditions", "legal_days",
         "promised_days", "steps", "visits", "fee", "fee_note", "result", "online_level", "cross_region",
     ]  # fmt: skip
-    return {**{k: item.get(k) for k in keys}, "stage": stage}
+    return {**{k: item.get(k) for k in keys}, "stage": stage,
+            "establishes": establishes(snapshot, item)}  # fmt: skip
 
 
 def compile_blueprint(snapshot: dict, answers: dict | None = None) -> dict:
@@ -366,9 +407,9 @@ def compile_blueprint(snapshot: dict, answers: dict | None = None) -> dict:
         "onething": _header(snapshot),
         "answers": answers,
         "questions": [{**q, "answer": answers[q["code"]]} for q in snapshot.get("questions", [])],
-        "items": [_item_row(i, stage_of[i["code"]]) for i in items],
+        "items": [_item_row(snapshot, i, stage_of[i["code"]]) for i in items],
         "excluded_items": [i["code"] for i in snapshot["items"] if i["code"] not in stage_of],
-        "form": build_form(snapshot, codes),
+        "form": build_form(snapshot, codes, needs),
         "materials": materials,
         "process": {
             "stages": stages,

@@ -99,9 +99,10 @@ def wallet(user):
     person, entity = person_for_user(user), entity_for_user(user)
     if person is None and entity is None:
         return License.objects.none()
-    return License.objects.filter(_holder_q(person=person, entity=entity)).select_related(
-        *LICENSE_RELATED
-    )
+    q = _holder_q(person=person, entity=entity)
+    if person is not None:  # the 个体工商户 or company a person runs (经营者、法定代表人)
+        q |= Q(entity__legal_rep=person)
+    return License.objects.filter(q).select_related(*LICENSE_RELATED)
 
 
 def is_holder(user, lic: License) -> bool:
@@ -109,7 +110,10 @@ def is_holder(user, lic: License) -> bool:
         return False
     if lic.person_id is not None:
         return bool(user.id_number) and user.id_number == lic.holder_number
-    return bool(user.credit_code) and user.credit_code == lic.holder_number
+    if user.credit_code and user.credit_code == lic.holder_number:
+        return True
+    rep = lic.entity.legal_rep if lic.entity_id else None
+    return bool(user.id_number) and rep is not None and rep.id_number == user.id_number
 
 
 def active_consents(clerk, *, person=None, entity=None):

@@ -44,6 +44,22 @@ def test_the_same_draft_submitted_twice_makes_one_case(alice, upload):
     assert first.pk == again.pk and selectors.cases_list(alice).count() == 1
 
 
+def test_a_file_uploaded_before_the_situation_changed_is_not_submitted(alice, upload):
+    """The lease contract was asked while renting; after 自有场所 the page no longer lists it,
+    so the person can neither see nor remove it: it must not make the submission fail."""
+    draft = services.draft_save(
+        user=alice, onething="mini-restaurant", answers={"big": "no", "own_premises": "no"},
+        form={"business_name": "楚味小馆", "area": 60},
+        materials={"application_form": str(upload(alice).pk), "lease_contract": str(upload(alice).pk)},
+    )  # fmt: skip
+    draft = services.draft_save(
+        user=alice, onething="mini-restaurant", answers={"big": "no", "own_premises": "yes"}
+    )
+    case = services.draft_submit(user=alice, draft=draft, channel="portal")
+    assert {m.material for m in case.materials.all()} >= {"application_form"}
+    assert "lease_contract" not in {m.material for m in case.materials.all()}
+
+
 def test_queues_and_detail_pages(client, alice, carol, mark, submit):
     case = submit(alice)
     client.force_login(carol)

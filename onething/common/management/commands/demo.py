@@ -1,4 +1,5 @@
 import importlib
+from itertools import groupby
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -63,14 +64,22 @@ class Command(BaseCommand):
 
     def print_users(self):
         from onething.accounts import selectors
+        from onething.accounts.constants import Role
 
         password = settings.ONETHING_DEMO_PASSWORD if settings.DEMO_MODE else "（非演示模式不显示）"
-        self.stdout.write(f"\n演示账号（密码均为 {password}）：")
-        for user in selectors.demo_users():
-            where = user.department or user.region or ""
-            self.stdout.write(
-                f"  {user.username:<18} {user.get_role_display():<12} {user.display_name} {where}"
-            )
+        self.stdout.write(f"\n演示账号（密码均为 {password}），按角色和部门：")
+        order = {role: n for n, role in enumerate(Role.values)}
+        users = sorted(
+            selectors.demo_users(),
+            key=lambda u: (order.get(u.role, 99), u.department_id is None,
+                           u.department.code if u.department else "", u.id),
+        )  # fmt: skip
+        for role, members in groupby(users, key=lambda u: u.role):
+            self.stdout.write(f"\n{Role(role).label}")
+            for where, group in groupby(members, key=_place):
+                self.stdout.write(f"  {where}")
+                for user in group:
+                    self.stdout.write(f"    {user.username:<34} {user.display_name}")
         self.stdout.write("")
 
     def generate(self, *, persons, entities, out, seed, **_):
@@ -78,3 +87,10 @@ class Command(BaseCommand):
 
         summary = registry_demo.generate(persons=persons, entities=entities, out_dir=out, seed=seed)
         self.stdout.write(f"已生成：{summary}")
+
+
+def _place(user) -> str:
+    """Where an account works: its department, else its region."""
+    if user.department:
+        return user.department.name
+    return user.region.name if user.region else "（不限地区）"

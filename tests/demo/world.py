@@ -1,0 +1,160 @@
+"""The demo world in a test: the real catalog, the demo accounts and the demo applicants' records,
+and helpers that take an application through the services the way the demo accounts would."""
+
+import io
+import itertools
+from datetime import date
+
+from django.conf import settings
+from django.utils import timezone
+
+APPLICANTS = ("demo_citizen", "demo_enterprise")
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def load_world() -> None:
+    """What `onething demo load` builds for people, without the bulk registries and history."""
+    from onething.accounts import demo as accounts_demo
+    from onething.accounts import services as accounts
+    from onething.catalog import services as catalog
+    from onething.registry import demo as registry_demo
+
+    accounts.regions_load()
+    catalog.catalog_import(path=settings.CATALOG_DIR)
+    accounts_demo.users_load(stdout=io.StringIO())
+    registry_demo._demo_users(timezone.localdate())
+
+
+def user(username: str):
+    from onething.accounts.models import User
+
+    return User.objects.select_related("department", "region").get(username=username)
+
+
+def answer_sets(snapshot: dict) -> list[dict]:
+    """Few situations that together include every item of the one-thing."""
+    from onething.catalog import compiler
+
+    questions = snapshot.get("questions", [])
+    options = [[o["value"] for o in q.get("options", [])] for q in questions]
+    combos = [
+        dict(zip([q["code"] for q in questions], c, strict=True))
+        for c in itertools.product(*options)
+    ]
+    wanted, chosen = {i["code"] for i in snapshot["items"]}, []
+    while wanted:
+        best = max(combos, key=lambda a: len(wanted & _items(compiler, snapshot, a)), default=None)
+        covered = _items(compiler, snapshot, best) if best is not None else set()
+        if not wanted & covered:
+            break
+        chosen.append(best)
+        wanted -= covered
+    return chosen or [{}]
+
+
+def _items(compiler, snapshot: dict, answers: dict) -> set[str]:
+    try:
+        return {i["code"] for i in compiler.compile_blueprint(snapshot, answers)["items"]}
+    except compiler.CompileError:
+        return set()
+
+
+def typed_value(field: dict, schema: dict):
+    """A value an applicant could type for a field the registry does not fill."""
+    from onething.registry.validators import make_credit_code, make_id_number
+
+    fmt, kind = schema.get("format"), schema.get("type")
+    if fmt == "id_number":
+        return make_id_number("420102", date(1990, 1, 1), 77)
+    if fmt == "credit_code":
+        return make_credit_code("420102", "MA4KCW8N")
+    if fmt == "phone":
+        return "13871009999"
+    if fmt == "region":
+        return "420102"
+    if fmt == "date":
+        return timezone.localdate().isoformat()
+    if schema.get("enum"):
+        return schema["enum"][0]
+    return {"number": 50, "integer": 1, "boolean": True}.get(kind, f"演示{field['label']}"[:20])
+
+
+def application(applicant, onething: str, answers: dict | None = None, **extra) -> dict:
+    """A complete submission body: typed values for what the registry does not fill, a file for
+    every material that is neither exempt (registry, wallet) nor produced by an earlier item."""
+    from onething.cases import services
+    from onething.catalog import selectors as catalog
+    from onething.registry import selectors as registry
+    from onething.registry import services as registry_services
+
+    version = catalog.version_latest(onething)
+    person, entity = registry.person_for_user(applicant), registry.entity_for_user(applicant)
+    answers = {**(answers or {}), **_facts(version.snapshot, person, entity)}
+    bp = catalog.blueprint(version, answers)
+    filled = registry_services.prefill(blueprint=bp, person=person, entity=entity)
+    exempt = registry_services.exemptions(blueprint=bp, person=person, entity=entity)
+    props = bp["form"]["schema"]["properties"]
+    form = {
+        row["field"]: typed_value(row, props[row["field"]])
+        for row in bp["form"]["layout"]
+        if not filled.get(row["field"], {}).get("read_only")
+    }
+    files = [
+        {"material": m["code"], "file_id": str(_upload(services, applicant).pk)}
+        for m in bp["materials"]
+        if m["code"] not in exempt and m["disposition"] != "earlier_item"
+    ]
+    body = {"onething": onething, "answers": answers, "form": form, "materials": files,
+            "channel": "portal"}  # fmt: skip
+    return {**body, **extra}
+
+
+def _facts(snapshot: dict, person, entity) -> dict:
+    """Situations a change or de-registration takes from the licences held (一键三联)."""
+    from onething.cases import checks
+    from onething.registry import selectors as registry
+
+    if not checks.is_linked_change(snapshot) or (person is None and entity is None):
+        return {}
+    held = {lic.license_type_id for lic in registry.licenses_of(person=person, entity=entity)}
+    return checks.derived_answers(snapshot, held)
+
+
+def _upload(services, owner):
+    return services.upload_create(owner=owner, name="材料.pdf", chunks=[PDF])
+
+
+def deciders_of(department) -> list:
+    """The demo accounts that can decide the department's tasks."""
+    from onething.accounts.constants import Role
+    from onething.accounts.models import User
+
+    return list(
+        User.objects.filter(
+            username__startswith="demo_", department=department, is_active=True,
+            role__in=[Role.DEPT_REVIEWER, Role.DEPT_ADMIN],
+        ).select_related("department", "region")
+    )  # fmt: skip
+
+
+def decide_all(case) -> list[str]:
+    """Every department's demo account approves what its queue shows of this case, stage by
+    stage, until nothing is open; returns the usernames that decided."""
+    from onething.cases import selectors, services
+    from onething.cases.constants import TaskStatus
+
+    deciders = []
+    for _ in range(len(case.blueprint["items"]) + 1):
+        active = list(case.tasks.filter(status=TaskStatus.ACTIVE).select_related("department"))
+        if not active:
+            break
+        for task in active:
+            reviewer = deciders_of(task.department)[0]
+            queued = selectors.tasks_queue(reviewer).filter(case=case)
+            assert task in queued, f"{reviewer.username} 的队列里没有 {task.name}"
+            services.task_decide(
+                task_id=task.pk, actor=reviewer, decision="approve", opinion="同意"
+            )
+            deciders.append(reviewer.username)
+    case.refresh_from_db()
+    return deciders
