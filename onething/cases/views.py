@@ -101,7 +101,7 @@ def _context(request, code: str, draft, errors=None) -> dict:
         "applicant": serialize.shown(draft.applicant, full), "is_clerk": is_clerk, "full": full,
         "has_personal": is_clerk and bool(serialize.draft_fields(draft)),
         "derived": derived, "cross_region": bp["cross_region"] in CROSS_REGION_OK,
-        **_accept_choice(request, bp, holder),
+        **_accept_choice(request, bp, holder, draft.applicant or {}),
     }  # fmt: skip
 
 
@@ -114,12 +114,14 @@ def _linked_answers(version, holder: dict) -> dict:
     return checks.derived_answers(version.snapshot, held)
 
 
-def _accept_choice(request, bp: dict, holder: dict) -> dict:
+def _accept_choice(request, bp: dict, holder: dict, applicant: dict) -> dict:
     """跨域通办: an applicant may hand the case in at another window; the home region stays the
     place it is processed. A clerk's window is the accepting region."""
     user = request.user
-    if user.role == Role.WINDOW_CLERK or bp["cross_region"] not in CROSS_REGION_OK:
+    if bp["cross_region"] not in CROSS_REGION_OK:
         return {"accept_regions": [], "accept_region": ""}
+    if user.role == Role.WINDOW_CLERK:
+        return {"accept_regions": [], "accept_region": "", **_home_choice(request, bp, applicant)}
     entity, person = holder["entity"], holder["person"]
     home = (
         (entity and entity.registered_region_id) or (person and person.household_region_id)
@@ -129,6 +131,16 @@ def _accept_choice(request, bp: dict, holder: dict) -> dict:
     regions = list(accounts.window_regions(within=within).select_related("parent"))
     chosen = request.POST.get("accept_region") or home
     return {"accept_regions": regions, "accept_region": chosen, "home_region": home}
+
+
+def _home_choice(request, bp: dict, applicant: dict) -> dict:
+    """At a window, a walk-in's home region (户籍地或登记地) is where the case is processed; the
+    clerk picks it for a person typed in (a holder's code brings its own)."""
+    user = request.user
+    within = "" if bp["cross_region"] == "跨省通办" else user.region_id[:2]
+    regions = list(accounts.window_regions(within=within).select_related("parent"))
+    chosen = request.POST.get("applicant_region") or applicant.get("region") or user.region_id
+    return {"home_regions": regions, "home_region": chosen}
 
 
 def _page_holder(user) -> dict:
