@@ -56,6 +56,7 @@ ROUTED_APPS = [
     "feedback",
     "supervision",
     "accounts",
+    "integration",
 ]
 
 

@@ -1,0 +1,87 @@
+"""The food licence decided in the market bureau's own system, over HTTP, end to end."""
+
+import pytest
+
+from onething.cases import selectors as cases
+from onething.cases import services as case_services
+from onething.cases.constants import CaseStatus, TaskStatus
+from onething.common.errors import Conflict
+from onething.integration.constants import DeliveryStatus
+from onething.integration.models import Delivery, Inbound, Link
+from onething.registry import selectors as registry
+from onething.registry.validators import make_credit_code
+
+from .conftest import until
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def started_external(alice, carol, mark, submit):
+    """Accept the case, approve registration in onething: the food licence goes to the system."""
+    case = submit(alice)
+    case_services.case_accept(number=case.number, actor=carol, decision="accept_with_tolerance")
+    reg, food = cases.tasks_of(case)
+    case_services.task_decide(
+        task_id=reg.pk, actor=mark, decision="approve", opinion="同意",
+        result={"credit_code": make_credit_code("420102", "12345678"), "name": "楚味小馆"},
+    )  # fmt: skip
+    food.refresh_from_db()
+    return case, food
+
+
+def test_dispatch_decide_call_back_licence_issued_and_case_completed(
+    alice, carol, mark, submit, system, sim
+):
+    case, food = started_external(alice, carol, mark, submit)
+    assert food.status == TaskStatus.ACTIVE
+    link = Link.objects.get(task=food)
+    body = Delivery.objects.get(link=link).body
+    assert body["specversion"] == "1.0" and body["type"] == "cn.gov.onething.task.dispatched"
+    # Data minimisation: the form fields and materials the food licence uses, nothing else.
+    assert set(body["data"]["form"]) == {"business_name", "applicant_name", "area"}
+    assert "applicant_id_number" not in body["data"]["form"]
+    used = {m["code"] for m in case.blueprint["materials"] if "mini-food-license" in m["used_by"]}
+    assert {m["code"] for m in body["data"]["materials"]} == used
+    assert body["data"]["inputs"]["mini-registration"]["credit_code"]
+
+    until(lambda: Case_done(case))
+    food.refresh_from_db()
+    assert food.status == TaskStatus.APPROVED and food.result["license"]
+    assert "food_license" in {lic.license_type_id for lic in registry.wallet(alice)}
+    approval = case.documents.filter(task=food).get()
+    assert approval.kind == "approval" and approval.seal  # sealed as an internal approval is
+    verbs = [e["verb"] for e in cases.timeline(case)]
+    for verb in ["task.dispatched", "task.received_by_system", "task.decided_by_system",
+                 "task.approved", "case.completed"]:  # fmt: skip
+        assert verb in verbs
+    assert Delivery.objects.get(link=link).status == DeliveryStatus.DELIVERED
+    assert list(Inbound.objects.filter(link=link).values_list("seq", "status")) == [
+        (1, "applied"),
+        (2, "applied"),
+    ]
+    state = sim.state()["stats"]
+    assert state["materials_ok"] >= 1 and state["materials_bad"] == 0  # links fetched, hashes ok
+
+
+def Case_done(case):  # noqa: N802
+    case.refresh_from_db()
+    return case.status == CaseStatus.COMPLETED
+
+
+def test_reviewers_cannot_decide_a_task_the_system_holds(alice, carol, mark, submit, system, sim):
+    sim.control(mute=True)
+    case, food = started_external(alice, carol, mark, submit)
+    with pytest.raises(Conflict):
+        case_services.task_decide(task_id=food.pk, actor=mark, decision="approve", opinion="同意")
+
+
+def test_an_item_of_an_unconfigured_system_is_decided_internally(
+    alice, carol, mark, submit, catalog
+):
+    case, food = started_external(alice, carol, mark, submit)
+    assert not Link.objects.filter(task=food).exists()
+    verbs = {e["verb"]: e for e in cases.timeline(case)}
+    assert "未接入" in verbs["task.routed_internal"]["data"]["reason"]
+    case_services.task_decide(task_id=food.pk, actor=mark, decision="approve", opinion="同意")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.COMPLETED
