@@ -161,6 +161,12 @@ VERBS = {
     "commitment.fulfilled": "履行告知承诺",
     "commitment.reminded": "承诺到期提醒",
     "commitment.breached": "未履行告知承诺",
+    "task.dispatched": "推送至部门业务系统办理",
+    "task.received_by_system": "部门业务系统已接收",
+    "task.decided_by_system": "部门业务系统作出决定",
+    "task.handed_back": "部门业务系统退回平台办理",
+    "task.routed_internal": "在平台审批（部门业务系统未接入）",
+    "task.dispatch_dead": "推送部门业务系统失败，待运维处理",
 }
 
 

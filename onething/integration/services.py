@@ -497,28 +497,34 @@ def _reconcile_system(system: System, now, counts: dict) -> dict:
     ours = Link.objects.filter(system=system, handed_back=False, task__status__in=OPEN_TASK)
     for link in ours.select_related("system"):
         counts["checked"] += 1
-        entry = theirs.pop(str(link.ref), None)
-        if entry is not None and entry.get("seq", 0) > link.last_seq:
-            status = transport.get_status(system, link.ref, timeout=conf("TIMEOUT_SECONDS"))
-            if status:
-                _catch_up(link, status)
-                link.refresh_from_db()
-        problem = _difference(link, entry)
+        problem = _reconcile_link(link, theirs.pop(str(link.ref), None))
         counts["mismatches"] += bool(problem)
-        Link.objects.filter(pk=link.pk).update(mismatch=problem)
-    for ref in theirs:  # the system holds a task open that onething has closed or never sent
-        closed = Link.objects.filter(system=system, ref=ref).first()
-        if closed is not None:
-            counts["mismatches"] += 1
-            Link.objects.filter(pk=closed.pk).update(mismatch="平台已办结，部门系统仍在办理")
+    for ref in theirs:  # open there, closed (or never sent) here
+        counts["mismatches"] += Link.objects.filter(system=system, ref=ref).update(
+            mismatch="平台已办结，部门系统仍在办理"
+        )
     System.objects.filter(pk=system.pk).update(
         reconciled_at=now, last_ok_at=now, unreachable_since=None
     )
     return counts
 
 
+def _reconcile_link(link: Link, entry: dict | None) -> str:
+    """Catch up first (a lost callback is not a difference once applied), then compare."""
+    status = None
+    if entry is None or entry.get("seq", 0) > link.last_seq:
+        status = transport.get_status(link.system, link.ref, timeout=conf("TIMEOUT_SECONDS"))
+        if status:
+            _catch_up(link, status)
+            link.refresh_from_db()
+    closed = not Link.objects.filter(pk=link.pk, task__status__in=OPEN_TASK).exists()
+    problem = "" if closed else _difference(link, entry or status)
+    Link.objects.filter(pk=link.pk).update(mismatch=problem)
+    return problem
+
+
 def _difference(link: Link, entry: dict | None) -> str:
-    if entry is None:
+    if not entry:
         return "部门系统中无此任务"
     if entry.get("seq", 0) > link.last_seq:
         return f"部门系统序号 {entry.get('seq')}，平台仅应用到 {link.last_seq}"

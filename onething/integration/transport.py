@@ -36,7 +36,7 @@ def post_event(system, event: dict, *, msg_id: str, timeout: float) -> str:
 
 
 def _signed_get(system, path: str, timeout: float) -> dict | None:
-    """GET a JSON document; None when unreachable or when its signature does not verify."""
+    """GET a JSON document; {} for 404; None when unreachable or not signed by the system."""
     msg_id = uuid.uuid4().hex
     headers = signing.headers(system.signing_key, msg_id, f"GET {path}".encode())
     headers.pop("content-type")
@@ -48,6 +48,10 @@ def _signed_get(system, path: str, timeout: float) -> dict | None:
             body, answer = resp.read(), resp.headers
             signing.verify([system.secret], answer, body, tolerance=TOLERANCE_SECONDS)
             return json.loads(body)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return {}  # reachable, and it does not know the task
+        log.warning("status query to %s failed: HTTP %s", system.code, exc.code)
     except signing.SignatureError as exc:
         log.warning("status answer of %s not trusted: %s", system.code, exc.message)
     except (OSError, ValueError) as exc:

@@ -1,8 +1,8 @@
 """The reference department system as a real peer: a subprocess on a free port (8700-8799),
 onething served by the live server, the mini restaurant's food licence decided by the sim."""
 
-import json
 import contextlib
+import json
 import os
 import shutil
 import socket

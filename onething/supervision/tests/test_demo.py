@@ -31,5 +31,5 @@ def test_demo_load_creates_rules_once(mini_catalog):
     WarningRule.objects.all().delete()
     out = io.StringIO()
     demo.load(seed=1, stdout=out)
-    assert WarningRule.objects.count() == 6
+    assert WarningRule.objects.count() == 8  # with the integration rules
     assert "效能监测" in out.getvalue()
