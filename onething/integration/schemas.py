@@ -11,12 +11,13 @@ KIND_TEXT = {
     "Required": "缺少必填项",
     "Type": "类型不正确",
     "Enum": "取值不在允许范围内",
-    "Const": "取值不正确",
+    "Constant": "取值不正确",
+    "FalseSchema": "不允许的字段",
     "MinLength": "不能为空",
     "MaxLength": "过长",
     "Minimum": "应为正整数",
     "Pattern": "格式不正确",
-    "AdditionalProperties": "含有不允许的字段",
+    "AdditionalProperties": "不允许的字段",
 }
 
 

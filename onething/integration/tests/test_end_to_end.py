@@ -85,3 +85,39 @@ def test_an_item_of_an_unconfigured_system_is_decided_internally(
     case_services.task_decide(task_id=food.pk, actor=mark, decision="approve", opinion="同意")
     case.refresh_from_db()
     assert case.status == CaseStatus.COMPLETED
+
+
+def test_a_supplement_asked_by_the_system_goes_to_the_applicant_and_back(
+    alice, carol, mark, submit, system, sim
+):
+    sim.control(decide="supplement")
+    case, food = started_external(alice, carol, mark, submit)
+    until(lambda: Task_status(food) == TaskStatus.SUPPLEMENT)
+    assert food.supplements.get().request == "请补充消防设施平面图"
+    case_services.case_supplement(number=case.number, actor=alice, note="已补充")
+    until(lambda: Case_done(case))
+    kinds = list(
+        Delivery.objects.filter(link__task=food)
+        .order_by("created_at")
+        .values_list("kind", flat=True)
+    )
+    assert kinds == ["started", "resumed"]
+    assert list(Inbound.objects.filter(link__task=food).values_list("seq", "outcome")) == [
+        (1, "received"), (2, "supplement_requested"), (3, "approved")
+    ]  # fmt: skip
+
+
+def Task_status(task):  # noqa: N802
+    task.refresh_from_db()
+    return task.status
+
+
+def test_a_task_handed_back_by_the_system_is_decided_in_onething(
+    alice, carol, mark, submit, system, sim
+):
+    sim.control(decide="withdraw")
+    case, food = started_external(alice, carol, mark, submit)
+    until(lambda: Link.objects.get(task=food).handed_back)
+    assert "task.handed_back" in [e["verb"] for e in cases.timeline(case)]
+    case_services.task_decide(task_id=food.pk, actor=mark, decision="approve", opinion="同意")
+    assert Case_done(case)
