@@ -18,6 +18,7 @@ import pytest
 from onething.cases.tests.conftest import (  # noqa: F401 - fixtures used by name
     alice,
     carol,
+    fred,
     mark,
     media,
     submit,

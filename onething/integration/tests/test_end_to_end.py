@@ -121,3 +121,32 @@ def test_a_task_handed_back_by_the_system_is_decided_in_onething(
     assert "task.handed_back" in [e["verb"] for e in cases.timeline(case)]
     case_services.task_decide(task_id=food.pk, actor=mark, decision="approve", opinion="同意")
     assert Case_done(case)
+
+
+def test_a_sibling_refused_in_onething_cancels_the_task_in_the_system(
+    alice, carol, mark, fred, submit, upload, system, sim
+):
+    sim.control(mute=True)
+    case = submit(alice, answers={"big": "yes", "own_premises": "no"})
+    case_services.case_accept(
+        number=case.number, actor=carol, decision="correct", problems=["平面图"]
+    )
+    case_services.case_supplement(
+        number=case.number, actor=alice, files={"fire_plan": str(upload(alice).pk)}
+    )
+    case_services.case_accept(number=case.number, actor=carol, decision="accept_with_tolerance")
+    reg = cases.tasks_queue(mark).get()
+    case_services.task_decide(
+        task_id=reg.pk, actor=mark, decision="approve", opinion="同意",
+        result={"credit_code": make_credit_code("420102", "22345678")},
+    )  # fmt: skip
+    fire = cases.tasks_queue(fred).get()
+    food = Link.objects.get(task__case=case).task_id
+    until(lambda: sim.state()["stats"]["dispatches"] == 1)
+    case_services.task_decide(
+        task_id=fire.pk, actor=fred, decision="refuse", opinion="不符合消防要求"
+    )
+    until(lambda: sim.state()["stats"]["dispatches"] == 2)
+    kinds = list(Delivery.objects.filter(link__task_id=food).values_list("kind", "status"))
+    assert sorted(kinds) == [("cancelled", "delivered"), ("started", "delivered")]
+    assert list(sim.state()["tasks"].values())[0]["status"] == "cancelled"
