@@ -53,7 +53,14 @@ class Sim:
             self.seen.add(msg_id)
             self.stats["dispatches"] += 1
             task = self.tasks.setdefault(
-                event["subject"], {"ref": event["subject"], "status": "new", "seq": 0, "events": []}
+                event["subject"],
+                {
+                    "ref": event["subject"],
+                    "status": "new",
+                    "seq": 0,
+                    "events": [],
+                    "received_at": time.time(),
+                },
             )
             task["reply_to"] = event["data"]["reply_to"]
             task["data"] = event["data"]
@@ -126,24 +133,26 @@ class Sim:
         return self.onething + parts.path + (f"?{parts.query}" if parts.query else "")
 
     def _call_back(self, task: dict, event: dict) -> None:
+        """Retry with backoff for about two minutes; after that the platform's polling of
+        the status endpoint still finds the event."""
         if self.control["mute"] or self.control["down"]:
             return
         body = signing.encode(event)
-        for attempt in range(5):
+        for attempt in range(12):
             headers = signing.headers(self.secret, event["id"], body)
             req = urllib.request.Request(self._local(task["reply_to"]), data=body, headers=headers)
             try:
-                with urllib.request.urlopen(req, timeout=5) as resp:
+                with urllib.request.urlopen(req, timeout=30) as resp:
                     resp.read()
                 self.stats["callbacks_sent"] += 1
                 return
             except urllib.error.HTTPError as exc:
+                self.stats["last_callback_error"] = f"HTTP {exc.code}"
                 if exc.code < 500:  # refused for good: retrying will not help
-                    self.stats["callbacks_failed"] += 1
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2 * 2**attempt)
+                    break
+            except OSError as exc:
+                self.stats["last_callback_error"] = str(exc)
+            time.sleep(min(0.2 * 2**attempt, 15))
         self.stats["callbacks_failed"] += 1
 
     # ---- answering ---------------------------------------------------------------------
@@ -162,7 +171,8 @@ class Sim:
 
     def state(self) -> dict:
         return {"control": self.control, "stats": self.stats,
-                "tasks": {r: {"status": t["status"], "seq": t["seq"]} for r, t in self.tasks.items()}}  # fmt: skip
+                "tasks": {r: {"status": t["status"], "seq": t["seq"], "received_at": t["received_at"]}
+                          for r, t in self.tasks.items()}}  # fmt: skip
 
 
 def handler_for(sim: Sim):
