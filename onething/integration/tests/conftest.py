@@ -79,7 +79,7 @@ class SimProcess:
              "--delay", "0.1"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded 2-core machine starts Python slowly
         while time.monotonic() < deadline:
             try:
                 self.state()
