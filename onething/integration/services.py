@@ -364,7 +364,7 @@ def record_and_apply(*, system: System, link: Link, event: dict) -> dict:
                 data=data, status=InboundStatus.WAITING,
             )  # fmt: skip
             audit.record(
-                category="integration", action="integration.callback_received", object=link,
+                category="write", action="integration.callback_received", object=link,
                 detail={"system": system.code, "event": event["id"], "type": outcome, "seq": data["seq"]},
             )  # fmt: skip
     except IntegrityError:

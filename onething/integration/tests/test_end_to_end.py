@@ -61,6 +61,13 @@ def test_dispatch_decide_call_back_licence_issued_and_case_completed(
     ]
     state = sim.state()["stats"]
     assert state["materials_ok"] >= 1 and state["materials_bad"] == 0  # links fetched, hashes ok
+    from onething.common.models import AuditRecord
+
+    fetched = AuditRecord.objects.filter(action="read.integration_material")
+    assert (
+        fetched.count() == state["materials_ok"]
+        and fetched.first().detail["system"] == "sim-market"
+    )
 
 
 def Case_done(case):  # noqa: N802
