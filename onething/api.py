@@ -66,6 +66,7 @@ ROUTED_APPS = [
     "feedback",
     "supervision",
     "accounts",
+    "integration",
 ]
 
 

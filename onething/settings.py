@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "onething.assistant",
     "onething.feedback",
     "onething.supervision",
+    "onething.integration",
 ]
 
 MIDDLEWARE = [

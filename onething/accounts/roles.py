@@ -19,6 +19,10 @@ GRANTS = {
         ("accounts", "departmentkind", ["view", "add", "change"]),
         ("common", "job", ["view"]),
         ("common", "outbox", ["view"]),
+        ("integration", "system", ["view", "add", "change"]),
+        ("integration", "delivery", ["view", "change"]),
+        ("integration", "link", ["view"]),
+        ("integration", "inbound", ["view"]),
     ],
     Role.SECADMIN: [
         ("accounts", "user", ["view", "add", "change"]),

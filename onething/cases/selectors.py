@@ -162,4 +162,39 @@ VERBS = {
     "commitment.fulfilled": "履行告知承诺",
     "commitment.reminded": "承诺到期提醒",
     "commitment.breached": "未履行告知承诺",
+    "task.dispatched": "推送至部门业务系统办理",
+    "task.received_by_system": "部门业务系统已接收",
+    "task.decided_by_system": "部门业务系统作出决定",
+    "task.handed_back": "部门业务系统退回平台办理",
+    "task.routed_internal": "在平台审批（部门业务系统未接入）",
+    "task.dispatch_dead": "推送部门业务系统失败，待运维处理",
 }
+
+
+# ---- for connected department systems (onething.integration) -------------------------------
+
+
+def task_for_system(task_id: int) -> Task | None:
+    """A task with its case, for building what a department system is sent (no user scope:
+    the caller has authenticated the system and checked that the task is its own)."""
+    return (
+        Task.objects.select_related("case", "department", "department__kind")
+        .filter(pk=task_id)
+        .first()
+    )
+
+
+def task_materials(task: Task) -> list:
+    """The case's material rows this task's item uses (data minimisation), with their uploads."""
+    used = [m["code"] for m in task.case.blueprint["materials"] if task.item in m["used_by"]]
+    return list(task.case.materials.filter(material__in=used).select_related("upload"))
+
+
+def open_material(task: Task, material: str):
+    """(upload, open file) of one material the task's item uses; NotFound otherwise."""
+    from . import files
+
+    row = next((r for r in task_materials(task) if r.material == material and r.upload_id), None)
+    if row is None:
+        raise NotFound("材料不存在")
+    return row.upload, files.open_upload(row.upload.path)

@@ -876,7 +876,15 @@ def _start(task: Task, actor, *, inputs: dict, produced: dict | None = None) -> 
     task.save(update_fields=["status", "started_on", "deadline", "data"])
     _event(task.case, actor, "task.started", task=task.pk, item=task.item, department=task.department.name,
            deadline=str(task.deadline), inputs=inputs)  # fmt: skip
-    _tell_department(task, f"新的审批任务：{task.case.title} · {task.name}", "started")
+    if not _integration().task_started(task=task):
+        _tell_department(task, f"新的审批任务：{task.case.title} · {task.name}", "started")
+
+
+def _integration():
+    # Integration reads tasks and calls back into these services: import late, one way round.
+    from onething.integration import services as integration
+
+    return integration
 
 
 def _locked_task(task_id: int, actor) -> Task:
@@ -906,6 +914,10 @@ def task_decide(
     task = _locked_task(task_id, actor)
     if task.status != TaskStatus.ACTIVE:
         raise Conflict(f"该审批任务当前状态为“{task.get_status_display()}”，不能再作出决定")
+    from onething.integration import selectors as integration
+
+    if integration.decided_externally(task=task):
+        raise Conflict("该事项由部门业务系统办理，结果以系统回传为准")
     handlers = {
         TaskDecision.APPROVE: _approve,
         TaskDecision.REFUSE: _refuse,
@@ -920,6 +932,41 @@ def task_decide(
     task.opinion, task.decided_by, task.decided_at = opinion.strip(), actor, timezone.now()
     handlers[decision](task, actor, dict(result or {}))
     return task
+
+
+@transaction.atomic
+def task_decide_by_system(
+    *, task_id: int, system: str, decision: str, opinion: str = "", result: dict | None = None
+) -> Task:
+    """A connected department system's decision, applied exactly as a reviewer's would be."""
+    case_id = Task.objects.filter(pk=task_id).values_list("case_id", flat=True).first()
+    list(Case.objects.select_for_update().filter(pk=case_id).values_list("pk"))
+    task = (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("case", "department")
+        .get(pk=task_id)
+    )
+    if task.status != TaskStatus.ACTIVE:
+        raise Conflict(f"该审批任务当前状态为“{task.get_status_display()}”，不能再作出决定")
+    handlers = {TaskDecision.APPROVE: _approve, TaskDecision.REFUSE: _refuse,
+                TaskDecision.SUPPLEMENT: _ask_supplement}  # fmt: skip
+    if decision != TaskDecision.APPROVE and not opinion.strip():
+        raise Unprocessable("请填写审批意见", fields={"data.opinion": "必填"})
+    task.opinion, task.decided_by, task.decided_at = opinion.strip(), None, timezone.now()
+    _event(task.case, None, "task.decided_by_system", task=task.pk, item=task.item, system=system,
+           decision=decision)  # fmt: skip
+    handlers[decision](task, None, dict(result or {}))
+    return task
+
+
+def task_note_by_system(*, task_id: int, system: str, verb: str, note: str = "") -> None:
+    """A system's word that changes no state (received, handed back): on the case's timeline."""
+    task = Task.objects.select_related("case").get(pk=task_id)
+    _event(task.case, None, verb, task=task.pk, item=task.item, system=system, note=note)
+    if verb == "task.handed_back":
+        _tell_department(
+            task, f"部门业务系统退回平台办理：{task.case.title} · {task.name}", "handed_back"
+        )
 
 
 def _approve(task: Task, actor, result: dict) -> None:
@@ -1033,6 +1080,7 @@ def _refuse(task: Task, actor, result: dict) -> None:
         sibling.status = TaskStatus.CANCELLED
         sibling.save(update_fields=["status"])
         _event(case, actor, "task.cancelled", task=sibling.pk, item=sibling.item, because=task.item)
+        _integration().task_cancelled(task=sibling)
         _tell_department(
             sibling,
             f"审批任务已终止：{case.title} · {sibling.name}（{task.name}不予许可）",
@@ -1155,9 +1203,10 @@ def _resume(case: Case, actor, tasks: list[Task]) -> None:
             paused_days=paused,
             deadline=str(task.deadline),
         )
-        _tell_department(
-            task, f"申请人已补正：{case.title} · {task.name}", f"resumed:{task.paused_days}"
-        )
+        if not _integration().task_resumed(task=task):
+            _tell_department(
+                task, f"申请人已补正：{case.title} · {task.name}", f"resumed:{task.paused_days}"
+            )
 
 
 # ---- commitments -------------------------------------------------------------------------

@@ -65,8 +65,9 @@ class ServiceItemAdmin(admin.ModelAdmin):
         "promised_days",
         "online_level",
         "cross_region",
+        "decided_by",
     ]
-    list_filter = ["department", "kind", "online_level", "cross_region"]
+    list_filter = ["department", "kind", "online_level", "cross_region", "decided_by"]
     search_fields = ["code", "name"]
     inlines = [ItemMaterialInline]
 

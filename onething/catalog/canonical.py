@@ -76,6 +76,12 @@ def item(d: dict) -> dict:
             for m in d.get("materials") or []
         ],
         "fields": list(d.get("fields") or []),
+        # Only when not the default: files and snapshots of internal items stay as they were.
+        **(
+            {"decided_by": d["decided_by"]}
+            if d.get("decided_by") not in (None, "", "internal")
+            else {}
+        ),
     }
 
 

@@ -389,8 +389,12 @@ def _item_row(snapshot: dict, item: dict, stage: int) -> dict:
         "code", "name", "department", "kind", "level", "legal_basis", "conditions", "legal_days",
         "promised_days", "steps", "visits", "fee", "fee_note", "result", "online_level", "cross_region",
     ]  # fmt: skip
-    return {**{k: item.get(k) for k in keys}, "stage": stage,
-            "establishes": establishes(snapshot, item)}  # fmt: skip
+    return {
+        **{k: item.get(k) for k in keys},
+        "decided_by": item.get("decided_by") or "internal",
+        "stage": stage,
+        "establishes": establishes(snapshot, item),
+    }
 
 
 def compile_blueprint(snapshot: dict, answers: dict | None = None) -> dict:

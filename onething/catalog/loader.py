@@ -278,6 +278,13 @@ def _check_items(c, files, kinds, lts, elements, materials) -> None:
         days = (it.get("promised_days"), it.get("legal_days"))
         if all(isinstance(d, int) for d in days) and days[0] > days[1]:
             c.add(file, f"{p}/promised_days", "承诺时限不能超过法定时限")
+        decided_by = it.get("decided_by", "internal")
+        if not isinstance(decided_by, str) or not CODE_RE.match(decided_by):
+            c.add(
+                file,
+                f"{p}/decided_by",
+                "办理系统应为 internal 或部门业务系统编码（小写字母、数字、-、_）",
+            )
         if it.get("result") and it["result"] not in lts:
             c.add(file, f"{p}/result", f"未知证照类型：{it['result']}")
         own = set()

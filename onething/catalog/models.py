@@ -106,6 +106,14 @@ class ServiceItem(TimeStampedModel):
         Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name="地方特色事项所属区划"
     )
     fields = models.JSONField("表单数据元", default=list, blank=True)
+    # "internal" = decided in onething's reviewer pages; otherwise the code of the connected
+    # department system (onething.integration) that decides it.
+    decided_by = models.CharField(
+        "办理系统",
+        max_length=64,
+        default="internal",
+        help_text="internal 或已接入部门业务系统的编码",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "政务服务事项"

@@ -136,6 +136,7 @@ def _write_items(items: dict) -> None:
                 "department_id": d["department"],
                 "region_id": d["region"],
                 "result_id": d["result"],
+                "decided_by": d.get("decided_by") or "internal",
             },
         )
         item.item_materials.all().delete()

@@ -80,6 +80,7 @@ def item_dict(item: ServiceItem) -> dict:
             "department": item.department_id,
             "region": item.region_id,
             "result": item.result_id,
+            "decided_by": item.decided_by,
             "tolerance": [link.material_id for link in links if link.tolerance],
             "materials": [
                 {"material": link.material_id, "required": link.required} for link in links

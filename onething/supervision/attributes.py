@@ -14,6 +14,7 @@ from django.utils import timezone
 from onething.cases import workdays
 from onething.cases.constants import CaseStatus, CommitmentStatus, TaskStatus
 from onething.cases.models import Case, Commitment, Task
+from onething.integration import selectors as integration
 
 from . import feedback_bridge
 from .constants import Target
@@ -61,8 +62,9 @@ _SEALED_TASK = ("data", *(f"case__{name}" for name in _SEALED_CASE))
 def task_subjects(today: date):
     tasks = Task.objects.filter(status__in=[TaskStatus.ACTIVE, TaskStatus.SUPPLEMENT])
     # The encrypted documents are never read here: deferring them saves a decryption each.
-    rows = tasks.select_related("case", "department").defer(*_SEALED_TASK)
-    for task in rows.order_by("id"):
+    rows = list(tasks.select_related("case", "department").defer(*_SEALED_TASK).order_by("id"))
+    external = integration.task_flags(t.pk for t in rows)
+    for task in rows:
         # A paused task's clock stopped on the day it was paused.
         until = task.paused_on or today
         elapsed = max(workdays.working_days_between(task.started_on, until) - task.paused_days, 0)
@@ -72,6 +74,7 @@ def task_subjects(today: date):
                 "item": task.item, "status": task.status, "department": task.department.code,
                 "days": task.days, "elapsed_days": elapsed, "elapsed_share": _share(elapsed, task.days),
                 "days_left": left, "overdue_days": max(-(left or 0), 0), "flagged": task.flagged,
+                **_external(external.get(task.pk)),
             },
             "case": _case_part(task.case),
         }  # fmt: skip
@@ -79,6 +82,16 @@ def task_subjects(today: date):
             Target.TASK, str(task.pk), f"{task.case.title} · {task.name}（{task.case.number}）",
             f"/cases/{task.case.number}/", task.case.process_region_id, task.department, record,
         )  # fmt: skip
+
+
+def _external(flags: dict | None) -> dict:
+    flags = flags or {}
+    return {
+        "external": flags.get("external", False),
+        "system": flags.get("system", ""),
+        "system_unreachable": flags.get("system_unreachable", False),
+        "reconcile_mismatch": flags.get("reconcile_mismatch", False),
+    }
 
 
 def case_subjects(today: date):

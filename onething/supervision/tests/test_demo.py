@@ -31,8 +31,9 @@ def test_demo_load_creates_rules_once(mini_catalog):
     WarningRule.objects.all().delete()
     out = io.StringIO()
     demo.load(seed=1, stdout=out)
-    # The six province-wide defaults, and Wuhan's own rule that the Wuhan demo supervisor edits.
-    assert WarningRule.objects.filter(region=None).count() == 6
+    # The eight province-wide defaults (two of them the integration's), and Wuhan's own rule
+    # that the Wuhan demo supervisor edits.
+    assert WarningRule.objects.filter(region=None).count() == 8
     assert list(WarningRule.objects.exclude(region=None).values_list("code", "region")) == [
         ("wuhan-task-half", "420100")
     ]
