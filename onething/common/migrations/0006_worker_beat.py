@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('common', '0004_outbox_to_encrypted'),
+        ('common', '0005_audit_guard'),
     ]
 
     operations = [
