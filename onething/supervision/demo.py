@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from onething.accounts.constants import Role
 from onething.accounts.models import Region, User
 from onething.cases import services as cases
 from onething.cases import workdays
@@ -22,6 +23,7 @@ from onething.common.events import record_event
 from . import services
 
 HISTORY = 300
+HISTORY_APPLICANT = "synthetic_history"
 # Where the demo cases are processed: mostly the demo supervisor's Wuhan, some elsewhere.
 REGIONS = ["420102"] * 6 + ["420103", "420104", "420105", "420106", "420111", "420112"] * 2 + [
     "420502", "420503", "420602", "421002",
@@ -64,10 +66,10 @@ def history_load(*, seed: int, count: int) -> int:
         return 0
     rng = random.Random(seed)
     clerk = User.objects.filter(username="demo_clerk").first()
-    citizen = User.objects.filter(username="demo_citizen").first()
     versions = [catalog.version_latest(s["code"]) for s in catalog.summaries()]
-    if not (clerk and citizen and versions):
+    if not (clerk and versions):
         return 0
+    citizen = _history_applicant()
     regions = {r.code: r for r in Region.objects.filter(code__in=REGIONS)}
     today = timezone.localdate()
     for seq in range(count):
@@ -75,6 +77,20 @@ def history_load(*, seed: int, count: int) -> int:
         region = regions[rng.choice(REGIONS)]
         _one_case(rng, seq, version, region, today, clerk, citizen)
     return count
+
+
+def _history_applicant() -> User:
+    """Who submitted the synthetic online cases: an account nobody can log in to, so that no
+    demo applicant finds hundreds of strangers' cases under 我的办件."""
+    user, created = User.objects.get_or_create(
+        username=HISTORY_APPLICANT,
+        defaults={"role": Role.APPLICANT_PERSON, "display_name": "演示历史申请人（合成数据）",
+                  "is_active": False},
+    )  # fmt: skip
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
 
 
 def _one_case(rng, seq, version, region, today, clerk, citizen) -> Case:
@@ -101,7 +117,8 @@ def _one_case(rng, seq, version, region, today, clerk, citizen) -> Case:
         actor=actor, verb="case.submitted", obj=case, data={"channel": channel, "synthetic": True}
     )
     _materials(case, bp)
-    _progress(rng, case, bp, submitted, today, clerk, actor)
+    if not _progress(rng, case, bp, submitted, today, clerk, actor):
+        submitted = max(submitted, today - timedelta(days=2))  # a window queue of days, not months
     Case.objects.filter(pk=case.pk).update(submitted_at=_at(submitted, 9))
     return case
 
@@ -116,11 +133,12 @@ def _materials(case, bp) -> None:
     )
 
 
-def _progress(rng, case, bp, submitted, today, clerk, actor) -> None:
-    """Accept, run the tasks and finish (or not) at plausible dates before today."""
+def _progress(rng, case, bp, submitted, today, clerk, actor) -> bool:
+    """Accept, run the tasks and finish (or not) at plausible dates before today; False when the
+    case is still waiting at the window."""
     roll = rng.random()
     if roll < 0.05:
-        return  # still waiting at the window
+        return False
     accepted = workdays.add_working_days(submitted, rng.randint(0, 1))
     promised = bp["process"]["promised_days"]
     case.status, case.accepted_at = CaseStatus.PROCESSING, _at(accepted, 11)
@@ -143,18 +161,23 @@ def _progress(rng, case, bp, submitted, today, clerk, actor) -> None:
     _tasks(rng, case, bp, accepted, today, done)
     if case.tolerance:
         _commitment(rng, case, bp, accepted, today)
+    return True
 
 
 def _tasks(rng, case, bp, accepted, today, done) -> None:
     rows = []
+    first_stage = min((item["stage"] for item in bp["items"]), default=0)
     for item in bp["items"]:
-        started = accepted if done else min(accepted, today)
+        # An open case runs its first stage; later stages wait for it, as live cases do.
+        waiting = not done and item["stage"] > first_stage
+        started = None if waiting else (accepted if done else min(accepted, today))
         rows.append(Task(
             case=case, item=item["code"], name=item["name"], stage=item["stage"],
             department=cases.department_for_item(item, case.process_region), days=item["promised_days"],
             status=TaskStatus.APPROVED if case.status == CaseStatus.COMPLETED else
-            (TaskStatus.ACTIVE if not done else TaskStatus.CANCELLED),
-            started_on=started, deadline=workdays.add_working_days(started, item["promised_days"]),
+            (TaskStatus.CANCELLED if done else TaskStatus.WAITING if waiting else TaskStatus.ACTIVE),
+            started_on=started,
+            deadline=started and workdays.add_working_days(started, item["promised_days"]),
         ))  # fmt: skip
     Task.objects.bulk_create(rows)
 

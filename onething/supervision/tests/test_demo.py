@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.utils import timezone
 
 from onething.cases.models import Case
 from onething.supervision import demo, selectors, services
@@ -38,3 +39,23 @@ def test_demo_load_creates_rules_once(mini_catalog):
         ("wuhan-task-half", "420100")
     ]
     assert "效能监测" in out.getvalue()
+
+
+def test_demo_history_belongs_to_no_demo_applicant_and_runs_stages_in_order(mini_catalog):
+    from onething.accounts import demo as accounts_demo
+    from onething.accounts.models import User
+    from onething.cases import selectors as cases
+
+    accounts_demo.users_load(stdout=io.StringIO())
+    demo.history_load(seed=7, count=40)
+    for name in ("demo_citizen", "demo_enterprise"):
+        user = User.objects.get(username=name)
+        assert not cases.cases_visible(user).filter(synthetic=True).exists()
+    submitter = User.objects.get(username=demo.HISTORY_APPLICANT)
+    assert not submitter.is_active and not submitter.has_usable_password()
+    for case in Case.objects.filter(status="processing").prefetch_related("tasks"):
+        running = {t.stage for t in case.tasks.all() if t.status == "active"}
+        waiting = {t.stage for t in case.tasks.all() if t.status == "waiting"}
+        assert len(running) == 1 and all(stage > min(running) for stage in waiting)
+    waiting_at_window = Case.objects.filter(status="submitted")
+    assert all((timezone.now() - c.submitted_at).days <= 3 for c in waiting_at_window)
