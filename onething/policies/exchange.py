@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from onething.common.errors import DomainError
@@ -129,9 +130,11 @@ def disbursement_note(batch: GrantBatch, *, full: bool) -> str:
             "完整清单由政策主管部门或数据局下载。")  # fmt: skip
 
 
-def disbursement_rows(batch: GrantBatch, *, full: bool = False):
-    """One row per beneficiary; persons' names and ID numbers masked unless ``full``."""
-    grants = batch.grants.filter(status=GrantStatus.GRANTED).select_related("person", "entity")
+def disbursement_rows(batch: GrantBatch, *, full: bool = False, prefix: str = ""):
+    """One row per beneficiary of the area ``prefix`` (a region code's prefix; all when empty);
+    persons' names and ID numbers masked unless ``full``."""
+    grants = batch.grants.filter(status=GrantStatus.GRANTED, region_code__startswith=prefix)
+    grants = grants.select_related("person", "entity")
     for n, grant in enumerate(grants.order_by("region_code", "id"), 1):
         holder = grant.person or grant.entity
         is_person = grant.person_id is not None
@@ -143,17 +146,17 @@ def disbursement_rows(batch: GrantBatch, *, full: bool = False):
                f"{grant.amount:.2f}", batch.policy.code, batch.version.number]  # fmt: skip
 
 
-def disbursement_csv(batch: GrantBatch, *, full: bool = False) -> str:
+def disbursement_csv(batch: GrantBatch, *, full: bool = False, prefix: str = "") -> str:
     """The statement first, then the header row and the beneficiaries."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([disbursement_note(batch, full=full)])
     writer.writerow(DISBURSE_HEADER)
-    writer.writerows(disbursement_rows(batch, full=full))
+    writer.writerows(disbursement_rows(batch, full=full, prefix=prefix))
     return "\ufeff" + out.getvalue()  # a BOM so that Excel opens the Chinese correctly
 
 
-def disbursement_xlsx(batch: GrantBatch, *, full: bool = False) -> bytes:
+def disbursement_xlsx(batch: GrantBatch, *, full: bool = False, prefix: str = "") -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -161,7 +164,9 @@ def disbursement_xlsx(batch: GrantBatch, *, full: bool = False) -> bytes:
     sheet.title = f"{batch.period}发放清单"
     sheet.append([disbursement_note(batch, full=full)])
     sheet.append(DISBURSE_HEADER)
-    for row in disbursement_rows(batch, full=full):
+    total = Decimal(0)
+    for row in disbursement_rows(batch, full=full, prefix=prefix):
         sheet.append(row)
-    sheet.append(["合计", "", "", "", "", "", f"{batch.total_amount:.2f}", "", ""])
+        total += Decimal(row[6])
+    sheet.append(["合计", "", "", "", "", "", f"{total:.2f}", "", ""])
     return _save(book)

@@ -148,6 +148,23 @@ def batch_get(user, batch_id: int) -> GrantBatch | None:
     return batches_visible_to(user).filter(pk=batch_id).first()
 
 
+def region_prefix(user) -> str | None:
+    """The GB/T 2260 prefix of the user's area: 42 for 湖北省, 4201 for 武汉市, 420102 for 江岸区."""
+    code = getattr(user, "region_id", None) or ""
+    if not code:
+        return None
+    if code.endswith("0000"):
+        return code[:2]
+    return code[:4] if code.endswith("00") else code
+
+
+def batch_holders(user, rows):
+    """A provincial batch lists people of the whole province; staff see those of their own area
+    (the per-city counts stay whole: they name nobody)."""
+    prefix = region_prefix(user)
+    return rows.none() if prefix is None else rows.filter(region_code__startswith=prefix)
+
+
 def batch_by_region(batch: GrantBatch) -> list[dict]:
     rows = {}
     grants = batch.grants.exclude(status=GrantStatus.REJECTED)

@@ -150,7 +150,8 @@ def batch_detail(request, batch_id: int):
     batch = _batch(request, batch_id)
     return render(request, "policies/batch.html", {
         "batch": batch, "regions": selectors.batch_by_region(batch),
-        "sample": batch.grants.all()[:SAMPLE], "exclusions": batch.exclusions.all()[:SAMPLE],
+        "sample": selectors.batch_holders(request.user, batch.grants.all())[:SAMPLE],
+        "exclusions": selectors.batch_holders(request.user, batch.exclusions.all())[:SAMPLE],
         "exclusion_counts": selectors.batch_exclusions(batch),
         "rule": json.dumps(batch.version.eligibility, ensure_ascii=False, indent=1),
         "benefit": json.dumps(batch.version.benefit, ensure_ascii=False, indent=1),
@@ -182,7 +183,8 @@ def disbursement(request, batch_id: int, fmt: str):
     """Full ID numbers only for those who approve and pay (REVIEWERS), each download audited;
     supervisors get the list masked."""
     batch = _batch(request, batch_id)
-    if batch.status != "approved" or fmt not in ("csv", "xlsx"):
+    prefix = selectors.region_prefix(request.user)
+    if batch.status != "approved" or fmt not in ("csv", "xlsx") or prefix is None:
         raise Http404
     full = request.user.role in services.REVIEWERS
     if full and batch.policy.subject == "person":
@@ -191,10 +193,13 @@ def disbursement(request, batch_id: int, fmt: str):
     name = f"disbursement-{batch.policy.code}-{batch.period}.{fmt}"
     if fmt == "csv":
         response = HttpResponse(
-            exchange.disbursement_csv(batch, full=full), content_type="text/csv; charset=utf-8"
+            exchange.disbursement_csv(batch, full=full, prefix=prefix),
+            content_type="text/csv; charset=utf-8",
         )
     else:
-        response = HttpResponse(exchange.disbursement_xlsx(batch, full=full), content_type=XLSX)
+        response = HttpResponse(
+            exchange.disbursement_xlsx(batch, full=full, prefix=prefix), content_type=XLSX
+        )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -363,18 +363,6 @@ CASEWORK = [Role.WINDOW_CLERK, Role.DEPT_REVIEWER, Role.DEPT_ADMIN, Role.SUPERVI
 KINDS = {Role.WINDOW_CLERK: "data_bureau", Role.DEPT_REVIEWER: "market",
          Role.DEPT_ADMIN: "market", Role.CATALOG_ADMIN: "data_bureau"}  # fmt: skip
 YICHANG = "420500"
-# Open: found by these probes, reported to the lead (issue 16); the policies helper owns batches.
-# A grant batch of a provincial policy is shown to every dept_admin and supervisor in the
-# province, whatever their region or department (the disbursement list with full ID numbers
-# to dept_admin and catalog_admin). When it is fixed, the test below fails:
-# delete the entry.
-KNOWN_OPEN = {
-    ("wrong region", Role.DEPT_ADMIN, "PAGE", "/policies/batches/{batch_id}/"),
-    ("wrong region", Role.DEPT_ADMIN, "PAGE", "/policies/batches/{batch_id}/disbursement.{fmt}"),
-    ("wrong region", Role.SUPERVISOR, "PAGE", "/policies/batches/{batch_id}/"),
-    ("wrong region", Role.CATALOG_ADMIN, "PAGE", "/policies/batches/{batch_id}/"),
-    ("wrong region", Role.CATALOG_ADMIN, "PAGE", "/policies/batches/{batch_id}/disbursement.{fmt}"),
-}
 
 
 @pytest.fixture
@@ -430,7 +418,7 @@ def test_every_row_gets_wrong_role_and_wrong_region_probes(
     client, world, samples, users, elsewhere
 ):
     filled, markers, before = _probe_samples(world, samples), _markers(world), _state(world)
-    leaks, seen_open, kinds = [], set(), Counter()
+    leaks, kinds = [], Counter()
     rows = [(k, r) for k, r in sorted(documented().items()) if r != "public" and k[0] != "ANY"]
     for n, ((method, path), rule) in enumerate(rows):
         for kind, role in probes_for(rule, n):
@@ -439,12 +427,9 @@ def test_every_row_gets_wrong_role_and_wrong_region_probes(
             kinds[kind] += 1
             body = response.content.decode(errors="replace") if response.status_code < 300 else ""
             shown = [m for m in markers if m in body]
-            if shown and (kind, role, method, path) in KNOWN_OPEN:
-                seen_open.add((kind, role, method, path))
-            elif shown:
+            if shown:
                 leaks.append(f"{kind} {role}: {method} {path} → {response.status_code} {shown}")
     print(f"\nProbes: {len(rows)} rows, {dict(kinds)}")
     assert kinds["wrong role"] == len(rows) and kinds["wrong region"] >= len(rows)
     assert not leaks, "探针看到了不属于他的数据：\n" + "\n".join(leaks)
     assert _state(world) == before, "探针改动了不属于他的对象"
-    assert seen_open == KNOWN_OPEN, f"已修复，请从 KNOWN_OPEN 删去：{KNOWN_OPEN - seen_open}"

@@ -108,5 +108,6 @@ def test_supervisors_get_the_disbursement_list_masked(client, library, elders, d
     services.batch_approve(batch=batch, actor=dora)
     client.force_login(sam)
     body = client.get(f"/policies/batches/{batch.pk}/disbursement.csv").content.decode()
-    assert "已脱敏" in body and "张百一" not in body and "张**" in body
+    assert "已脱敏" in body and "王八五" not in body and "王**" in body
+    assert "张**" not in body  # 张百一 lives in 宜昌市: a Wuhan supervisor lists Wuhan's people
     assert not AuditRecord.objects.filter(action="read.policy.disbursement").exists()
