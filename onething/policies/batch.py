@@ -236,10 +236,12 @@ def match_files(
     return result
 
 
-def _compile_all(policies, types, dialect: str, fallbacks: list) -> tuple[list, list[Policy]]:
+def _compile_all(
+    policies, types, dialect: str, fallbacks: list, codes: dict | None = None
+) -> tuple[list, list[Policy]]:
     compiled, manual = [], []
     for policy in policies:
-        form = rules.compile_rule(policy.condition, dialect=dialect, columns=types)
+        form = rules.compile_rule(policy.condition, dialect=dialect, columns=types, codes=codes)
         if form.ok:
             compiled.append((policy.code, form))
         else:
@@ -268,20 +270,60 @@ def _fallback_pairs(connection, manual: list[Policy], declared, directory: str) 
     return path
 
 
+def _add_code_columns(connection, types: dict[str, str]) -> dict[str, list]:
+    """Dictionary code columns (see ``dictionary_codes``) for the table's text columns with
+    few distinct values: the compiled ``in`` lists become one bitmap lookup each."""
+    codes = {}
+    for name, kind in sorted(types.items()):
+        if kind != "text":
+            continue
+        column = entityfiles.ident(name)
+        values = connection.execute(
+            f"SELECT DISTINCT {column} FROM {entityfiles.TABLE} WHERE {column} IS NOT NULL "
+            f"ORDER BY {column} LIMIT {CODE_LIMIT + 1}"
+        ).fetchall()
+        if len(values) <= CODE_LIMIT:
+            codes[name] = [value for (value,) in values]
+    if not codes:
+        return codes
+    added = ", ".join(
+        f"enum_code(CAST({entityfiles.ident(name)} AS ENUM({_listed(values)}))) "
+        f"AS {entityfiles.ident(rules.code_column(name))}"
+        for name, values in codes.items()
+    )
+    connection.execute(f"CREATE TABLE __coded AS SELECT *, {added} FROM {entityfiles.TABLE}")
+    connection.execute(f"DROP TABLE {entityfiles.TABLE}")
+    connection.execute(f"ALTER TABLE __coded RENAME TO {entityfiles.TABLE}")
+    return codes
+
+
+def _listed(values: list[str]) -> str:
+    return ", ".join(entityfiles.sql_text(v) for v in values) or "''"
+
+
 def _duckdb_write(connection, policies, types, declared, out, result: FileResult) -> int:
-    compiled, manual = _compile_all(policies, types, "duckdb", result.fallbacks)
-    branches = [
-        f"SELECT rowid AS __row, id, {entityfiles.sql_text(code)} AS policy_code "
-        f"FROM {entityfiles.TABLE} WHERE {form.condition_sql}"
+    codes = _add_code_columns(connection, types)
+    compiled, manual = _compile_all(policies, types, "duckdb", result.fallbacks, codes)
+    compiled.sort(key=lambda item: item[0])
+    codes = [
+        f"CASE WHEN {form.condition_sql} THEN {entityfiles.sql_text(code)} END"
         for code, form in compiled
     ]
+    # One pass: per entity, the list of its matching codes (ascending), unnested in table
+    # order: DuckDB keeps insertion order (preserve_insertion_order) without a sort.
+    found = f"list_filter([{', '.join(codes)}], lambda code: code IS NOT NULL)"
+    select = f"SELECT rowid AS __row, id, unnest({found}) AS policy_code FROM {entityfiles.TABLE}"
+    if not manual:
+        if not codes:
+            select = (
+                f"SELECT 0 AS __row, id, id AS policy_code FROM {entityfiles.TABLE} WHERE FALSE"
+            )
+        return _copy(connection, f"SELECT id AS entity_id, policy_code FROM ({select})", out)
     with tempfile.TemporaryDirectory() as directory:
         fallback = _fallback_pairs(connection, manual, declared, directory)
-        if fallback:
-            branches.append(f"SELECT __row, id, policy_code FROM read_parquet('{fallback}')")
-        union = " UNION ALL ".join(branches) or (
-            "SELECT 0::BIGINT AS __row, ''::VARCHAR AS id, ''::VARCHAR AS policy_code WHERE FALSE"
-        )
+        parts = [f"SELECT __row, id, policy_code FROM read_parquet('{fallback}')"]
+        parts += [select] if codes else []
+        union = " UNION ALL ".join(parts)
         query = f"SELECT id AS entity_id, policy_code FROM ({union}) ORDER BY __row, policy_code"
         return _copy(connection, query, out)
 
