@@ -22,6 +22,7 @@ from onething.rules import services as rules
 
 from . import entityfiles
 from .attributes import Attribute
+from .wording import Wording
 
 ENGINES = ("auto", "duckdb", "polars", "spark", "python")  # auto is DuckDB, never Spark
 CHUNK = 62  # policies per query: one bit each in a BIGINT mask, sign bit left alone
@@ -29,6 +30,8 @@ CHUNK = 62  # policies per query: one bit each in a BIGINT mask, sign bit left a
 # (UINT16 codes; the bitmap literal of an IN list is one character per value).
 CODE_LIMIT = 4096
 _INT = re.compile(r"-?(0|[1-9][0-9]*)\Z")
+# Ids sort as numbers when all are integers of this form (else as text), as in ``match``.
+ID_INTEGER = r"-?(0|[1-9][0-9]{0,17})"
 # DuckDB's memory for a file run; beyond it, sorts and tables spill to a temporary directory.
 MEMORY_LIMIT = "2GB"
 
@@ -213,7 +216,8 @@ def match_files(
     ``out`` (.csv or .parquet), written by the engine itself, never a Python object per pair
     (except the per-record engine's and fallback rules' own pairs).
 
-    Rows are in file order of the entities, each entity's policy codes ascending.
+    Rows are sorted by entity id (as numbers when every id is an integer, else as text), then
+    policy code.
     """
     started = time.perf_counter()
     suffix = Path(out).suffix.lower()
@@ -284,14 +288,15 @@ def _add_code_columns(connection, types: dict[str, str]) -> dict[str, list]:
         ).fetchall()
         if len(values) <= CODE_LIMIT:
             codes[name] = [value for (value,) in values]
-    if not codes:
-        return codes
-    added = ", ".join(
+    added = [
         f"enum_code(CAST({entityfiles.ident(name)} AS ENUM({_listed(values)}))) "
         f"AS {entityfiles.ident(rules.code_column(name))}"
         for name, values in codes.items()
-    )
-    connection.execute(f"CREATE TABLE __coded AS SELECT *, {added} FROM {entityfiles.TABLE}")
+    ]
+    if not added:
+        return codes
+    columns = ", ".join(["*", *added])
+    connection.execute(f"CREATE TABLE __coded AS SELECT {columns} FROM {entityfiles.TABLE}")
     connection.execute(f"DROP TABLE {entityfiles.TABLE}")
     connection.execute(f"ALTER TABLE __coded RENAME TO {entityfiles.TABLE}")
     return codes
@@ -309,23 +314,31 @@ def _duckdb_write(connection, policies, types, declared, out, result: FileResult
         f"CASE WHEN {form.condition_sql} THEN {entityfiles.sql_text(code)} END"
         for code, form in compiled
     ]
-    # One pass: per entity, the list of its matching codes (ascending), unnested in table
-    # order: DuckDB keeps insertion order (preserve_insertion_order) without a sort.
+    # One pass over the table: per entity, the list of its matching codes, unnested.
     found = f"list_filter([{', '.join(codes)}], lambda code: code IS NOT NULL)"
-    select = f"SELECT rowid AS __row, id, unnest({found}) AS policy_code FROM {entityfiles.TABLE}"
-    if not manual:
-        if not codes:
-            select = (
-                f"SELECT 0 AS __row, id, id AS policy_code FROM {entityfiles.TABLE} WHERE FALSE"
-            )
-        return _copy(connection, f"SELECT id AS entity_id, policy_code FROM ({select})", out)
+    parts = [f"SELECT id, unnest({found}) AS policy_code FROM {entityfiles.TABLE}"]
     with tempfile.TemporaryDirectory() as directory:
         fallback = _fallback_pairs(connection, manual, declared, directory)
-        parts = [f"SELECT __row, id, policy_code FROM read_parquet('{fallback}')"]
-        parts += [select] if codes else []
+        if fallback:
+            parts.append(f"SELECT id, policy_code FROM read_parquet('{fallback}')")
+        if not codes:
+            parts = parts[1:] or [
+                f"SELECT id, id AS policy_code FROM {entityfiles.TABLE} WHERE FALSE"
+            ]
         union = " UNION ALL ".join(parts)
-        query = f"SELECT id AS entity_id, policy_code FROM ({union}) ORDER BY __row, policy_code"
+        order = "CAST(id AS BIGINT)" if _numeric_ids(connection) else "id"
+        query = f"SELECT id AS entity_id, policy_code FROM ({union}) ORDER BY {order}, policy_code"
         return _copy(connection, query, out)
+
+
+def _numeric_ids(connection) -> bool:
+    """Whether every id is an integer without leading zeros (then ids sort as numbers)."""
+    pattern = entityfiles.sql_text(ID_INTEGER)
+    return bool(
+        connection.execute(
+            f"SELECT coalesce(bool_and(regexp_full_match(id, {pattern})), FALSE) FROM {entityfiles.TABLE}"
+        ).fetchone()[0]
+    )
 
 
 def _copy(connection, query: str, out) -> int:
@@ -355,15 +368,16 @@ def _polars_write(connection, policies, types, declared, out, result: FileResult
         fallback = _fallback_pairs(connection, manual, declared, directory)
         if fallback:
             parts.append(pl.scan_parquet(fallback))
-        return _sink(parts, out)
+        return _sink(parts, out, _numeric_ids(connection))
 
 
-def _sink(parts: list, out) -> int:
+def _sink(parts: list, out, numeric_ids: bool) -> int:
     import polars as pl
 
     schema = {"__row": pl.Int64, "id": pl.String, "policy_code": pl.String}
     lazy = pl.concat(parts) if parts else pl.LazyFrame(schema=schema)
-    lazy = lazy.with_columns(pl.col("__row").cast(pl.Int64)).sort(["__row", "policy_code"])
+    key = pl.col("id").cast(pl.Int64) if numeric_ids else pl.col("id")
+    lazy = lazy.sort([key, pl.col("policy_code")])
     lazy = lazy.select(pl.col("id").alias("entity_id"), "policy_code")
     if str(out).lower().endswith(".parquet"):
         lazy.sink_parquet(str(out))
@@ -392,7 +406,7 @@ def _records_write(connection, policies, types, declared, out, result: FileResul
         },
         schema={"__row": pl.Int64, "id": pl.String, "policy_code": pl.String},
     )
-    return _sink([frame.lazy()], out)
+    return _sink([frame.lazy()], out, _numeric_ids(connection))
 
 
 def _python_hits(policies: list[Policy], table: EntityTable) -> list[tuple[int, int]]:
@@ -557,10 +571,10 @@ def explain_entity(
 ) -> list[str]:
     table = load_entities(entities, declared, used_columns(policies))
     record = table.record(table.row_of(entity_id))
-    labels = {name: declared[name].label for name in table.types}
+    wording = Wording({name: declared[name] for name in table.types})
     lines = []
     for policy in policies:
-        explanation = rules.explain(policy.condition, record, labels=labels)
+        explanation = wording.explain(policy.condition, record)
         verdict = (
             "符合" if explanation.passed else f"不符合（{explanation.failed_count} 项条件未满足）"
         )

@@ -14,6 +14,7 @@ from onething.registry.models import Entity, Person
 from . import attributes as catalog_attributes
 from .attributes import Attribute
 from .constants import Subject
+from .wording import Wording
 
 # The attributes rules read; their types and labels are declared once, as data elements of the
 # catalog (``attributes.catalog``), and ``types_for`` refuses a name the catalog lacks.
@@ -90,6 +91,11 @@ def variables_for(subject: str) -> set[str]:
 
 def labels_for(subject: str) -> dict[str, str]:
     return catalog_attributes.labels(attributes_for(subject))
+
+
+def wording_for(subject: str) -> Wording:
+    """Explanations and near misses in the catalog's labels and option labels."""
+    return Wording(attributes_for(subject))
 
 
 def years_between(start: date | str | None, today: date) -> int | None:
