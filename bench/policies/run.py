@@ -26,7 +26,8 @@ import polars as pl  # noqa: E402
 from onething.policies import batch  # noqa: E402
 from onething.rules import services as rules  # noqa: E402
 
-REGIONS = [420100 + i for i in range(0, 1800, 100)] + [420102, 420103, 420111, 420115]
+# Region codes are text, as declared in the catalog (a code is not a number).
+REGIONS = [str(420100 + i) for i in range(0, 1800, 100)] + ["420102", "420103", "420111", "420115"]
 INDUSTRIES = [f"{c}{n:02d}" for c in "ABCDEFGHI" for n in range(1, 12)]
 SCALES = ["微型", "小型", "中型", "大型"]
 NUMERIC = {"employees": (0, 2000, "int"), "age_years": (0, 40, "int")}
@@ -61,7 +62,7 @@ def _with_nulls(rng, values: np.ndarray, share: float) -> list:
 def column_types() -> dict[str, str]:
     types = {name: spec[2] for name, spec in NUMERIC.items()}
     types.update(dict.fromkeys(DECIMALS, "float"))
-    types.update(region="int", industry="text", scale="text")
+    types.update(region="text", industry="text", scale="text")
     types.update(dict.fromkeys(BOOLEANS, "bool"))
     types.update(dict.fromkeys(DATES, "text"))
     return types
@@ -184,8 +185,12 @@ def main() -> None:
         for i, row in enumerate(sample)
         for p in range(m)
     )
-    same_counts = sum(a == b for a, b in zip(counts(compiled, m), counts(hand, m), strict=True))
+    per_policy = counts(compiled, m)
+    same_counts = sum(a == b for a, b in zip(per_policy, counts(hand, m), strict=True))
     report(n, m, len(sample), compiled_s, hand_s, polars_s, python_s, agree, same_counts)
+    print(
+        f"match density: {sum(per_policy):,} / {n * m:,} pairs = {100 * sum(per_policy) / (n * m):.2f} %"
+    )
     if args.spark:
         run_spark(frame, policies, types, compiled, args.spark_entities, args.repeat)
 

@@ -25,6 +25,7 @@ from .attributes import Attribute
 from .wording import Wording
 
 ENGINES = ("auto", "duckdb", "polars", "spark", "python")  # auto is DuckDB, never Spark
+SPARK_MASTER = "local[*]"  # --engine spark without --master: a local session
 CHUNK = 62  # policies per query: one bit each in a BIGINT mask, sign bit left alone
 # Columns with at most this many distinct values get a dictionary code column in DuckDB
 # (UINT16 codes; the bitmap literal of an IN list is one character per value).
@@ -178,7 +179,10 @@ class _duckdb:
 # --- matching ------------------------------------------------------------------------------
 
 
-def match(policies: list[Policy], table: EntityTable, engine: str = "auto") -> MatchResult:
+def match(
+    policies: list[Policy], table: EntityTable, engine: str = "auto", master: str = SPARK_MASTER
+) -> MatchResult:
+    """``master``: the Spark master URL, for ``engine="spark"`` only."""
     started = time.perf_counter()
     if engine == "python":
         hits = _python_hits(policies, table)
@@ -186,7 +190,7 @@ def match(policies: list[Policy], table: EntityTable, engine: str = "auto") -> M
     else:
         backend = "duckdb" if engine == "auto" else engine
         result = MatchResult([], backend)
-        hits = _compiled_hits(policies, table, backend, result.fallbacks)
+        hits = _compiled_hits(policies, table, backend, result.fallbacks, master)
     result.hits = sorted(set(hits), key=lambda h: (h[0], policies[h[1]].code))
     result.pairs = _sorted_pairs(hits, policies, table)
     result.seconds = time.perf_counter() - started
@@ -203,6 +207,7 @@ class FileResult:
     engine: str
     fallbacks: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    master: str = ""
 
 
 def match_files(
@@ -211,6 +216,7 @@ def match_files(
     out: str | Path,
     declared: dict[str, Attribute],
     engine: str = "auto",
+    master: str = SPARK_MASTER,
 ) -> FileResult:
     """Every matching (entity_id, policy_code) pair from an entity file (CSV or Parquet) to
     ``out`` (.csv or .parquet), written by the engine itself, never a Python object per pair
@@ -228,7 +234,7 @@ def match_files(
     partial = Path(out).with_name(f".{Path(out).name}.partial{suffix}")
     with _duckdb() as connection:
         count = _load(connection, entities, declared, names)
-        result = FileResult(0, count, backend)
+        result = FileResult(0, count, backend, master=master)
         types = {n: declared[n].kind for n in names}
         writer = {"duckdb": _duckdb_write, "polars": _polars_write}.get(backend, _records_write)
         try:  # written aside and renamed: a failed run leaves no half-written output
@@ -396,7 +402,7 @@ def _records_write(connection, policies, types, declared, out, result: FileResul
     import polars as pl
 
     table = _table_from(connection, declared, sorted(types))
-    found = match(policies, table, result.engine)
+    found = match(policies, table, result.engine, result.master or SPARK_MASTER)
     result.fallbacks = found.fallbacks
     frame = pl.DataFrame(
         {
@@ -419,7 +425,9 @@ def _python_hits(policies: list[Policy], table: EntityTable) -> list[tuple[int, 
     return hits
 
 
-def _compiled_hits(policies, table, backend: str, fallbacks: list) -> list[tuple[int, int]]:
+def _compiled_hits(
+    policies, table, backend: str, fallbacks: list, master: str = SPARK_MASTER
+) -> list[tuple[int, int]]:
     frame = to_polars(table) if backend == "duckdb" else None
     codes = dictionary_codes(frame, table.types) if frame is not None else None
     compiled, manual = [], []
@@ -436,19 +444,23 @@ def _compiled_hits(policies, table, backend: str, fallbacks: list) -> list[tuple
     if frame is not None:
         masks = _duckdb_masks(frame, forms, codes)
     else:
-        masks = (_spark_masks if backend == "spark" else _polars_masks)(table, forms)
+        masks = (
+            _spark_masks(table, forms, master)
+            if backend == "spark"
+            else _polars_masks(table, forms)
+        )
     hits = _decode(masks, [i for i, _ in compiled])
     subset = [policies[i] for i in manual]
     hits.extend((row, manual[p]) for row, p in _python_hits(subset, table))
     return hits
 
 
-def _spark_masks(table: EntityTable, forms: list) -> Iterable[np.ndarray]:
+def _spark_masks(table: EntityTable, forms: list, master: str) -> Iterable[np.ndarray]:
     try:  # pyspark (and a JVM) only for --engine spark
         from onething.policies import spark
     except ImportError as error:
         raise BatchError(f"引擎 spark 需要安装 pyspark：{error}") from error
-    return spark.table_masks(table, forms)
+    return spark.table_masks(table, forms, master)
 
 
 def _decode(masks: Iterable[np.ndarray], indexes: list[int]) -> list[tuple[int, int]]:

@@ -73,7 +73,7 @@ def declared(files):
 def run_match(files, engine: str) -> str:
     out = files / f"m-{engine}.csv"
     args = ["--policies", str(files / "p.json"), "--entities", str(files / "e.csv")]
-    args += ["--schema", str(files / "s.yaml")]
+    args += ["--schema", str(files / "s.yaml"), "--master", "local[2]"]
     call_command("policies", "match", *args, "--out", str(out), "--engine", engine)
     return out.read_text(encoding="utf-8")
 

@@ -20,6 +20,9 @@ class Command(BaseCommand):
             "--out", required=True, help="输出 .csv 或 .parquet：entity_id,policy_code"
         )
         match.add_argument("--engine", choices=batch.ENGINES, default="auto")
+        match.add_argument(
+            "--master", default=batch.SPARK_MASTER, help="Spark master URL（仅 --engine spark）"
+        )
         explain = sub.add_parser("explain", help="逐条解释某个实体是否符合每项政策")
         self._inputs(explain)
         explain.add_argument("--entity", required=True, help="实体 id")
@@ -52,7 +55,12 @@ class Command(BaseCommand):
 
     def _match(self, policies, declared, options):
         result = batch.match_files(
-            policies, options["entities"], options["out"], declared, options["engine"]
+            policies,
+            options["entities"],
+            options["out"],
+            declared,
+            options["engine"],
+            options["master"],
         )
         for code, reason in result.fallbacks:
             self.stderr.write(
