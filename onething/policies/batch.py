@@ -320,20 +320,25 @@ def _duckdb_write(connection, policies, types, declared, out, result: FileResult
         f"CASE WHEN {form.condition_sql} THEN {entityfiles.sql_text(code)} END"
         for code, form in compiled
     ]
-    # One pass over the table: per entity, the list of its matching codes, unnested.
+    # One pass over the table: per entity, the list of its matching codes, unnested. Integer
+    # ids are sorted (and carried) as BIGINT: the cast happens once per entity, not per pair.
+    numeric = _numeric_ids(connection)
+    key = "CAST(id AS BIGINT)" if numeric else "id"
     found = f"list_filter([{', '.join(codes)}], lambda code: code IS NOT NULL)"
-    parts = [f"SELECT id, unnest({found}) AS policy_code FROM {entityfiles.TABLE}"]
+    parts = [f"SELECT {key} AS __key, unnest({found}) AS policy_code FROM {entityfiles.TABLE}"]
     with tempfile.TemporaryDirectory() as directory:
         fallback = _fallback_pairs(connection, manual, declared, directory)
         if fallback:
-            parts.append(f"SELECT id, policy_code FROM read_parquet('{fallback}')")
+            parts.append(f"SELECT {key} AS __key, policy_code FROM read_parquet('{fallback}')")
         if not codes:
             parts = parts[1:] or [
-                f"SELECT id, id AS policy_code FROM {entityfiles.TABLE} WHERE FALSE"
+                f"SELECT {key} AS __key, id AS policy_code FROM {entityfiles.TABLE} WHERE FALSE"
             ]
         union = " UNION ALL ".join(parts)
-        order = "CAST(id AS BIGINT)" if _numeric_ids(connection) else "id"
-        query = f"SELECT id AS entity_id, policy_code FROM ({union}) ORDER BY {order}, policy_code"
+        query = (
+            f"SELECT CAST(__key AS VARCHAR) AS entity_id, policy_code FROM ({union}) "
+            "ORDER BY __key, policy_code"
+        )
         return _copy(connection, query, out)
 
 
