@@ -11,6 +11,7 @@ import argparse
 import os
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -141,6 +142,9 @@ def main() -> None:
     parser.add_argument("--skip-polars", action="store_true")
     parser.add_argument("--spark", action="store_true", help="also time the Spark engine")
     parser.add_argument("--spark-entities", type=int, default=200_000, help="rows for --spark")
+    parser.add_argument("--skip-dense", action="store_true", help="skip dense.py (file to file)")
+    parser.add_argument("--dense-entities", type=int, default=1_000_000)
+    parser.add_argument("--dense-policies", type=int, default=200)
     args = parser.parse_args()
     n, m = args.entities, args.policies
 
@@ -193,6 +197,11 @@ def main() -> None:
     )
     if args.spark:
         run_spark(frame, policies, types, compiled, args.spark_entities, args.repeat)
+    if not args.skip_dense:  # the dense case, file to file, beside hand-written SQL
+        dense = [sys.executable, str(Path(__file__).with_name("dense.py"))]
+        dense += ["--entities", str(args.dense_entities), "--policies", str(args.dense_policies)]
+        print("=== dense.py ===", flush=True)
+        subprocess.run(dense, check=True)
 
 
 def run_spark(frame, policies, types, duckdb_masks, limit: int, repeat: int) -> None:
