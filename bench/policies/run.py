@@ -11,6 +11,7 @@ import argparse
 import os
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +27,8 @@ import polars as pl  # noqa: E402
 from onething.policies import batch  # noqa: E402
 from onething.rules import services as rules  # noqa: E402
 
-REGIONS = [420100 + i for i in range(0, 1800, 100)] + [420102, 420103, 420111, 420115]
+# Region codes are text, as declared in the catalog (a code is not a number).
+REGIONS = [str(420100 + i) for i in range(0, 1800, 100)] + ["420102", "420103", "420111", "420115"]
 INDUSTRIES = [f"{c}{n:02d}" for c in "ABCDEFGHI" for n in range(1, 12)]
 SCALES = ["微型", "小型", "中型", "大型"]
 NUMERIC = {"employees": (0, 2000, "int"), "age_years": (0, 40, "int")}
@@ -61,7 +63,7 @@ def _with_nulls(rng, values: np.ndarray, share: float) -> list:
 def column_types() -> dict[str, str]:
     types = {name: spec[2] for name, spec in NUMERIC.items()}
     types.update(dict.fromkeys(DECIMALS, "float"))
-    types.update(region="int", industry="text", scale="text")
+    types.update(region="text", industry="text", scale="text")
     types.update(dict.fromkeys(BOOLEANS, "bool"))
     types.update(dict.fromkeys(DATES, "text"))
     return types
@@ -140,6 +142,9 @@ def main() -> None:
     parser.add_argument("--skip-polars", action="store_true")
     parser.add_argument("--spark", action="store_true", help="also time the Spark engine")
     parser.add_argument("--spark-entities", type=int, default=200_000, help="rows for --spark")
+    parser.add_argument("--skip-dense", action="store_true", help="skip dense.py (file to file)")
+    parser.add_argument("--dense-entities", type=int, default=1_000_000)
+    parser.add_argument("--dense-policies", type=int, default=200)
     args = parser.parse_args()
     n, m = args.entities, args.policies
 
@@ -184,10 +189,19 @@ def main() -> None:
         for i, row in enumerate(sample)
         for p in range(m)
     )
-    same_counts = sum(a == b for a, b in zip(counts(compiled, m), counts(hand, m), strict=True))
+    per_policy = counts(compiled, m)
+    same_counts = sum(a == b for a, b in zip(per_policy, counts(hand, m), strict=True))
     report(n, m, len(sample), compiled_s, hand_s, polars_s, python_s, agree, same_counts)
+    print(
+        f"match density: {sum(per_policy):,} / {n * m:,} pairs = {100 * sum(per_policy) / (n * m):.2f} %"
+    )
     if args.spark:
         run_spark(frame, policies, types, compiled, args.spark_entities, args.repeat)
+    if not args.skip_dense:  # the dense case, file to file, beside hand-written SQL
+        dense = [sys.executable, str(Path(__file__).with_name("dense.py"))]
+        dense += ["--entities", str(args.dense_entities), "--policies", str(args.dense_policies)]
+        print("=== dense.py ===", flush=True)
+        subprocess.run(dense, check=True)
 
 
 def run_spark(frame, policies, types, duckdb_masks, limit: int, repeat: int) -> None:

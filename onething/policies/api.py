@@ -4,7 +4,6 @@ from ninja import Router, Status
 
 from onething.accounts.auth import API_AUTH
 from onething.common.errors import NotFound
-from onething.rules import services as rules
 
 from . import holders, selectors, services
 from .schemas import MyPoliciesOut, PolicyDetailOut, PolicyOut, RunIn, RunOut
@@ -38,8 +37,8 @@ def policy_list(request, subject: str = "", category: str = "", q: str = ""):
 def policy_detail(request, code: str):
     policy = _policy_or_404(code)
     v = policy.current
-    labels = holders.labels_for(policy.subject)
-    conditions = [c.text for c in rules.explain(v.eligibility, {}, labels=labels).conditions]
+    wording = holders.wording_for(policy.subject)
+    conditions = [c.text for c in wording.explain(v.eligibility, {}).conditions]
     return {
         **_policy_out(policy), "source": v.source, "clause": v.clause,
         "eligibility": v.eligibility, "benefit": v.benefit, "confirmations": v.confirmations,

@@ -5,62 +5,52 @@ holders come through ``registry.selectors``. Attribute names and types are docum
 docs/policies.md; ``age`` and ``years_since_founded`` are computed for the day of evaluation.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
-from onething.registry.constants import ENTITY_FIELD_LABELS, PERSON_FIELD_LABELS
 from onething.registry.models import Entity, Person
 
+from . import attributes as catalog_attributes
+from .attributes import Attribute
 from .constants import Subject
+from .wording import Wording
 
-PERSON_FIELDS = {
-    "gender": "text",
-    "birth_date": "text",
-    "ethnicity": "text",
-    "household_region": "text",
-    "residence_region": "text",
-    "marital_status": "text",
-    "disability_category": "text",
-    "disability_level": "text",
-    "is_veteran": "bool",
-    "death_date": "text",
-    "education": "text",
-    "employment_status": "text",
-}
-PERSON_DERIVED = {
-    "age": "int",
-    "is_deceased": "bool",
-    "household_city": "text",
-    "household_province": "text",
-}
-ENTITY_FIELDS = {
-    "entity_type": "text",
-    "registered_region": "text",
-    "industry_code": "text",
-    "registered_capital": "float",
-    "founded_on": "text",
-    "employees": "int",
-    "operating_status": "text",
-    "tax_credit_rating": "text",
-    "is_high_tech": "bool",
-    "is_small_micro": "bool",
-}
-ENTITY_DERIVED = {
-    "years_since_founded": "int",
-    "industry_section": "text",
-    "registered_city": "text",
-    "registered_province": "text",
-}
-DERIVED_LABELS = {
-    "age": "年龄（周岁）",
-    "is_deceased": "已死亡",
-    "household_city": "户籍地所在市（州）",
-    "household_province": "户籍地所在省",
-    "years_since_founded": "成立年限（年）",
-    "industry_section": "行业门类",
-    "registered_city": "登记地所在市（州）",
-    "registered_province": "登记地所在省",
-}
+# The attributes rules read; their types and labels are declared once, as data elements of the
+# catalog (``attributes.catalog``), and ``types_for`` refuses a name the catalog lacks.
+PERSON_FIELDS = (
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "household_region",
+    "residence_region",
+    "marital_status",
+    "disability_category",
+    "disability_level",
+    "is_veteran",
+    "death_date",
+    "education",
+    "employment_status",
+)
+PERSON_DERIVED = ("age", "is_deceased", "household_city", "household_province")
+ENTITY_FIELDS = (
+    "entity_type",
+    "registered_region",
+    "industry_code",
+    "registered_capital",
+    "founded_on",
+    "employees",
+    "operating_status",
+    "tax_credit_rating",
+    "is_high_tech",
+    "is_small_micro",
+)
+ENTITY_DERIVED = (
+    "years_since_founded",
+    "industry_section",
+    "registered_city",
+    "registered_province",
+)
 
 
 @dataclass(frozen=True)
@@ -79,10 +69,20 @@ class Holder:
         return self.obj if isinstance(self.obj, Entity) else None
 
 
+def attributes_for(subject: str) -> dict[str, Attribute]:
+    """The declared attributes of a subject's rules, from the catalog."""
+    person = subject == Subject.PERSON
+    names = (*PERSON_FIELDS, *PERSON_DERIVED) if person else (*ENTITY_FIELDS, *ENTITY_DERIVED)
+    declared = catalog_attributes.catalog("person" if person else "entity")
+    missing = [name for name in names if name not in declared]
+    if missing:
+        raise LookupError(f"data_elements.yaml declares no element for {', '.join(missing)}")
+    return {name: declared[name] for name in names}
+
+
+@functools.cache
 def types_for(subject: str) -> dict[str, str]:
-    if subject == Subject.PERSON:
-        return PERSON_FIELDS | PERSON_DERIVED
-    return ENTITY_FIELDS | ENTITY_DERIVED
+    return catalog_attributes.kinds(attributes_for(subject))
 
 
 def variables_for(subject: str) -> set[str]:
@@ -90,8 +90,12 @@ def variables_for(subject: str) -> set[str]:
 
 
 def labels_for(subject: str) -> dict[str, str]:
-    base = PERSON_FIELD_LABELS if subject == Subject.PERSON else ENTITY_FIELD_LABELS
-    return {name: base.get(name) or DERIVED_LABELS.get(name, name) for name in types_for(subject)}
+    return catalog_attributes.labels(attributes_for(subject))
+
+
+def wording_for(subject: str) -> Wording:
+    """Explanations and near misses in the catalog's labels and option labels."""
+    return Wording(attributes_for(subject))
 
 
 def years_between(start: date | str | None, today: date) -> int | None:
@@ -107,7 +111,8 @@ def _text(value) -> str | None:
 
 def person_attributes(row: dict, today: date) -> dict:
     """``row`` has the PERSON_FIELDS (FKs as ids), from ``.values()`` or an instance."""
-    out = {name: _cast(row.get(name), kind) for name, kind in PERSON_FIELDS.items()}
+    kinds = types_for(Subject.PERSON)
+    out = {name: _cast(row.get(name), kinds[name]) for name in PERSON_FIELDS}
     region = out["household_region"] or ""
     out.update(
         age=years_between(row.get("birth_date"), today),
@@ -119,7 +124,8 @@ def person_attributes(row: dict, today: date) -> dict:
 
 
 def entity_attributes(row: dict, today: date) -> dict:
-    out = {name: _cast(row.get(name), kind) for name, kind in ENTITY_FIELDS.items()}
+    kinds = types_for(Subject.ENTITY)
+    out = {name: _cast(row.get(name), kinds[name]) for name in ENTITY_FIELDS}
     region = out["registered_region"] or ""
     out.update(
         years_since_founded=years_between(row.get("founded_on"), today),

@@ -58,14 +58,14 @@ def findings_for(holder: holders.Holder, subject: str) -> tuple[list[Finding], l
     """(qualifies now, fails exactly one condition) over every active policy for this holder."""
     today = timezone.localdate()
     record = holders.attributes(holder, today)
-    labels = holders.labels_for(subject)
+    wording = holders.wording_for(subject)
     muted = set(OptOut.objects.filter(holder_key=holder.key).values_list("policy_id", flat=True))
     applied = set(
         PolicyApplication.objects.filter(holder_key=holder.key).values_list("policy_id", flat=True)
     )
     matches, near = [], []
     for policy in policies(subject=subject):
-        finding = _finding(policy, record, labels, today)
+        finding = _finding(policy, record, wording, today)
         if finding is None:
             continue
         finding.opted_out, finding.applied = policy.pk in muted, policy.pk in applied
@@ -73,12 +73,12 @@ def findings_for(holder: holders.Holder, subject: str) -> tuple[list[Finding], l
     return matches, near
 
 
-def _finding(policy: Policy, record: dict, labels: dict, today) -> Finding | None:
+def _finding(policy: Policy, record: dict, wording, today) -> Finding | None:
     version = policy.current
     if version.valid_until and version.valid_until < today:
         return None
-    explanation = rules.explain(version.eligibility, record, labels=labels)
-    if not explanation.passed and not explanation.near_miss:
+    explanation = wording.explain(version.eligibility, record)
+    if not explanation.passed and not wording.near_miss(version.eligibility, record):
         return None
     failed = [c.line for c in explanation.failed]
     amount = _amount(version, record) if explanation.passed else None

@@ -130,11 +130,14 @@ def masks(entities: DataFrame, conditions: list[str]) -> Iterator[np.ndarray]:
             yield values
 
 
-def table_masks(table: batch.EntityTable, forms: list) -> Iterator[np.ndarray]:
-    """The ``spark`` engine of ``batch.match``: masks of compiled Spark forms over ``table``."""
+def table_masks(
+    table: batch.EntityTable, forms: list, master: str = "local[*]"
+) -> Iterator[np.ndarray]:
+    """The ``spark`` engine of ``batch.match``: masks of compiled Spark forms over ``table``,
+    on the active session or a new one at ``master``."""
     if not forms or not len(table):
         return
-    spark = session()
+    spark = session(master)
     with tempfile.TemporaryDirectory() as directory:
         entities = entities_frame(spark, batch.to_polars(table), directory)
         yield from masks(entities, [form.condition_sql for form in forms])
@@ -163,7 +166,8 @@ def pairs(
 ) -> tuple[DataFrame, list[tuple[str, str]]]:
     """Every (entity_id, policy_code) that matches, as a Spark DataFrame, and the fallbacks.
 
-    ``entities`` has an ``id`` column and the columns of ``types`` (see ``batch.infer_type``).
+    ``entities`` has an ``id`` column and the columns of ``types`` (declared, see
+    ``attributes``).
     Compiled rules become arrays of matched codes per row, a chunk of rules per array (a
     pass over ``entities`` each: cache it if it is costly to read); the others (listed in the
     second value as ``(code, reason)``) are evaluated per record on the executors, which

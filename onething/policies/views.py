@@ -43,8 +43,7 @@ def _is_editor(user) -> bool:
 
 def detail(request, code: str):
     policy = _policy(code)
-    labels = holders.labels_for(policy.subject)
-    explanation = rules.explain(policy.current.eligibility, {}, labels=labels)
+    explanation = holders.wording_for(policy.subject).explain(policy.current.eligibility, {})
     return render(request, "policies/detail.html", {
         "policy": policy, "v": policy.current, "conditions": [c.text for c in explanation.conditions],
         "regions": selectors.counts_by_region(policy), "is_editor": _is_editor(request.user),
@@ -77,8 +76,10 @@ def apply(request, code: str):
             messages.success(request, f"已提交「{policy.current.title}」申请，基础信息已自动带入。")
             return redirect("policies:mine")
     values = holders.attributes(holder, _today())
-    labels = holders.labels_for(policy.subject)
-    rows = [(labels[k], v) for k, v in values.items() if v not in (None, "")]
+    wording = holders.wording_for(policy.subject)
+    rows = [
+        (wording.labels[k], wording.value(k, v)) for k, v in values.items() if v not in (None, "")
+    ]
     return render(
         request, "policies/apply.html", {"policy": policy, "holder": holder, "rows": rows}
     )

@@ -96,3 +96,11 @@ def test_run_job_is_idempotent(library, dora):
     jobs.run_pending()
     assert services.run_execute(run_id=run.pk) == {"skipped": True}
     assert PolicyRun.objects.get(pk=run.pk).status == "done"
+
+
+def test_policy_detail_shows_option_labels_not_stored_codes(client, library):
+    conditions = client.get("/api/policies/HB-P-SYBX").json()["conditions"]
+    assert conditions[0] == "就业状态 = 失业"
+    assert not any("unemployed" in c for c in conditions)
+    page = client.get("/policies/HB-P-SYBX/").content.decode()
+    assert "就业状态 = 失业" in page

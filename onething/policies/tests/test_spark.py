@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 from django.core.management import call_command
 
-from onething.policies import batch
+from onething.policies import attributes, batch
 from onething.policies import spark as spark_engine
 
 # Nulls, loose types, dates as text, codes with leading zeros (text), a CJK column.
@@ -18,13 +18,22 @@ ENTITIES = """id,employees,ratio,hightech,name,founded,code,地区
 3,5,2,true,,2024-01-01,,420500
 21,0,-0.75,false,"it's",2018-06-30, 3 ,420102
 """
+# employees is declared by the catalog, the others here (as --schema): codes are text.
+SCHEMA = """
+- {code: ratio, name: 比率, type: number}
+- {code: hightech, name: 高新, type: boolean}
+- {code: name, name: 名称, type: text}
+- {code: founded, name: 成立日期, type: date}
+- {code: code, name: 编码, type: text}
+- {code: 地区, name: 地区, type: region}
+"""
 POLICIES = [
     {"code": "A1", "title": "稳岗", "condition": {">=": [{"var": "employees"}, 10]}},
     {"code": "A2", "title": "少人", "condition": {"<": [{"var": "employees"}, 6]}},  # null is 0
     {"code": "B1", "title": "高新", "condition": {"==": [{"var": "hightech"}, True]}},
     {"code": "B2", "title": "非高新", "condition": {"!": [{"var": "hightech"}]}},
     {"code": "C1", "title": "新设", "condition": {">=": [{"var": "founded"}, "2020-01-01"]}},
-    {"code": "D1", "title": "江岸", "condition": {"in": [{"var": "地区"}, [420102, 420106]]}},
+    {"code": "D1", "title": "江岸", "condition": {"in": [{"var": "地区"}, ["420102", "420106"]]}},
     {"code": "D2", "title": "名称", "condition": {"in": ["'", {"var": "name"}]}},
     {"code": "E1", "title": "编码", "condition": {"==": [{"var": "code"}, 12]}},  # "12" == 12
     {"code": "E2", "title": "编码和", "condition": {">": [{"+": [{"var": "code"}, 1]}, 4]}},
@@ -53,12 +62,18 @@ def spark():
 def files(tmp_path):
     (tmp_path / "p.json").write_text(json.dumps(COPIES, ensure_ascii=False), encoding="utf-8")
     (tmp_path / "e.csv").write_text(ENTITIES, encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(SCHEMA, encoding="utf-8")
     return tmp_path
+
+
+def declared(files):
+    return attributes.declared(files / "s.yaml")
 
 
 def run_match(files, engine: str) -> str:
     out = files / f"m-{engine}.csv"
     args = ["--policies", str(files / "p.json"), "--entities", str(files / "e.csv")]
+    args += ["--schema", str(files / "s.yaml"), "--master", "local[2]"]
     call_command("policies", "match", *args, "--out", str(out), "--engine", engine)
     return out.read_text(encoding="utf-8")
 
@@ -70,19 +85,26 @@ def test_cli_spark_writes_the_same_file_as_duckdb_and_per_record(spark, files, c
     assert spark_out == run_match(files, "duckdb") == run_match(files, "python")
     lines = spark_out.splitlines()
     assert lines[0] == "entity_id,policy_code" and "2,A2" in lines and "1,E1" in lines
-    assert "21,D2" in lines and "2,G1" in lines and "3,F2" not in lines and "21,F1" in lines
+    assert (
+        "21,D2" in lines
+        and "2,G1" in lines
+        and "10,D1" in lines
+        and "2,D1" in lines
+        and "3,F2" not in lines
+        and "21,F1" in lines
+    )
     assert "21,F1.5" in lines and "2,G1.5" in lines  # the second chunk and its fallback
 
 
 def test_auto_never_picks_spark(files):
     policies = batch.load_policies(files / "p.json")
-    table = batch.load_entities(files / "e.csv")
+    table = batch.load_entities(files / "e.csv", declared(files))
     assert "spark" in batch.ENGINES and batch.match(policies, table).engine == "duckdb"
 
 
 def test_pairs_stay_in_spark_and_agree_with_per_record(spark, files):
     policies = batch.load_policies(files / "p.json")
-    table = batch.load_entities(files / "e.csv")
+    table = batch.load_entities(files / "e.csv", declared(files))
     frame = batch.to_polars(table).with_columns(pl.Series("id", table.ids))
     with tempfile.TemporaryDirectory() as directory:
         entities = spark_engine.entities_frame(spark, frame, directory)

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from onething.policies import batch
+from onething.policies import attributes, batch
 
 POLICIES = [
     {"code": "P2", "title": "稳岗补贴", "condition": {">=": [{"var": "employees"}, 10]}},
@@ -20,18 +20,28 @@ POLICIES = [
 ENTITIES = (
     "id,employees,ratio,hightech,name,mixed\n10,12,0.5,true,甲,1\n2,,1.25,false,乙,x\n1,30,,,丙,\n"
 )
+HEADER = "id,employees,ratio,hightech,name,mixed\n"
+# employees is declared by the catalog; the others by the --schema file.
+SCHEMA = """
+- {code: ratio, name: 比率, type: number}
+- {code: hightech, name: 高新, type: boolean}
+- {code: name, name: 名称, type: text}
+- {code: mixed, name: 混合, type: text}
+"""
 
 
 @pytest.fixture
 def files(tmp_path):
     (tmp_path / "p.json").write_text(json.dumps(POLICIES, ensure_ascii=False))
     (tmp_path / "e.csv").write_text(ENTITIES)
+    (tmp_path / "s.yaml").write_text(SCHEMA)
     return tmp_path
 
 
 def run_match(files, engine="auto", entities="e.csv"):
     out = files / "m.csv"
     args = ["match", "--policies", str(files / "p.json"), "--entities", str(files / entities)]
+    args += ["--schema", str(files / "s.yaml")]
     call_command("policies", *args, "--out", str(out), "--engine", engine)
     return out.read_text().splitlines()
 
@@ -49,7 +59,7 @@ def test_fallback_and_summary_go_to_stderr(files, capsys):
 
 
 def test_bad_row_reports_line_and_writes_nothing(files):
-    (files / "bad.csv").write_text("id,employees\n1,3\n2,4,5\n")
+    (files / "bad.csv").write_text(HEADER + "1,3,,,,\n2,4,,,,,5\n")
     with pytest.raises(CommandError, match="第 3 行"):
         run_match(files, entities="bad.csv")
     assert not (files / "m.csv").exists()
@@ -57,10 +67,13 @@ def test_bad_row_reports_line_and_writes_nothing(files):
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("id,a\n,3\n", "第 2 行：缺少 id"), ("id,a\n1,3\n1,4\n", "第 3 行：id 1 重复")],
+    [
+        (",3,,,,\n", "第 2 行：缺少 id"),
+        ("1,3,,,,\n1,4,,,,\n", "第 3 行：id 1 重复（首次出现在第 2 行）"),
+    ],
 )
 def test_missing_and_duplicate_ids(files, text, message):
-    (files / "bad.csv").write_text(text)
+    (files / "bad.csv").write_text(HEADER + text)
     with pytest.raises(CommandError, match=message):
         run_match(files, entities="bad.csv")
 
@@ -72,8 +85,9 @@ def test_invalid_policy_names_code_and_path(files):
         run_match(files)
 
 
-def test_column_types_are_inferred_per_column(files):
-    table = batch.load_entities(files / "e.csv")
+def test_column_types_are_declared_not_inferred(files):
+    declared = attributes.declared(files / "s.yaml")
+    table = batch.load_entities(files / "e.csv", declared)
     assert table.types == {
         "employees": "int",
         "ratio": "float",
@@ -87,10 +101,10 @@ def test_column_types_are_inferred_per_column(files):
 
 def test_explain_prints_reasons(files, capsys):
     args = ["explain", "--policies", str(files / "p.json"), "--entities", str(files / "e.csv")]
-    call_command("policies", *args, "--entity", "2")
+    call_command("policies", *args, "--schema", str(files / "s.yaml"), "--entity", "2")
     out = capsys.readouterr().out
     assert "[P2] 稳岗补贴：不符合（1 项条件未满足）" in out
-    assert "employees ≥ 10：不满足（实际 空）" in out
+    assert "从业人数 ≥ 10：不满足（实际 空）" in out
     assert "[P3] 名单：符合" in out
 
 
