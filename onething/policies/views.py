@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from onething.common import audit
 from onething.common.errors import DomainError
-from onething.rules import services as rules
 
 from . import exchange, holders, selectors, services, tester
 from .constants import Category, Subject
