@@ -161,3 +161,17 @@ def _stray_joiner(text: str) -> bool:
 def has_control(text: str) -> bool:
     """Whether the text holds a control character a person cannot see or mean."""
     return bool(CONTROL.search(text)) or (ZWJ in text and _stray_joiner(text))
+
+
+def strip_control(text: str) -> str:
+    """The text without what has_control refuses: for transcripts we keep rather than refuse."""
+    text = CONTROL.sub("", text)
+    if ZWJ not in text:
+        return text
+    kept = [
+        char
+        for i, char in enumerate(text)
+        if char != ZWJ
+        or (0 < i < len(text) - 1 and _emoji_side(text[i - 1]) and _emoji_side(text[i + 1]))
+    ]
+    return "".join(kept)

@@ -19,6 +19,7 @@ from onething.cases import selectors as cases
 from onething.cases.constants import CaseStatus
 from onething.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from onething.common.events import record_event
+from onething.common.inputs import strip_control
 from onething.common.notify import notify
 from onething.common.security import mask_numbers_in_text
 
@@ -533,7 +534,7 @@ def ticket_from_assistant(*, conversation_text: str, contact, user) -> Ticket:
     contact = contact if isinstance(contact, dict) else {"phone": str(contact or "")}
     name = contact.get("name") or getattr(user, "display_name", "") or "导办用户"
     region = getattr(getattr(user, "region", None), "code", "") or contact.get("region") or "420000"
-    body = text.CONTROL.sub("", str(conversation_text or ""))
+    body = strip_control(str(conversation_text or ""))
     # Transcripts outgrow the limit; the most recent turns say what is still unresolved.
     content = body if len(body) <= MAX_CONTENT else "……" + body[-(MAX_CONTENT - 2) :]
     data = {"contact_name": name[:64], "contact_phone": contact.get("phone", ""),

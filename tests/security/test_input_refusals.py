@@ -281,3 +281,11 @@ def test_a_non_finite_threshold_stored_before_is_disabled_by_the_migration(clien
     assert (rule.threshold, rule.enabled) == (0, False) and "不是有限数字" in rule.description
     listing = client.get("/api/supervision/rules", **bearer(sam))
     json.loads(listing.content, parse_constant=lambda c: pytest.fail(f"bare {c} in the JSON"))
+
+
+def test_a_transcript_keeps_its_emoji_and_loses_its_control_characters():
+    from onething.common.inputs import has_control, strip_control
+
+    family = "👨\u200d👩\u200d👧"
+    assert strip_control(f"办\x00事{family}a\u200db\u202e") == f"办事{family}ab"
+    assert not has_control(strip_control("x\u200d\x07y\u2028"))
