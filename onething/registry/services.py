@@ -343,7 +343,7 @@ def prefill_from(*, blueprint: dict, person, entity, licenses: dict[str, License
     for row in _layout(blueprint):
         for source in row.get("prefill") or []:
             value = _lookup(source, person, entity, licenses)
-            if value is not None:
+            if value is not None and value != "":  # a blank on a licence face is no value
                 out[row["field"]] = {
                     "value": _json_value(value), "source": source,
                     "source_label": source_label(source, types), "read_only": True,

@@ -82,7 +82,7 @@ def typed_value(field: dict, schema: dict):
 def application(applicant, onething: str, answers: dict | None = None, **extra) -> dict:
     """A complete submission body: typed values for what the registry does not fill, a file for
     every material that is neither exempt (registry, wallet) nor produced by an earlier item."""
-    from onething.cases import services
+    from onething.cases import gateway, services
     from onething.catalog import selectors as catalog
     from onething.registry import selectors as registry
     from onething.registry import services as registry_services
@@ -91,7 +91,8 @@ def application(applicant, onething: str, answers: dict | None = None, **extra) 
     person, entity = registry.person_for_user(applicant), registry.entity_for_user(applicant)
     answers = {**(answers or {}), **_facts(version.snapshot, person, entity)}
     bp = catalog.blueprint(version, answers)
-    filled = registry_services.prefill(blueprint=bp, person=person, entity=entity)
+    # What the page locks: a registry value that fails its own field is offered, not locked.
+    filled = gateway.prefill(blueprint=bp, person=person, entity=entity)
     exempt = registry_services.exemptions(blueprint=bp, person=person, entity=entity)
     props = bp["form"]["schema"]["properties"]
     form = {

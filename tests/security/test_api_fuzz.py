@@ -22,6 +22,7 @@ import zlib
 from collections import Counter
 
 import pytest
+import requests
 import schemathesis
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
@@ -70,7 +71,8 @@ QUERY_EXAMPLES = {
     "to": ["2026-12"],
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
-STATS = {"cases": 0, "requests": 0, "phases": Counter(), "status": Counter(), "operations": set()}
+STATS = {"cases": 0, "requests": 0, "unsendable": 0, "phases": Counter(), "status": Counter(),
+         "operations": set()}  # fmt: skip
 
 
 def error_body(ctx, response, case):
@@ -175,6 +177,7 @@ def _summary(config, seconds: float, cpu: float) -> None:
         "auth_contexts": len(CONTEXTS),
         "cases": STATS["cases"],
         "requests": STATS["requests"],
+        "unsendable": STATS["unsendable"],
         "server_errors": sum(n for code, n in STATS["status"].items() if code >= 500),
         "phases": dict(STATS["phases"]),
         "status": {str(k): v for k, v in sorted(STATS["status"].items())},
@@ -213,7 +216,12 @@ def test_no_server_errors_and_responses_match_the_schema(case, tokens):
         if role is None:
             (case.headers or {}).pop("Authorization", None)
         headers = {"Authorization": f"Bearer {tokens[role]}"} if role else {}
-        response = case.call(headers=headers)
+        try:
+            response = case.call(headers=headers)
+        except requests.exceptions.InvalidHeader:
+            # A header value no HTTP client sends (leading blanks, CR/LF): it never reaches us.
+            STATS["unsendable"] += 1
+            continue
         STATS["requests"] += 1
         STATS["status"][response.status_code] += 1
         case.validate_response(response, checks=CHECKS)
