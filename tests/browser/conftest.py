@@ -9,7 +9,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # one sync Playwright at a time per process: journeys start theirs
 def browser():
     # Playwright's sync API runs an event loop in this thread; Django's ORM guard would refuse it.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
