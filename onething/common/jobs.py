@@ -9,13 +9,15 @@
   ``@periodic(name, every_seconds)``: the worker enqueues one job per period, keyed by
   the period, so two workers never run the same period twice.
 - A worker's loop writes a heartbeat row (``WorkerBeat``) at most every ``BEAT_EVERY`` seconds;
-  the health endpoint reads its age. ``run_pass`` is one bounded pass (`onething worker --once`).
+  the health endpoint reads its age. While a job runs longer than that, a pulse thread keeps
+  beating and renews the job's lease, so a long job neither looks dead nor runs twice. ``run_pass`` is one bounded pass (`onething worker --once`).
 """
 
 import importlib
 import logging
 import os
 import socket
+import threading
 import time
 import traceback
 from collections import Counter
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.apps import apps
-from django.db import transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -187,6 +189,42 @@ class Heartbeat:
         )
 
 
+class Pulse:
+    """Beats and renews ``job``'s lease every ``BEAT_EVERY`` s while the job runs in this thread.
+
+    The beat between jobs cannot see a job that runs past the lease: without this, /healthz called
+    a busy worker dead and a second worker re-claimed its job while it was still running."""
+
+    def __init__(self, beat: Heartbeat, job: Job):
+        self.beat, self.job, self.done = beat, job, threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"pulse-{job.pk}", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.thread.join()
+
+    def _run(self) -> None:
+        try:
+            while not self.done.wait(BEAT_EVERY):
+                self._renew()
+        finally:
+            connection.close()  # this thread's own connection
+
+    def _renew(self) -> None:
+        try:
+            close_old_connections()
+            Job.objects.filter(pk=self.job.pk, status=Job.Status.RUNNING).update(
+                locked_until=timezone.now() + LEASE
+            )
+            self.beat.beat(force=True)
+        except DatabaseError as exc:  # SQLite busy behind the job's own write: try next beat
+            log.info("pulse of job %s skipped: %s", self.job.pk, exc)
+
+
 @dataclass
 class PassReport:
     done: Counter = field(default_factory=Counter)
@@ -214,7 +252,9 @@ def run_pass(*, max_jobs: int = 100, max_seconds: float = 60.0) -> PassReport:
             if (job := claim()) is None:
                 break
             job_started = time.monotonic()
-            (report.done if run(job) else report.failed)[job.name] += 1
+            with Pulse(beat, job):
+                ok = run(job)
+            (report.done if ok else report.failed)[job.name] += 1
             report.took[job.name] += time.monotonic() - job_started
             beat.jobs_done += 1
             beat.beat()
@@ -254,7 +294,8 @@ def work_forever(poll: float = 1.0, stop: Callable[[], bool] = lambda: False) ->
             if job is None:
                 time.sleep(poll)
                 continue
-            run(job)
+            with Pulse(beat, job):
+                run(job)
             beat.jobs_done += 1
     finally:
         beat.stop()
