@@ -40,3 +40,24 @@ def test_the_chat_fits_a_phone(browser, live_server, mini_catalog):
     page.wait_for_selector(".bubble.guide")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
+
+
+def test_the_closed_chat_panel_never_hides_the_end_of_a_page_on_a_phone(
+    browser, live_server, mini_catalog
+):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740},
+                                  is_mobile=True)  # fmt: skip
+    page = context.new_page()
+    page.goto("/")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    panel = page.locator("#chat-panel").bounding_box()
+    assert panel["width"] < 375 / 2  # a button in the corner, not a bar across the screen
+    footer = page.locator("footer.footer")
+    text = footer.evaluate(
+        "f => { const r = document.createRange(); r.selectNodeContents(f);"
+        " const b = r.getBoundingClientRect(); return {top: b.top, bottom: b.bottom}; }"
+    )
+    assert text["bottom"] <= panel["y"], (text, panel)  # the footer's words end above the button
+    page.click("#chat-panel > summary")
+    assert page.locator("#chat-panel").bounding_box()["width"] >= 370  # opened: a sheet
+    context.close()
