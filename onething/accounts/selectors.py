@@ -1,5 +1,9 @@
 """Reads for accounts, and the scoping rules other apps use."""
 
+import json
+from functools import cache
+
+from django.conf import settings
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
@@ -53,6 +57,41 @@ def navigation_for(user) -> list[dict]:
 
 def region_get(code: str) -> Region | None:
     return Region.objects.filter(code=code).select_related("parent").first()
+
+
+@cache
+def _provinces() -> list[tuple[str, str]]:
+    doc = json.loads((settings.DATA_DIR / "regions" / "provinces.json").read_text(encoding="utf-8"))
+    return [tuple(row) for row in doc["provinces"]]
+
+
+def region_choices(*, beyond_province: bool = True) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every place a form may name, as a person picks it: the province's regions grouped by city,
+    then (``beyond_province``) the other provinces, so nobody has to know a GB/T 2260 code."""
+    regions = list(Region.objects.select_related("parent").order_by("code"))
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for r in regions:
+        if r.level == RegionLevel.PROVINCE:
+            groups.setdefault(r.name, []).append((r.code, f"{r.name}（全省）"))
+        elif r.level == RegionLevel.CITY:
+            groups.setdefault(r.name, []).append((r.code, f"{r.name}（全市）"))
+        elif r.parent is not None:
+            groups.setdefault(r.parent.name, []).append((r.code, f"{r.parent.name}{r.name}"))
+    choices = list(groups.items())
+    if beyond_province:
+        home = {r.code for r in regions if r.level == RegionLevel.PROVINCE}
+        others = [(code, name) for code, name in _provinces() if code not in home]
+        choices.append(("其他省（自治区、直辖市）", others))
+    return choices
+
+
+def region_label(code: str) -> str:
+    """A region code as a person reads it (武汉市江岸区, 北京市); an unknown code stays as is."""
+    region = region_get(code) if code else None
+    if region is not None:
+        parent = region.parent.name if region.level == RegionLevel.COUNTY and region.parent else ""
+        return f"{parent}{region.name}"
+    return dict(_provinces()).get(code, code)
 
 
 def region_codes_under(region: Region) -> Q:

@@ -101,8 +101,14 @@ def _context(request, code: str, draft, errors=None) -> dict:
         "applicant": serialize.shown(draft.applicant, full), "is_clerk": is_clerk, "full": full,
         "has_personal": is_clerk and bool(serialize.draft_fields(draft)),
         "derived": derived, "cross_region": bp["cross_region"] in CROSS_REGION_OK,
+        "region_groups": _region_groups(bp),
         **_accept_choice(request, bp, holder, draft.applicant or {}),
     }  # fmt: skip
+
+
+def _region_groups(bp: dict) -> list:
+    asks_region = any(f.get("type") == "region" for f in bp["form"]["layout"])
+    return accounts.region_choices() if asks_region else []
 
 
 def _linked_answers(version, holder: dict) -> dict:
@@ -180,7 +186,10 @@ def _field_rows(bp: dict, draft, prefill: dict, full: bool) -> list[dict]:
 
 
 def _option_label(field: dict, value) -> str:
-    """What a person reads for a value: an enum's label (有限责任公司), never its code (llc)."""
+    """What a person reads for a value: an enum's label (有限责任公司), never its code (llc);
+    a region's name (武汉市江岸区), never its GB/T 2260 code."""
+    if field.get("type") == "region":
+        return accounts.region_label(str(value or ""))
     labels = {str(o["value"]): o["label"] for o in field.get("options") or []}
     return labels.get(str(value), value)
 

@@ -194,6 +194,7 @@ def _intake_context(user, posted=None, errors=None) -> dict:
     default_region = getattr(user.region, "code", "")
     return {
         "categories": CATEGORIES, "urgencies": Urgency.choices, "errors": errors or {},
+        "regions": accounts.region_choices(beyond_province=False),
         "form": posted or {"region": default_region, "urgency": "normal"},
         "may_intake": user.role == Role.HOTLINE_OPERATOR or user.is_applicant,
     }  # fmt: skip

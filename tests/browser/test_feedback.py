@@ -84,7 +84,7 @@ def test_a_call_is_routed_dispatched_signed_late_and_escalated(browser, live_ser
     op.goto("/feedback/tickets/")
     op.fill("#contact_name", "李先生")
     op.fill("#contact_phone", "13900000000")
-    op.fill("#region", "420102")
+    op.select_option("#region", "420102")
     op.select_option("#kind", "生态环境/噪声污染")
     op.fill("#content", "楼下餐馆夜间噪音扰民，凌晨还在营业，希望尽快处理")
     op.wait_for_selector(f"#suggested:has-text('{mark.department.name}')")

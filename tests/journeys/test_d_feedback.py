@@ -59,7 +59,7 @@ def test_a_12345_ticket_goes_from_dispatch_to_closure(journey, product):
     operator.goto("/feedback/tickets/")
     operator.fill("#contact_name", "王女士")
     operator.fill("#contact_phone", "13871009921")
-    operator.fill("#region", "420102")
+    operator.select_option("#region", "420102")
     operator.fill("#content", "解放大道一家餐馆后厨卫生差，餐具不消毒，请市场监管部门检查。")
     operator.select_option("#kind", "市场监管/食品安全")
     operator.fill("#location", "江岸区解放大道1000号")
