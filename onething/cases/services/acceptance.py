@@ -5,9 +5,10 @@ from django.utils import timezone
 
 from onething.accounts import selectors as accounts
 from onething.accounts.constants import Role
+from onething.common import workdays
 from onething.common.errors import Conflict, NotFound, Unprocessable
 
-from .. import checks, gateway, selectors, workdays
+from .. import checks, gateway, selectors
 from ..constants import (
     AcceptanceDecision,
     CaseStatus,

@@ -3,9 +3,10 @@
 from django.db import transaction
 from django.utils import timezone
 
+from onething.common import workdays
 from onething.common.errors import Conflict, NotFound, Unprocessable
 
-from .. import validation, workdays
+from .. import validation
 from ..constants import (
     CaseStatus,
     MaterialState,

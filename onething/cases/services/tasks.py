@@ -4,9 +4,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from onething.accounts import selectors as accounts
+from onething.common import workdays
 from onething.common.errors import Conflict, DomainError, NotFound, Unprocessable
 
-from .. import checks, gateway, validation, workdays
+from .. import checks, gateway, validation
 from ..constants import (
     OPEN_TASK_STATUSES,
     CaseStatus,

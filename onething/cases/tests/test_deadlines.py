@@ -5,10 +5,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from onething.cases import selectors, services, workdays
+from onething.cases import selectors, services
 from onething.cases.constants import CommitmentStatus, TaskStatus
 from onething.cases.models import Commitment, CreditRecord, Task
-from onething.common import jobs
+from onething.common import jobs, workdays
 from onething.common.errors import Unprocessable
 from onething.common.models import Message
 

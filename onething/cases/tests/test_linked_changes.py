@@ -8,8 +8,8 @@ from onething.cases import checks, services
 from onething.catalog import selectors as catalog_selectors
 from onething.catalog import services as catalog
 from onething.common.testing import _persona
+from onething.common.validators import make_credit_code
 from onething.registry import services as registry
-from onething.registry.validators import make_credit_code
 
 pytestmark = pytest.mark.django_db
 
