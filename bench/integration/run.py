@@ -73,9 +73,9 @@ def setup(tasks: int, sim_url: str) -> None:
     from onething.cases import services as cases
     from onething.catalog import services as catalog
     from onething.common.testing import MINI, _persona
+    from onething.common.validators import make_id_number
     from onething.integration.models import System
     from onething.registry import services as registry
-    from onething.registry.validators import make_id_number
 
     accounts.regions_load()
     target = Path(tempfile.mkdtemp()) / "mini"
@@ -120,7 +120,7 @@ def drive(rate: float) -> None:
     from onething.accounts.models import User
     from onething.cases import services as cases
     from onething.cases.models import Task
-    from onething.registry.validators import make_credit_code
+    from onething.common.validators import make_credit_code
 
     reviewer = User.objects.get(username="reviewer")
     ids = list(

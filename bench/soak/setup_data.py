@@ -97,8 +97,8 @@ def _applicant(n: int, variants: list[dict]) -> dict:
     from onething.accounts import selectors as accounts_selectors
     from onething.accounts import services as accounts
     from onething.cases import services as cases
+    from onething.common.validators import make_credit_code, make_id_number
     from onething.registry import services as registry
-    from onething.registry.validators import make_credit_code, make_id_number
 
     id_number = make_id_number(COUNTY, date(1980 + n // 500, 1 + n // 50 % 10, 1), n % 50 * 2 + 1)
     name, phone = f"申请人{n:04d}", f"139{n:08d}"

@@ -103,7 +103,7 @@ def entity_establish(
 def _new_credit_code(region_code: str, individual: bool) -> str:
     import secrets
 
-    from onething.registry.validators import CREDIT_CHARS, make_credit_code
+    from onething.common.validators import CREDIT_CHARS, make_credit_code
 
     while True:
         body = "".join(secrets.choice(CREDIT_CHARS) for _ in range(8))

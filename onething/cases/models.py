@@ -14,6 +14,7 @@ from onething.common.security import (
     HashField,
     blind_index,
 )
+from onething.common.workdays import working_days_between
 
 from .constants import (
     YELLOW_SHARE,
@@ -26,7 +27,6 @@ from .constants import (
     TaskStatus,
     Warning,
 )
-from .workdays import working_days_between
 
 USER = settings.AUTH_USER_MODEL
 # The registry's namespace for ID numbers: a credit record's hash is a person's hash.

@@ -35,7 +35,7 @@ def credit_code_ok(value: str) -> bool:
 def _registry_validator(name: str):
     # The registry ships the authoritative validators (with precise messages); prefer them.
     try:
-        from onething.registry import validators
+        from onething.common import validators
     except ImportError:
         return None
     return getattr(validators, name, None)

@@ -204,7 +204,7 @@ def _ascii_digits(value: str) -> str:
 def _masked_id(match: re.Match) -> str:
     # An 18-digit run is only an ID number when its check digit says so (not an order number).
     # Imported here: common is the base layer, and the GB 11643 check lives with the registry.
-    from onething.registry.validators import id_number_error
+    from onething.common.validators import id_number_error
 
     number = _ascii_digits(match.group())
     return mask_id_number(number) if id_number_error(number) is None else match.group()

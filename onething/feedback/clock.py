@@ -1,27 +1,10 @@
 """Deadlines: working days for rectifications, natural or working hours for tickets."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-try:  # the cases app owns the holiday calendar (with make-up days and later years)
-    from onething.cases.workdays import add_working_days, is_workday
-except ImportError:  # pragma: no cover - only while cases is being written
-    import chinese_calendar
-
-    def is_workday(day: date) -> bool:
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            return day.weekday() < 5
-
-    def add_working_days(start: date, days: int) -> date:
-        day = start
-        while days > 0:
-            day += timedelta(days=1)
-            days -= is_workday(day)
-        return day
-
+from onething.common.workdays import add_working_days, is_workday
 
 __all__ = ["add_working_days", "after", "is_workday"]
 

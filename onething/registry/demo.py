@@ -16,12 +16,12 @@ from django.utils import timezone
 
 from onething.accounts.models import Department, User
 from onething.catalog.models import LicenseType
+from onething.common.validators import make_credit_code, make_id_number
 
 from . import faces, identifiers, services
 from .constants import HolderKind
 from .models import Entity, License, LicenseSerial, Person, id_hash
 from .synth import ENTITY_COLUMNS, PERSON_COLUMNS, Synth
-from .validators import make_credit_code, make_id_number
 
 PERSONS, ENTITIES = 5000, 2000
 CITIZEN_ID = make_id_number("420102", date(1988, 5, 12), 123)

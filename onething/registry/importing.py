@@ -15,6 +15,12 @@ from django.db import transaction
 
 from onething.accounts.models import Region
 from onething.common.events import record_event
+from onething.common.validators import (
+    credit_code_problem,
+    id_birth_date,
+    id_gender,
+    id_number_error,
+)
 
 from .constants import (
     DisabilityCategory,
@@ -29,7 +35,6 @@ from .constants import (
 )
 from .models import Entity, Person, id_hash
 from .synth import ENTITY_COLUMNS, PERSON_COLUMNS
-from .validators import credit_code_problem, id_birth_date, id_gender, id_number_error
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 INDUSTRY = re.compile(r"^[A-T](\d{2}|\d{3}|\d{4})?$")

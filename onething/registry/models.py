@@ -13,6 +13,7 @@ from onething.common.security import (
     HashField,
     blind_index,
 )
+from onething.common.validators import mask_id
 
 from .constants import (
     DisabilityCategory,
@@ -27,7 +28,6 @@ from .constants import (
     OperatingStatus,
     TaxCreditRating,
 )
-from .validators import mask_id
 
 # Blind-index namespaces. ID numbers share one, so a person's hash finds the entities they represent.
 ID_PURPOSE, PHONE_PURPOSE = "registry.id_number", "registry.phone"

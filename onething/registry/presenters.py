@@ -11,10 +11,10 @@ from django.urls import reverse
 from onething.catalog.models import LicenseType
 from onething.common import audit
 from onething.common.security import mask_phone
+from onething.common.validators import id_number_error, mask_id
 
 from . import sealing
 from .models import License
-from .validators import id_number_error, mask_id
 
 
 def verify_url(identifier: str) -> str:

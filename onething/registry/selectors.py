@@ -13,10 +13,10 @@ from django.utils import timezone
 from onething.accounts.models import User
 from onething.common import hotsql
 from onething.common.models import Message
+from onething.common.validators import mask_id as _mask_id
 
 from .constants import CONSENT_ROLES, REMINDER_PREFIX, LicenseStatus
 from .models import Consent, Entity, License, Person, UsageRecord, id_hash
-from .validators import mask_id as _mask_id
 
 LICENSE_RELATED = ("license_type", "department", "seal_key", "superseded_by", "person", "entity")
 

@@ -13,6 +13,7 @@ from onething.common import jobs
 from onething.common.errors import DomainError, Forbidden
 from onething.common.events import record_event
 from onething.common.notify import notify
+from onething.common.validators import credit_code_error, id_birth_date, id_gender, id_number_error
 
 from . import faces, identifiers, sealing, selectors
 from .constants import (
@@ -28,7 +29,6 @@ from .constants import (
     LicenseStatus,
 )
 from .models import Consent, Entity, License, LicenseSerial, Person, UsageRecord
-from .validators import credit_code_error, id_birth_date, id_gender, id_number_error
 
 log = logging.getLogger(__name__)
 HOLDER_CODE_SALT = "onething.registry.holder-code"

@@ -14,8 +14,9 @@ from functools import cached_property
 from django.conf import settings
 from faker import Faker
 
+from onething.common.validators import CREDIT_CHARS, make_credit_code, make_id_number
+
 from .constants import EntityType
-from .validators import CREDIT_CHARS, make_credit_code, make_id_number
 
 ETHNICITIES = [("汉族", 955), ("土家族", 35), ("苗族", 4), ("回族", 3), ("侗族", 2), ("满族", 1)]
 EDUCATION = [

@@ -11,9 +11,9 @@ from datetime import date, datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from onething.cases import workdays
 from onething.cases.constants import CaseStatus, CommitmentStatus, TaskStatus
 from onething.cases.models import Case, Commitment, Task
+from onething.common import workdays
 from onething.integration import selectors as integration
 
 from . import feedback_bridge

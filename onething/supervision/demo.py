@@ -14,10 +14,10 @@ from django.utils import timezone
 from onething.accounts.constants import Role
 from onething.accounts.models import Region, User
 from onething.cases import services as cases
-from onething.cases import workdays
 from onething.cases.constants import CROSS_REGION_OK, CaseStatus, CommitmentStatus, TaskStatus
 from onething.cases.models import Case, CaseMaterial, Commitment, Task
 from onething.catalog import selectors as catalog
+from onething.common import workdays
 from onething.common.events import record_event
 
 from . import services

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from onething.accounts.constants import RegionLevel, Role
 from onething.accounts.models import Region
-from onething.cases import workdays
 from onething.cases.constants import CaseStatus, CommitmentStatus, MaterialState
+from onething.common import workdays
 from onething.common.models import Event
 
 CLOSED = {CaseStatus.COMPLETED, CaseStatus.REFUSED, CaseStatus.REJECTED}

@@ -35,8 +35,8 @@ def approve(page, number, item, credit_code=""):
 @pytest.mark.usefixtures("alice", "carol", "mark", "fred")
 def test_apply_accept_with_tolerance_approve_in_parallel_results_in_wallet(browser, live_server):
     from onething.accounts.models import User
+    from onething.common.validators import make_credit_code
     from onething.registry import selectors as registry
-    from onething.registry.validators import make_credit_code
 
     # The applicant, on a phone: situation answers come in the link (as the assistant sends them).
     me = as_user(browser, live_server, "alice", width=390)

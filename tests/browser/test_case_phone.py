@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_the_task_table_reads_on_a_phone(browser, live_server, request):
     from onething.cases import selectors, services
-    from onething.registry.validators import make_credit_code
+    from onething.common.validators import make_credit_code
 
     names = ("alice", "carol", "mark", "submit")
     applicant, clerk, reviewer, send = map(request.getfixturevalue, names)

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def facts(mini_catalog, alice, carol):
-    from onething.cases import workdays
+    from onething.common import workdays
     from onething.supervision import services
     from onething.supervision.tests.factory import make_case
 

@@ -61,7 +61,7 @@ def _items(compiler, snapshot: dict, answers: dict) -> set[str]:
 
 def typed_value(field: dict, schema: dict):
     """A value an applicant could type for a field the registry does not fill."""
-    from onething.registry.validators import make_credit_code, make_id_number
+    from onething.common.validators import make_credit_code, make_id_number
 
     fmt, kind = schema.get("format"), schema.get("type")
     if fmt == "id_number":

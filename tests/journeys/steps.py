@@ -48,7 +48,7 @@ def id_number(region: str, born: str, seq: str) -> str:
 def credit_code(region: str, serial: int) -> str:
     """A GB 32100 unified social credit code for a new shop (92: market regulation, individual
     business), with both check characters; the arithmetic is the product's pure validator."""
-    from onething.registry.validators import make_credit_code
+    from onething.common.validators import make_credit_code
 
     return make_credit_code(region, f"J{serial:07d}", authority="9", category="2")
 

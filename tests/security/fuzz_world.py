@@ -26,8 +26,8 @@ TICKET = {
 
 def _people() -> dict:
     from onething.accounts.models import Department
+    from onething.common.validators import make_credit_code, make_id_number
     from onething.registry import services as registry
-    from onething.registry.validators import make_credit_code, make_id_number
 
     id_number = make_id_number("420102", date(1990, 5, 17), 2)
     person = registry.person_create(
@@ -61,7 +61,7 @@ def _people() -> dict:
 def _completed_case(alice, carol, mark):
     """Alice applies, Carol accepts, Mark approves both tasks: documents and a licence."""
     from onething.cases import services as cases
-    from onething.registry.validators import make_credit_code
+    from onething.common.validators import make_credit_code
 
     files = {
         m: cases.upload_create(owner=alice, name="材料.pdf", chunks=[PDF])
@@ -93,7 +93,7 @@ def _completed_case(alice, carol, mark):
 
 def _overdue_case(alice):
     """A processing case whose tasks and commitment are overdue, so warnings are raised."""
-    from onething.cases import workdays
+    from onething.common import workdays
     from onething.supervision.tests import factory
 
     started = timezone.localdate()

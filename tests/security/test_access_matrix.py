@@ -204,8 +204,8 @@ def world(users):
     from django.utils import timezone
 
     from onething.common.testing import _persona
+    from onething.common.validators import make_id_number
     from onething.registry import services as registry
-    from onething.registry.validators import make_id_number
     from onething.supervision import services as supervision
     from onething.supervision.models import Warning
     from onething.supervision.tests import factory

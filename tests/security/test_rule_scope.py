@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from onething.common.models import AuditRecord
 from onething.common.testing import _persona
+from onething.common.validators import make_id_number
 from onething.registry import services as registry
 from onething.registry.models import UsageRecord
-from onething.registry.validators import make_id_number
 from onething.supervision import services
 from onething.supervision.models import Warning, WarningRule
 

@@ -33,8 +33,8 @@ def media(settings, tmp_path):
 def person_user(username, name, region="420102", seq=1, id_card=True):
     """An applicant account with a registry record (and an e-ID card that exempts 身份证明)."""
     from onething.accounts.models import Department
+    from onething.common.validators import make_id_number
     from onething.registry import services as registry
-    from onething.registry.validators import make_id_number
 
     id_number = make_id_number(region, date(1990, 5, 17), seq)
     user = _persona(

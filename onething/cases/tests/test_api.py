@@ -6,7 +6,7 @@ import pytest
 
 from onething.accounts import services as accounts
 from onething.cases.models import Case, IdempotencyKey
-from onething.registry.validators import make_credit_code
+from onething.common.validators import make_credit_code
 
 from .conftest import PDF, body
 
@@ -209,7 +209,7 @@ def test_an_item_without_cross_region_handling_is_refused_elsewhere(client, alic
 def test_a_window_clerk_cannot_accept_for_another_region(client, carol, catalog):
     from datetime import date
 
-    from onething.registry.validators import make_id_number
+    from onething.common.validators import make_id_number
 
     api = Api(client, carol)
     who = {"name": "王五", "id_number": make_id_number("420102", date(1980, 1, 2), 7)}

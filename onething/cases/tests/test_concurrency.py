@@ -10,7 +10,7 @@ from onething.cases import selectors, services
 from onething.cases.constants import CaseStatus, TaskStatus
 from onething.cases.models import Case
 from onething.common.errors import Conflict
-from onething.registry.validators import make_credit_code
+from onething.common.validators import make_credit_code
 
 from .conftest import _persona, body
 

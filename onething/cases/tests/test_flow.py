@@ -5,8 +5,8 @@ import pytest
 from onething.cases import selectors, services
 from onething.cases.constants import CaseStatus, MaterialState, TaskStatus
 from onething.common.errors import Unprocessable
+from onething.common.validators import make_credit_code
 from onething.registry import selectors as registry
-from onething.registry.validators import make_credit_code
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +122,7 @@ def test_a_commitment_for_a_material_that_must_be_uploaded_is_refused(alice, upl
 
 
 def test_window_clerk_applies_for_a_typed_in_applicant(carol, catalog, upload):
-    from onething.registry.validators import make_id_number
+    from onething.common.validators import make_id_number
 
     from .conftest import body
 

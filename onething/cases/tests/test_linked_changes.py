@@ -8,8 +8,8 @@ from onething.cases import checks, services
 from onething.catalog import selectors as catalog_selectors
 from onething.catalog import services as catalog
 from onething.common.testing import _persona
+from onething.common.validators import make_credit_code
 from onething.registry import services as registry
-from onething.registry.validators import make_credit_code
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def restaurant(regions):
 def _items_of(user, onething: str, answers: dict) -> list[str]:
     """The situation as intake derives it: the holder's licences answer the licence questions."""
     version = catalog_selectors.version_latest(onething)
-    holder = services._holder_of_user(user)
+    holder = services.preparation._holder_of_user(user)
     assert checks.is_linked_change(version.snapshot)
     held = {lic.license_type_id for lic in holder["licences"]}
     answers = {**answers, **checks.derived_answers(version.snapshot, held)}

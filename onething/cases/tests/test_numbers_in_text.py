@@ -10,7 +10,7 @@ import pytest
 from onething.cases import services
 from onething.cases.models import Task
 from onething.common.models import AuditRecord
-from onething.registry.validators import make_id_number
+from onething.common.validators import make_id_number
 
 from .test_api import Api
 

@@ -81,7 +81,7 @@ def test_strangers_get_404(client, bob, alice, submit):
 
 
 def test_the_reviewer_reads_names_and_labels_not_codes_or_dicts(client, alice, carol, mark, submit):
-    from onething.registry.validators import make_credit_code
+    from onething.common.validators import make_credit_code
 
     case = submit(alice)
     services.case_accept(number=case.number, actor=carol, decision="accept_with_tolerance")

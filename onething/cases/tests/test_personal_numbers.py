@@ -16,8 +16,8 @@ from onething.cases.models import Case, CreditRecord, Draft, Task
 from onething.common.errors import Unprocessable
 from onething.common.models import AuditRecord
 from onething.common.security import decrypt, is_ciphertext
+from onething.common.validators import make_id_number
 from onething.registry.models import id_hash
-from onething.registry.validators import make_id_number
 
 from .test_api import Api, payload
 

@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from onething.cases import selectors, services, workdays
+from onething.cases import selectors, services
+from onething.common import workdays
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def accepted_on(alice, carol, submit, monkeypatch):
     def go(day: date):
-        monkeypatch.setattr(services, "_today", lambda: day)
+        monkeypatch.setattr(services.base, "_today", lambda: day)
         case = submit(alice, due=(day + timedelta(days=32)).isoformat())
         case = services.case_accept(
             number=case.number, actor=carol, decision="accept_with_tolerance"
@@ -62,7 +63,7 @@ def test_a_finished_task_keeps_the_warning_it_ended_with(accepted_on, mark):
 
 
 def test_a_year_without_a_holiday_calendar_is_logged_once(caplog):
-    with caplog.at_level(logging.WARNING, logger="onething.cases.workdays"):
+    with caplog.at_level(logging.WARNING, logger="onething.common.workdays"):
         workdays.add_working_days(date(2043, 1, 1), 200)
         workdays.working_days_between(date(2043, 1, 1), date(2043, 12, 31))
     lines = [r for r in caplog.records if "no holiday calendar" in r.getMessage()]

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from onething.common.security import mask_numbers_in_data, mask_numbers_in_text
-from onething.registry.validators import id_number_error, make_credit_code, make_id_number
+from onething.common.validators import id_number_error, make_credit_code, make_id_number
 
 ID = make_id_number("420102", date(1990, 1, 1), 123)
 ID_MASKED = ID[:4] + "*" * 10 + ID[-4:]

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 
 from onething.common.models import AuditRecord, Message
+from onething.common.validators import make_id_number
 from onething.feedback import services
 from onething.feedback.models import Rectification
-from onething.registry.validators import make_id_number
 
 from .conftest import TICKET
 from .test_api import Api

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from onething.cases.workdays import add_working_days
 from onething.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from onething.common.events import events_for
 from onething.common.models import Message
+from onething.common.workdays import add_working_days
 from onething.feedback import selectors, services
 from onething.feedback.constants import RectificationStatus, VisitResult
 from onething.feedback.models import Rating, RatingInvitation, Rectification

@@ -6,10 +6,10 @@ from onething.cases import selectors as cases
 from onething.cases import services as case_services
 from onething.cases.constants import CaseStatus, TaskStatus
 from onething.common.errors import Conflict
+from onething.common.validators import make_credit_code
 from onething.integration.constants import DeliveryStatus
 from onething.integration.models import Delivery, Inbound, Link
 from onething.registry import selectors as registry
-from onething.registry.validators import make_credit_code
 
 from .conftest import until
 

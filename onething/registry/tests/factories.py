@@ -3,9 +3,9 @@
 from datetime import date
 
 from onething.accounts.models import Department
+from onething.common.validators import make_credit_code, make_id_number
 
 from .. import services
-from ..validators import make_credit_code, make_id_number
 
 _seq = iter(range(1, 10**6))
 

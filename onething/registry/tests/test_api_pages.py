@@ -6,9 +6,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from onething.common.testing import PASSWORD
+from onething.common.validators import make_id_number
 from onething.registry import presenters, services
 from onething.registry.models import License, UsageRecord
-from onething.registry.validators import make_id_number
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from onething.common.testing import _persona
 @pytest.fixture
 def wuhan_base():
     """A working day about six weeks back, so every date falls within the default 12 months."""
-    from onething.cases import workdays
+    from onething.common import workdays
 
     day = timezone.localdate() - timedelta(days=45)
     while not workdays.is_workday(day):

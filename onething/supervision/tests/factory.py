@@ -6,9 +6,9 @@ from itertools import count
 from django.utils import timezone
 
 from onething.accounts.models import Department, Region
-from onething.cases import workdays
 from onething.cases.models import Case, Commitment, Task
 from onething.catalog import selectors as catalog
+from onething.common import workdays
 from onething.common.events import record_event
 
 SEQ = count(1)

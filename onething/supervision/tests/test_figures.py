@@ -2,7 +2,7 @@
 
 import pytest
 
-from onething.cases import workdays
+from onething.common import workdays
 from onething.supervision import selectors, services
 
 pytestmark = pytest.mark.django_db

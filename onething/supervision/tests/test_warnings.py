@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from onething.cases import workdays
+from onething.common import workdays
 from onething.common.errors import NotFound, Unprocessable
 from onething.common.models import Message
 from onething.supervision import selectors, services

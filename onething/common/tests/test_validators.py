@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from onething.registry import validators as v
+from onething.common import validators as v
 
 
 @pytest.mark.parametrize("value", ["11010519491231002X", "11010119900307803X"])

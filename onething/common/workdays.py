@@ -2,7 +2,7 @@
 
 chinese-calendar knows the years it shipped with and raises NotImplementedError for later
 ones. Later years come from JSON files (``{"year": 2027, "holidays": [...], "workdays": [...]}``,
-dates ISO) in ``onething/cases/calendars/`` or the directory named by the environment variable
+dates ISO) in ``onething/common/calendars/`` or the directory named by the environment variable
 ``ONETHING_CALENDAR_DIR``; a year nobody knows falls back to Monday–Friday.
 """
 
