@@ -12,7 +12,7 @@ LOGS=$(mktemp -d /tmp/onething-test-logs-XXXX)
 run() {  # name, database URL (empty: SQLite); the log goes to $LOGS/name.log, the exit code to name.rc
   local name=$1 url=$2 db=(-u DATABASE_URL)
   [ -n "$url" ] && db=(DATABASE_URL="$url")
-  env "${db[@]}" ONETHING_VAR_DIR="$(mktemp -d /tmp/onething-test-XXXX)" $PYTEST -q "${ARGS[@]}" \
+  env "${db[@]}" ONETHING_VAR_DIR="$(mktemp -d /tmp/onething-test-XXXX)" $PYTEST -q --durations=25 "${ARGS[@]}" \
     >"$LOGS/$name.log" 2>&1
   echo $? >"$LOGS/$name.rc"
 }
