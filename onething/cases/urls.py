@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("apply/<str:code>", views.apply, name="apply"),
     path("apply/<str:code>/draft", views.autosave, name="autosave"),
+    path("apply/<str:code>/discard", views.discard, name="discard"),
     path("tasks/<int:task_id>/decide", views.decide, name="decide"),
     path("commitments/<int:commitment_id>/fulfil", views.fulfil, name="fulfil"),
     path("<str:number>/", views.detail, name="detail"),

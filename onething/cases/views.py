@@ -101,9 +101,13 @@ def _context(request, code: str, draft, errors=None) -> dict:
         "applicant": serialize.shown(draft.applicant, full), "is_clerk": is_clerk, "full": full,
         "has_personal": is_clerk and bool(serialize.draft_fields(draft)),
         "derived": derived, "cross_region": bp["cross_region"] in CROSS_REGION_OK,
-        "region_groups": _region_groups(bp),
+        "region_groups": _region_groups(bp), "draft_started": _draft_started(draft),
         **_accept_choice(request, bp, holder, draft.applicant or {}),
     }  # fmt: skip
+
+
+def _draft_started(draft) -> bool:
+    return any((draft.applicant, draft.form, draft.materials, draft.commitments))
 
 
 def _region_groups(bp: dict) -> list:
@@ -209,6 +213,15 @@ def apply(request, code):
     if context["has_personal"] and context["full"]:
         serialize.audit_draft_view(request.user, draft)
     return render(request, "cases/apply.html", context)
+
+
+@login_required
+@require_POST
+def discard(request, code):
+    if services.draft_discard(user=request.user, onething=code):
+        clerk = request.user.role == Role.WINDOW_CLERK
+        messages.success(request, "草稿已清空，可以为下一位申请人办理" if clerk else "草稿已清空")
+    return redirect("cases:apply", code=code)
 
 
 def _apply_post(request, code):

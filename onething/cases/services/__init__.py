@@ -18,7 +18,7 @@ from .acceptance import case_accept, case_consent_scope, has_breach
 from .base import REVIEWER_ROLES
 from .commitments import commitment_fulfil, commitments_breach, commitments_remind
 from .deadlines import deadline_warnings, warning_level
-from .drafts import draft_body, draft_save, draft_submit, upload_create
+from .drafts import draft_body, draft_discard, draft_save, draft_submit, upload_create
 from .submission import IDEMPOTENCY_KEY_MAX, case_submit, request_hash, summary
 from .supplements import case_supplement
 from .tasks import department_for_item, task_decide, task_decide_by_system, task_note_by_system
@@ -36,6 +36,7 @@ __all__ = [
     "deadline_warnings",
     "department_for_item",
     "draft_body",
+    "draft_discard",
     "draft_save",
     "draft_submit",
     "has_breach",

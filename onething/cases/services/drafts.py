@@ -43,6 +43,18 @@ def draft_save(*, user, onething: str, **parts) -> Draft:
     return draft
 
 
+@transaction.atomic
+def draft_discard(*, user, onething: str) -> bool:
+    """Throw away the open draft, so a window's next walk-in starts from a blank form (the last
+    person's particulars never show to the next). Uploaded files stay with their uploader."""
+    draft = Draft.objects.filter(user=user, onething=onething, case__isnull=True).first()
+    if draft is None:
+        return False
+    record_event(actor=user, verb="case.draft_discarded", obj=draft, data={"onething": onething})
+    draft.delete()
+    return True
+
+
 def draft_submit(*, user, draft: Draft, channel: str, accept_region: str | None = None) -> Case:
     """Submitting the same draft twice returns the first case (key = the draft)."""
     if draft.case_id:

@@ -170,3 +170,30 @@ def test_a_licence_material_says_why_it_is_asked_for_when_the_licence_is_not_hel
     assert (
         "您的电子证照夹中没有有效的居民身份证，请提交本材料" in row and 'name="file_id_card"' in row
     )
+
+
+def test_a_clerk_clears_the_last_walk_ins_draft_before_serving_the_next(client, carol, alice):
+    client.force_login(carol)
+    client.post("/cases/apply/mini-restaurant/draft",
+                {"applicant_name": "张三丰", "f_business_name": "张记面馆"})  # fmt: skip
+    services.draft_save(user=alice, onething="mini-restaurant", form={"business_name": "楚味小馆"})
+    html = client.get("/cases/apply/mini-restaurant").content.decode()
+    assert "尚未提交的草稿（申请人 张三丰）" in html and "清空草稿，接待新申请人" in html
+    res = client.post("/cases/apply/mini-restaurant/discard", follow=True)
+    html = res.content.decode()
+    assert "草稿已清空，可以为下一位申请人办理" in html
+    assert "张三丰" not in html and "张记面馆" not in html and 'id="draft-notice"' not in html
+    assert Draft.objects.get(user=alice).form == {"business_name": "楚味小馆"}  # only her own
+    from onething.common.models import Event
+
+    assert Event.objects.filter(verb="case.draft_discarded", actor=carol).count() == 1
+
+
+def test_an_applicant_returning_to_a_draft_is_told_and_may_start_over(client, alice):
+    client.force_login(alice)
+    assert 'id="draft-notice"' not in client.get("/cases/apply/mini-restaurant").content.decode()
+    client.post("/cases/apply/mini-restaurant/draft", {"f_business_name": "楚味小馆"})
+    html = client.get("/cases/apply/mini-restaurant").content.decode()
+    assert "已为您恢复" in html and "清空草稿，重新填写" in html
+    client.post("/cases/apply/mini-restaurant/discard")
+    assert 'value="楚味小馆"' not in client.get("/cases/apply/mini-restaurant").content.decode()
