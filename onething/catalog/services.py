@@ -155,7 +155,7 @@ def _write_items(items: dict) -> None:
 
 def _write_onething(d: dict) -> None:
     fields = ("name", "subject", "stage", "status", "description", "aliases", "keywords", "questions",
-              "dependencies", "material_rules", "faq")  # fmt: skip
+              "dependencies", "material_rules", "faq", "committed_days", "visits", "sources")  # fmt: skip
     ot, _ = OneThing.objects.update_or_create(
         code=d["code"],
         defaults={
@@ -166,7 +166,15 @@ def _write_onething(d: dict) -> None:
     )
     ot.memberships.all().delete()
     OneThingItem.objects.bulk_create(
-        OneThingItem(onething=ot, item_id=m["item"], when=m.get("when"), order=n)
+        OneThingItem(
+            onething=ot,
+            item_id=m["item"],
+            when=m.get("when"),
+            when_source=m.get("when_source") or "",
+            committed_days=m.get("committed_days"),
+            instant=bool(m.get("instant")),
+            order=n,
+        )
         for n, m in enumerate(d["items"])
     )
 
@@ -223,6 +231,13 @@ def onething_problems(*, snapshot: dict) -> list[str]:
     needs = compiler.dependency_edges(snapshot, [i["code"] for i in snapshot["items"]])
     if cycle := compiler.find_cycle(needs):
         problems.append("事项前后置关系存在循环：" + " → ".join(cycle))
+    elif snapshot.get("committed_days") is not None:
+        days, path, _ = compiler.longest_committed_path(snapshot)
+        if snapshot["committed_days"] < days:
+            problems.append(
+                f"一件事承诺时限 {snapshot['committed_days']} 天短于事项承诺时限的关键路径 {days} 天："
+                + " → ".join(path)
+            )
     return problems
 
 
