@@ -76,3 +76,14 @@ def dora(mini_catalog):
 def sam(mini_catalog):
     """Sam supervises Wuhan."""
     return _persona("sam", "supervisor", region="420100", display_name="萨姆")
+
+
+QUICK_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(request, settings):
+    """Argon2 costs tens of milliseconds a hash on purpose; the suite creates and checks accounts
+    by the thousand. Tests marked ``real_password_hashing`` (the password policy's) keep it."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        settings.PASSWORD_HASHERS = QUICK_HASHERS

@@ -1,5 +1,8 @@
 import pytest
 from django.db import connections, transaction
+from django.test import override_settings
+
+from onething.common.testing import QUICK_HASHERS
 
 from . import world
 
@@ -9,7 +12,7 @@ def _world(django_db_setup, django_db_blocker):
     """The demo world is loaded once per module inside a transaction rolled back at its end;
     each test runs in a savepoint within it (as Django's TestCase.setUpTestData does), so every
     test starts from the same untouched world without loading the catalog again."""
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=QUICK_HASHERS):
         outer = transaction.atomic()
         outer.__enter__()
         try:

@@ -8,6 +8,8 @@ from onething.common.errors import DomainError
 from onething.common.models import AuditRecord
 from onething.common.testing import PASSWORD
 
+pytestmark = pytest.mark.real_password_hashing
+
 
 def test_passwords_are_hashed_with_argon2(alice):
     assert alice.password.startswith("argon2")
