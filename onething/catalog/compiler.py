@@ -391,6 +391,11 @@ def compile_blueprint(snapshot: dict, answers: dict | None = None) -> dict:
         "questions": [{**q, "answer": answers[q["code"]]} for q in snapshot.get("questions", [])],
         "items": [_item_row(snapshot, i, stage_of[i["code"]]) for i in items],
         "excluded_items": [i["code"] for i in snapshot["items"] if i["code"] not in stage_of],
+        "excluded": [
+            {"code": i["code"], "name": i["name"], "when_source": i.get("when_source") or ""}
+            for i in snapshot["items"]
+            if i["code"] not in stage_of
+        ],
         "form": build_form(snapshot, codes, needs),
         "materials": materials,
         "process": {
