@@ -167,3 +167,14 @@ def test_the_page_explains_each_figure_and_names_the_sources(client, mini_catalo
     assert "单独办理各事项共需提交 7 份材料" in page
     assert "本情形无需办理<b>公众聚集场所投入使用、营业前消防安全检查</b>" in page
     assert "时限——测试目录：时限取自对应法规条款" in page
+
+
+def test_an_admin_edit_that_commits_less_than_the_chain_cannot_be_published(mini_catalog):
+    from onething.catalog.models import OneThing
+    from onething.common.errors import DomainError
+
+    ot = OneThing.objects.get(code="mini-restaurant")
+    ot.committed_days = 5
+    ot.save()
+    with pytest.raises(DomainError, match="短于事项承诺时限的关键路径 11 天"):
+        services.onething_publish(onething=ot)
