@@ -48,6 +48,22 @@ def material(d: dict) -> dict:
     }
 
 
+VISIT_KINDS = ("submit", "inspect", "collect")
+
+
+def visits(v) -> dict:
+    """Trips by purpose, in one order (PostgreSQL's jsonb would otherwise reorder them)."""
+    v = v if isinstance(v, dict) else {}
+    return {k: v.get(k) or 0 for k in VISIT_KINDS}
+
+
+def sources(s) -> dict:
+    """limits, materials, then any other named source, in one stable order."""
+    s = s if isinstance(s, dict) else {}
+    first = [k for k in ("limits", "materials") if s.get(k)]
+    return {k: str(s[k]) for k in first + sorted(k for k in s if k not in first and s[k])}
+
+
 def item(d: dict) -> dict:
     tolerance = set(d.get("tolerance") or [])
     return {
@@ -61,8 +77,9 @@ def item(d: dict) -> dict:
         "conditions": d.get("conditions") or "",
         "legal_days": d["legal_days"],
         "promised_days": d["promised_days"],
+        "instant": bool(d.get("instant", False)),
         "steps": d["steps"],
-        "visits": d["visits"],
+        "visits_alone": visits(d.get("visits_alone")),
         "fee": _num(d.get("fee") or 0),
         "fee_note": d.get("fee_note") or "",
         "result": d.get("result") or None,
@@ -76,6 +93,7 @@ def item(d: dict) -> dict:
             for m in d.get("materials") or []
         ],
         "fields": list(d.get("fields") or []),
+        "sources": sources(d.get("sources")),
         # Only when not the default: files and snapshots of internal items stay as they were.
         **(
             {"decided_by": d["decided_by"]}
@@ -110,6 +128,9 @@ def onething(d: dict) -> dict:
         "description": d.get("description") or "",
         "aliases": list(d.get("aliases") or []),
         "keywords": list(d.get("keywords") or []),
+        "committed_days": d.get("committed_days"),
+        "visits": visits(d.get("visits")),
+        "sources": sources(d.get("sources")),
         "questions": [question(q) for q in d.get("questions") or []],
         "items": [_member(m) for m in d.get("items") or []],
         "dependencies": [
@@ -124,9 +145,17 @@ def onething(d: dict) -> dict:
 
 
 def _member(m: dict) -> dict:
-    return (
-        {"item": m["item"], "when": m["when"]} if m.get("when") is not None else {"item": m["item"]}
-    )
+    """Optional keys only when set, so a plain member stays one short line."""
+    out = {"item": m["item"]}
+    if m.get("when") is not None:
+        out["when"] = m["when"]
+    if m.get("when_source"):
+        out["when_source"] = m["when_source"]
+    if m.get("committed_days") is not None:
+        out["committed_days"] = m["committed_days"]
+    if m.get("instant"):
+        out["instant"] = True
+    return out
 
 
 def oneclass(d: dict) -> dict:

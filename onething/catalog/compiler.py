@@ -4,12 +4,12 @@ Pure functions over a snapshot dict (see ``snapshot.py``): no database, so the
 same code serves the page, the API, the CLI, cases and the property tests.
 """
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from onething.rules import services as rules
 
-from .constants import REFORM_TARGET_PERCENT, ElementType, MaterialDisposition
+from . import reductions as red
+from .constants import ElementType, MaterialDisposition
 
 # A contact number as the registries hold it: a mobile, or a landline with its area code
 # (registry/importing.py accepts the same); a read-only prefilled value must pass its own field.
@@ -311,67 +311,38 @@ def build_form(snapshot: dict, codes: list[str], needs: dict[str, set[str]] | No
     }
 
 
-# ---- reductions ---------------------------------------------------------------------------
+# ---- situations and time ------------------------------------------------------------------
+
+MAX_SITUATIONS = 512
 
 
-@dataclass(frozen=True)
-class Figures:
-    time: int
-    materials: int
-    steps: int
-    visits: int
-
-    def as_dict(self) -> dict:
-        return {
-            "time": self.time,
-            "materials": self.materials,
-            "steps": self.steps,
-            "visits": self.visits,
-        }
+def situations(questions: list[dict]) -> list[dict]:
+    """Every combination of answers (capped: beyond it, the defaults and each single change)."""
+    combos: list[dict] = [{}]
+    for q in questions:
+        values = [o["value"] for o in q.get("options", [])]
+        combos = [{**c, q["code"]: v} for c in combos for v in values]
+        if len(combos) > MAX_SITUATIONS:
+            base = resolve_answers(questions, {})
+            return [base] + [
+                {**base, q["code"]: o["value"]} for q in questions for o in q.get("options", [])
+            ]
+    return combos
 
 
-def _percent(before: int, after: int) -> float:
-    return round((before - after) * 100 / before, 1) if before else 0.0
-
-
-def reductions(
-    items: list[dict], stages: list[list[str]], critical_days: int, materials: list[dict]
-) -> dict:
-    """Before: each item on its own, in series. After: the one-thing as compiled."""
-    before = Figures(
-        time=sum(i["promised_days"] for i in items),
-        materials=sum(len(i["materials"]) for i in items),
-        steps=sum(i["steps"] for i in items),
-        visits=sum(i["visits"] for i in items),
-    )
-    by_code = {i["code"]: i for i in items}
-    # One application, one acceptance, one delivery; reviews inside a stage run in parallel.
-    review_steps = sum(
-        max((max(by_code[c]["steps"] - 3, 0) for c in stage), default=0) for stage in stages
-    )
-    after = Figures(
-        time=critical_days,
-        materials=sum(
-            1
-            for m in materials
-            if m["disposition"] in (MaterialDisposition.UPLOAD, MaterialDisposition.COMMITMENT)
-        ),
-        steps=min(before.steps, 3 + review_steps),
-        visits=max((i["visits"] for i in items), default=0),
-    )
-    percent = {k: _percent(before.as_dict()[k], after.as_dict()[k]) for k in before.as_dict()}
-    # Nothing to reduce (e.g. zero visits already) is not a shortfall.
-    shortfalls = [
-        k for k, v in percent.items() if v < REFORM_TARGET_PERCENT and before.as_dict()[k] > 0
-    ]
-    return {
-        "before": before.as_dict(),
-        "after": after.as_dict(),
-        "percent": percent,
-        "target": REFORM_TARGET_PERCENT,
-        "meets_target": not shortfalls,
-        "shortfalls": shortfalls,
-    }
+def longest_committed_path(snapshot: dict) -> tuple[int, list[str], dict]:
+    """The longest critical path of committed item limits over every situation, and where."""
+    worst: tuple[int, list[str], dict] = (0, [], {})
+    for answers in situations(snapshot.get("questions", [])):
+        codes = [i["code"] for i in snapshot["items"] if _holds(i.get("when"), answers)]
+        needs = dependency_edges(snapshot, codes)
+        if find_cycle(needs):
+            continue
+        items = _items(snapshot, codes)
+        days, path = critical_path(needs, {i["code"]: red.committed_days(i) for i in items})
+        if days > worst[0]:
+            worst = (days, path, answers)
+    return worst
 
 
 # ---- the blueprint ------------------------------------------------------------------------
@@ -387,10 +358,16 @@ def establishes(snapshot: dict, item: dict) -> bool:
 def _item_row(snapshot: dict, item: dict, stage: int) -> dict:
     keys = [
         "code", "name", "department", "kind", "level", "legal_basis", "conditions", "legal_days",
-        "promised_days", "steps", "visits", "fee", "fee_note", "result", "online_level", "cross_region",
+        "promised_days", "steps", "fee", "fee_note", "result", "online_level", "cross_region",
+        "when_source",
     ]  # fmt: skip
     return {
         **{k: item.get(k) for k in keys},
+        "instant": bool(item.get("instant")),
+        "committed_days": red.committed_days(item),
+        "committed_instant": bool(item.get("committed_instant")),
+        "visits_alone": red.trips_alone(item),
+        "sources": item.get("sources") or {},
         "decided_by": item.get("decided_by") or "internal",
         "stage": stage,
         "establishes": establishes(snapshot, item),
@@ -404,9 +381,10 @@ def compile_blueprint(snapshot: dict, answers: dict | None = None) -> dict:
     stages = stages_of(needs, codes)
     stage_of = {code: n for n, stage in enumerate(stages) for code in stage}
     items = _items(snapshot, codes)
-    days, path = critical_path(needs, {i["code"]: i["promised_days"] for i in items})
+    days, path = critical_path(needs, {i["code"]: red.committed_days(i) for i in items})
     legal_days, _ = critical_path(needs, {i["code"]: i["legal_days"] for i in items})
     materials = build_materials(snapshot, codes, stage_of, answers)
+    reductions = red.reductions(snapshot, items, stages, path, days, materials)
     return {
         "onething": _header(snapshot),
         "answers": answers,
@@ -419,13 +397,16 @@ def compile_blueprint(snapshot: dict, answers: dict | None = None) -> dict:
             "stages": stages,
             "dependencies": {k: sorted(v) for k, v in needs.items() if v},
             "critical_path": path,
-            "promised_days": days,
+            "critical_days": days,
+            # What the one-thing promises the applicant (its own committed limit when it has one).
+            "promised_days": reductions["after"]["time"],
+            "alone_days": reductions["before"]["time"],
             "legal_days": legal_days,
         },
         "fee": str(sum((Decimal(str(i["fee"])) for i in items), Decimal(0))),
         "online_level": _weakest(items, "online_level", ["窗口办理", "部分网办", "全程网办"]),
         "cross_region": _weakest(items, "cross_region", ["无", "全省通办", "跨省通办"]),
-        "reductions": reductions(items, stages, days, materials),
+        "reductions": reductions,
         "faq": snapshot.get("faq", []),
     }
 
@@ -438,6 +419,6 @@ def _weakest(items: list[dict], key: str, order: list[str]) -> str | None:
 def _header(snapshot: dict) -> dict:
     keys = [
         "code", "name", "subject", "stage", "status", "version", "region", "description",
-        "lead_department", "aliases", "keywords",
+        "lead_department", "aliases", "keywords", "committed_days", "visits", "sources",
     ]  # fmt: skip
     return {k: snapshot.get(k) for k in keys}

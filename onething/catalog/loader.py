@@ -12,7 +12,7 @@ import yaml
 
 from onething.rules import services as rules
 
-from . import compiler
+from . import compiler, timing
 from .constants import (
     STAGES_BY_SUBJECT,
     CrossRegion,
@@ -210,8 +210,10 @@ def validate_catalog(
     _check_elements(c, files, lts)
     _check_materials(c, files, lts)
     _check_items(c, files, kinds, lts, elements, materials)
+    item_docs = {it.get("code"): it for _, it in files.items}
     for file, doc in files.onethings:
         _check_onething(c, file, doc, kinds, items)
+        timing.check_onething(c, file, doc, item_docs)
     _check_oneclasses(c, files, onethings)
     _check_synonyms(c, files)
     return c.problems
@@ -261,7 +263,10 @@ def _check_materials(c, files, lts) -> None:
 
 
 def _check_items(c, files, kinds, lts, elements, materials) -> None:
-    for n, (file, it) in enumerate(files.items):
+    position: dict[str, int] = {}
+    for file, it in files.items:
+        # Paths count within each file, which is where the administrator looks.
+        n = position[file] = position.get(file, -1) + 1
         p = f"[{n}]"
         c.required(file, p, it, ["name", "department", "kind", "online_level"])
         if it.get("department") not in kinds:
@@ -273,11 +278,12 @@ def _check_items(c, files, kinds, lts, elements, materials) -> None:
             file, f"{p}/cross_region", it.get("cross_region", "无"), CrossRegion.values, "通办范围"
         )
         for key, label in [("legal_days", "法定时限"), ("promised_days", "承诺时限"), ("steps", "环节数"),
-                           ("visits", "跑动次数"), ("fee", "收费")]:  # fmt: skip
+                           ("fee", "收费")]:  # fmt: skip
             c.number(file, f"{p}/{key}", it.get(key, 0 if key == "fee" else None), label)
         days = (it.get("promised_days"), it.get("legal_days"))
         if all(isinstance(d, int) for d in days) and days[0] > days[1]:
             c.add(file, f"{p}/promised_days", "承诺时限不能超过法定时限")
+        timing.check_item(c, file, p, it)
         decided_by = it.get("decided_by", "internal")
         if not isinstance(decided_by, str) or not CODE_RE.match(decided_by):
             c.add(
@@ -406,7 +412,7 @@ def check_graphs(snapshots: dict[str, dict], files: CatalogFiles) -> list[Proble
                     "事项前后置关系存在循环：" + " → ".join(cycle),
                 )
             )
-    return problems
+    return problems or timing.check_committed_paths(snapshots, origin)
 
 
 # ---- writing ------------------------------------------------------------------------------
@@ -432,6 +438,7 @@ _Dumper.add_representer(
     _FlowList, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
 )
 
+FLOW_MAPS = {"when", "visits_alone", "visits"}
 FLOW_ROW_LISTS = {"options", "materials", "dependencies", "fields", "faq"}
 
 
@@ -441,7 +448,7 @@ def _scalar(value) -> bool:
 
 def _flowify(value, key: str | None = None):
     if isinstance(value, dict):
-        if key == "when" or (
+        if key in FLOW_MAPS or (
             key == "_row"
             and all(
                 _scalar(v) or isinstance(v, list) and all(map(_scalar, v)) for v in value.values()
@@ -449,7 +456,7 @@ def _flowify(value, key: str | None = None):
         ):
             return (
                 _Flow({k: _FlowList(v) if isinstance(v, list) else v for k, v in value.items()})
-                if key != "when"
+                if key not in FLOW_MAPS
                 else _Flow(value)
             )
         return {k: _flowify(v, k) for k, v in value.items()}

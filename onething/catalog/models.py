@@ -88,7 +88,10 @@ class ServiceItem(TimeStampedModel):
     legal_days = models.PositiveIntegerField("法定办结时限（工作日）")
     promised_days = models.PositiveIntegerField("承诺办结时限（工作日）")
     steps = models.PositiveSmallIntegerField("办理环节数")
-    visits = models.PositiveSmallIntegerField("到现场次数")
+    instant = models.BooleanField("即办件", default=False, help_text="单独办理时当场办结")
+    visits_alone = models.JSONField(
+        "单独办理跑动次数", default=dict, blank=True, help_text="{submit, inspect, collect}"
+    )
     fee = models.DecimalField("收费（元）", max_digits=12, decimal_places=2, default=0)
     fee_note = models.CharField("收费说明", max_length=200, blank=True)
     result = models.ForeignKey(
@@ -113,6 +116,9 @@ class ServiceItem(TimeStampedModel):
         max_length=64,
         default="internal",
         help_text="internal 或已接入部门业务系统的编码",
+    )
+    sources = models.JSONField(
+        "数据来源", default=dict, blank=True, help_text="{limits: 时限依据, materials: 材料依据}"
     )
 
     class Meta:
@@ -161,6 +167,11 @@ class OneThing(TimeStampedModel):
     dependencies = models.JSONField("前后置关系", default=list, blank=True)
     material_rules = models.JSONField("材料情形规则", default=list, blank=True)
     faq = models.JSONField("常见问题", default=list, blank=True)
+    committed_days = models.PositiveIntegerField("一件事承诺时限（工作日）", null=True, blank=True)
+    visits = models.JSONField(
+        "一件事跑动次数", default=dict, blank=True, help_text="{submit, inspect, collect}"
+    )
+    sources = models.JSONField("数据来源", default=dict, blank=True)
     items = models.ManyToManyField(ServiceItem, through="OneThingItem", verbose_name="成员事项")
 
     class Meta:
@@ -175,6 +186,11 @@ class OneThingItem(models.Model):
     onething = models.ForeignKey(OneThing, on_delete=models.CASCADE, related_name="memberships")
     item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, verbose_name="事项")
     when = models.JSONField("适用情形（JsonLogic）", null=True, blank=True)
+    when_source = models.TextField("适用情形依据", blank=True)
+    committed_days = models.PositiveIntegerField(
+        "一件事内承诺时限（工作日）", null=True, blank=True, help_text="空为单独办理的承诺时限"
+    )
+    instant = models.BooleanField("一件事内即办", default=False)
     order = models.PositiveSmallIntegerField("顺序", default=0)
 
     class Meta:

@@ -155,7 +155,7 @@ def _write_items(items: dict) -> None:
 
 def _write_onething(d: dict) -> None:
     fields = ("name", "subject", "stage", "status", "description", "aliases", "keywords", "questions",
-              "dependencies", "material_rules", "faq")  # fmt: skip
+              "dependencies", "material_rules", "faq", "committed_days", "visits", "sources")  # fmt: skip
     ot, _ = OneThing.objects.update_or_create(
         code=d["code"],
         defaults={
@@ -166,7 +166,15 @@ def _write_onething(d: dict) -> None:
     )
     ot.memberships.all().delete()
     OneThingItem.objects.bulk_create(
-        OneThingItem(onething=ot, item_id=m["item"], when=m.get("when"), order=n)
+        OneThingItem(
+            onething=ot,
+            item_id=m["item"],
+            when=m.get("when"),
+            when_source=m.get("when_source") or "",
+            committed_days=m.get("committed_days"),
+            instant=bool(m.get("instant")),
+            order=n,
+        )
         for n, m in enumerate(d["items"])
     )
 

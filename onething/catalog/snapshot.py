@@ -9,7 +9,7 @@ from .models import DataElement, LicenseType, Material, OneClass, OneThing, Serv
 # Item fields stored as they are in both the files and the database (FKs are handled apart).
 ITEM_PLAIN_FIELDS = (
     "name", "kind", "level", "legal_basis", "conditions", "legal_days", "promised_days",
-    "steps", "visits", "fee", "fee_note", "online_level", "cross_region", "fields",
+    "instant", "steps", "visits_alone", "sources", "fee", "fee_note", "online_level", "cross_region", "fields",
 )  # fmt: skip
 
 
@@ -23,8 +23,8 @@ def build_snapshot(
     departments: dict,
 ) -> dict:
     """Everything a one-thing needs, inlined, so a version never depends on later edits."""
-    when = {m["item"]: m.get("when") for m in doc["items"]}
-    member_items = [_inline_item(items[code], when[code], departments) for code in when]
+    members = {m["item"]: m for m in doc["items"]}
+    member_items = [_inline_item(items[code], m, departments) for code, m in members.items()]
     used_materials = {m["material"] for it in member_items for m in it["materials"]}
     used_elements = {f for it in member_items for f in it["fields"]}
     used_lts = {
@@ -42,6 +42,9 @@ def build_snapshot(
         },
         "aliases": doc["aliases"],
         "keywords": doc["keywords"],
+        "committed_days": doc.get("committed_days"),
+        "visits": doc.get("visits"),
+        "sources": doc.get("sources") or {},
         "questions": doc["questions"],
         "items": member_items,
         "dependencies": doc["dependencies"],
@@ -53,14 +56,25 @@ def build_snapshot(
     }
 
 
-def _inline_item(item: dict, when, departments: dict) -> dict:
+def _inline_item(item: dict, member: dict, departments: dict) -> dict:
     tolerance = set(item["tolerance"])
     return {
         **item,
         "department": {"code": item["department"], "name": departments[item["department"]]["name"]},
         "materials": [{**m, "tolerance": m["material"] in tolerance} for m in item["materials"]],
-        "when": when,
+        "when": member.get("when"),
+        "when_source": member.get("when_source") or "",
+        "committed_days": committed_days(item, member),
+        "committed_instant": bool(member.get("instant")) or bool(item.get("instant")),
     }
+
+
+def committed_days(item: dict, member: dict) -> int:
+    """The item's limit inside the one-thing: 即办 is 0; omitted means the promise made alone."""
+    if member.get("instant") or item.get("instant"):
+        return 0
+    given = member.get("committed_days")
+    return given if given is not None else item["promised_days"]
 
 
 def digest(snapshot: dict) -> str:
@@ -111,7 +125,19 @@ def onething_dict(ot: OneThing) -> dict:
             },  # fmt: skip
             "lead_department": ot.lead_department_id,
             "region": ot.region_id,
-            "items": [{"item": m.item_id, "when": m.when} for m in ot.memberships.all()],
+            "committed_days": ot.committed_days,
+            "visits": ot.visits,
+            "sources": ot.sources,
+            "items": [
+                {
+                    "item": m.item_id,
+                    "when": m.when,
+                    "when_source": m.when_source,
+                    "committed_days": m.committed_days,
+                    "instant": m.instant,
+                }
+                for m in ot.memberships.all()
+            ],
         }
     )
 
