@@ -43,7 +43,9 @@ def _days(n: int) -> str:
 def time_figure(snapshot: dict, items: list[dict], path: list[str], path_days: int) -> dict:
     before = sum(alone_days(i) for i in items)
     committed = snapshot.get("committed_days")
-    after = committed if committed is not None else path_days
+    # The one-thing's limit covers its longest situation; a situation that leaves items out
+    # is held to its own chain of committed item limits when that is shorter.
+    after = min(committed, path_days) if committed is not None else path_days
     names = {i["code"]: i["name"] for i in items}
     alone = "＋".join(f"{i['name']}（{_days(alone_days(i))}）" for i in items)
     by_code = {i["code"]: i for i in items}
@@ -60,6 +62,8 @@ def time_figure(snapshot: dict, items: list[dict], path: list[str], path_days: i
     if committed is not None:
         source = (snapshot.get("sources") or {}).get("limits")
         text += f"；一件事整体承诺 {committed} 个工作日" + (f"（{source}）" if source else "")
+        if path_days < committed:
+            text += f"，本情形按关键路径 {path_days} 个工作日计"
     return {"before": before, "after": after, "explanation": text + "。"}
 
 
