@@ -80,7 +80,7 @@ def _rule_problems(rule, where: str = "") -> list[str]:
 class OneThingItemForm(forms.ModelForm):
     class Meta:
         model = OneThingItem
-        fields = ["item", "when", "order"]
+        fields = ["item", "when", "when_source", "committed_days", "instant", "order"]
 
     def clean_when(self):
         rule = self.cleaned_data.get("when")

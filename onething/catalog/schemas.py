@@ -18,6 +18,7 @@ class OneThingSummary(Schema):
     item_count: int
     department_count: int
     reductions: Reductions
+    figures: dict
     meets_target: bool
     shortfalls: list[str]
 
@@ -30,6 +31,7 @@ class Blueprint(Schema):
     questions: list[dict]
     items: list[dict]
     excluded_items: list[str]
+    excluded: list[dict] = []
     form: dict
     materials: list[dict]
     process: dict

@@ -119,6 +119,7 @@ def summaries(*, region: Region | None = None) -> list[dict]:
                     {i["department"]["code"] for i in version.snapshot["items"]}
                 ),
                 "reductions": bp["reductions"]["percent"],
+                "figures": _figures(bp["reductions"]),
                 "meets_target": bp["reductions"]["meets_target"],
                 "shortfalls": bp["reductions"]["shortfalls"],
             }
@@ -126,10 +127,52 @@ def summaries(*, region: Region | None = None) -> list[dict]:
     return rows
 
 
+def _figures(reductions: dict) -> dict:
+    """Before, after, percent and the flag per figure (versions compiled before issue #20 lack
+    the flags: they are derived from the shortfalls then)."""
+    figures = reductions.get("figures") or {}
+    out = {}
+    for key in ("time", "materials", "steps", "visits"):
+        fig = figures.get(key, {})
+        flagged = fig.get("flagged", key in reductions["shortfalls"])
+        out[key] = {
+            "before": reductions["before"][key],
+            "after": reductions["after"][key],
+            "percent": reductions["percent"][key],
+            "flagged": flagged,
+            "reason": fig.get("reason")
+            or (f"压减 {reductions['percent'][key]}%，未达目标" if flagged else None),
+        }
+    return out
+
+
 def catalog_averages(rows: list[dict]) -> dict:
     keys = ["time", "materials", "steps", "visits"]
     n = len(rows) or 1
     return {k: round(sum(r["reductions"][k] for r in rows) / n, 1) for k in keys}
+
+
+def catalog_plan(rows: list[dict]) -> dict:
+    """Catalog-wide planned averages against the province's target, and who falls short why."""
+    from .constants import REFORM_TARGET_PERCENT
+
+    averages = catalog_averages(rows)
+    short = [
+        {
+            "code": r["code"],
+            "name": r["name"],
+            "reasons": [r["figures"][k]["reason"] for k in r["shortfalls"]],
+        }
+        for r in rows
+        if r["shortfalls"]
+    ]
+    return {
+        "count": len(rows),
+        "averages": averages,
+        "target": REFORM_TARGET_PERCENT,
+        "meets": {k: averages[k] >= REFORM_TARGET_PERCENT for k in ("time", "materials")},
+        "short": short,
+    }
 
 
 def oneclasses():

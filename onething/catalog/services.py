@@ -231,6 +231,13 @@ def onething_problems(*, snapshot: dict) -> list[str]:
     needs = compiler.dependency_edges(snapshot, [i["code"] for i in snapshot["items"]])
     if cycle := compiler.find_cycle(needs):
         problems.append("事项前后置关系存在循环：" + " → ".join(cycle))
+    elif snapshot.get("committed_days") is not None:
+        days, path, _ = compiler.longest_committed_path(snapshot)
+        if snapshot["committed_days"] < days:
+            problems.append(
+                f"一件事承诺时限 {snapshot['committed_days']} 天短于事项承诺时限的关键路径 {days} 天："
+                + " → ".join(path)
+            )
     return problems
 
 

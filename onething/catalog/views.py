@@ -55,7 +55,33 @@ def _context(bp: dict, errors: dict) -> dict:
         "answers_json": json.dumps(bp["answers"], ensure_ascii=False),
         # The guide (page and PDF) follows the situation chosen, as the materials do.
         "guide": documents.guide_sections(bp),
+        "reduction_rows": _reduction_rows(bp["reductions"]),
     }
+
+
+REDUCTION_LABELS = [
+    ("time", "办理时间（工作日）"),
+    ("materials", "申请材料（份）"),
+    ("steps", "办理环节（个）"),
+    ("visits", "跑动次数（次）"),
+]
+
+
+def _reduction_rows(red: dict) -> list[dict]:
+    """One row per figure with how it is counted (older versions carry no explanations)."""
+    figures = red.get("figures") or {}
+    return [
+        {
+            "key": key,
+            "label": label,
+            "before": red["before"][key],
+            "after": red["after"][key],
+            "percent": red["percent"][key],
+            "explanation": figures.get(key, {}).get("explanation", ""),
+            "reason": figures.get(key, {}).get("reason"),
+        }
+        for key, label in REDUCTION_LABELS
+    ]
 
 
 def _version_or_404(code):

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from onething.common.errors import DomainError, Forbidden
 from onething.common.views import safe_next
 
-from . import exports, selectors, services
+from . import exports, planned, selectors, services
 from .api import XLSX
 from .constants import WarningLevel, WarningStatus
 
@@ -38,6 +38,7 @@ def index(request):
         "f": f, "params": f.as_params(), "panels": panels, "charts": _chart_data(panels),
         "trail": selectors.breadcrumbs(request.user, f.region),
         "children": selectors.children(f.region), "onethings": sorted(selectors.onething_names().items()),
+        "planned": planned.planned_vs_realised(f),
     }  # fmt: skip
     return render(request, "supervision/index.html", context)
 

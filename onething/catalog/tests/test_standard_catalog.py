@@ -80,3 +80,24 @@ def test_export_of_the_standard_catalog_is_byte_stable(standard, tmp_path):
     for original in settings.CATALOG_DIR.rglob("*.yaml"):
         exported = tmp_path / original.relative_to(settings.CATALOG_DIR)
         assert exported.read_bytes() == original.read_bytes(), original.name
+
+
+def test_a_small_project_needs_no_construction_permit_and_the_rule_names_its_source(standard):
+    version = selectors.version_latest("construction-project-approval")
+    big = selectors.blueprint(version, {})
+    small = selectors.blueprint(version, {"small_project": "yes"})
+    assert "housing-construction-permit" in [i["code"] for i in big["items"]]
+    excluded = {x["code"]: x for x in small["excluded"]}
+    assert "《建筑工程施工许可管理办法》" in excluded["housing-construction-permit"]["when_source"]
+    assert "100万元" in excluded["housing-construction-permit"]["when_source"]
+
+
+def test_every_figure_has_its_source_and_the_committed_limits_hold(standard):
+    for ot in OneThing.objects.all():
+        snap = selectors.version_latest(ot.code).snapshot
+        assert snap["sources"]["limits"], ot.code
+        assert all(i["sources"]["limits"] for i in snap["items"]), ot.code
+        bp = selectors.blueprint(selectors.version_latest(ot.code), {})
+        assert bp["process"]["promised_days"] <= snap["committed_days"], ot.code
+        for fig in bp["reductions"]["figures"].values():
+            assert fig["explanation"] and (fig["reason"] is not None) == fig["flagged"]

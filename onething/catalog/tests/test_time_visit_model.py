@@ -134,3 +134,47 @@ def test_a_version_published_before_the_model_compiles_as_it_did(mini_catalog):
     red = compiler.compile_blueprint(snap, {"big": "yes"})["reductions"]
     assert red["before"] == {"time": 16, "materials": 10, "steps": 12, "visits": 3}
     assert red["after"] == {"time": 11, "materials": 3, "steps": 5, "visits": 1}
+
+
+def test_the_cli_list_gives_each_figure_and_the_catalog_averages(mini_catalog):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("catalog", "list", "--format", "json", stdout=out)
+    time = json.loads(out.getvalue())[0]["reductions"]["time"]
+    # Default situation: registration 1 + food licence 10 alone, the same chain in the one-thing.
+    assert time == {
+        "before": 11,
+        "after": 11,
+        "percent": 0.0,
+        "flagged": True,
+        "reason": "办理时间仅压减 0.0%（11 → 11个工作日），低于 50% 的目标",
+    }
+    out = io.StringIO()
+    call_command("catalog", "list", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "共 1 个一件事，平均压减：时间 0.0%、材料 71.4%、环节 37.5%、跑动 50.0%" in lines[-2]
+    assert lines[-1].startswith("  ⚠ 开办小餐馆（mini-restaurant）：办理时间仅压减 0.0%")
+
+
+def test_the_page_explains_each_figure_and_names_the_sources(client, mini_catalog):
+    page = client.get("/onethings/mini-restaurant/").content.decode()
+    assert "单独办理依次等待：企业设立登记（1 个工作日）＋食品经营许可（10 个工作日）" in page
+    assert "一件事整体承诺 11 个工作日（测试目录：一件事承诺时限）" in page
+    assert "单独办理各事项共需提交 7 份材料" in page
+    assert "本情形无需办理<b>公众聚集场所投入使用、营业前消防安全检查</b>" in page
+    assert "时限——测试目录：时限取自对应法规条款" in page
+
+
+def test_an_admin_edit_that_commits_less_than_the_chain_cannot_be_published(mini_catalog):
+    from onething.catalog.models import OneThing
+    from onething.common.errors import DomainError
+
+    ot = OneThing.objects.get(code="mini-restaurant")
+    ot.committed_days = 5
+    ot.save()
+    with pytest.raises(DomainError, match="短于事项承诺时限的关键路径 11 天"):
+        services.onething_publish(onething=ot)

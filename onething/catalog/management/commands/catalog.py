@@ -37,7 +37,12 @@ class Command(BaseCommand):
     def do_list(self, format, **_):
         rows = selectors.summaries()
         if format == "json":
-            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1))
+            # Each figure with before, after, percent and why it falls short of the target.
+            out = [
+                {**{k: v for k, v in r.items() if k != "figures"}, "reductions": r["figures"]}
+                for r in rows
+            ]
+            self.stdout.write(json.dumps(out, ensure_ascii=False, indent=1))
             return
         for r in rows:
             red = r["reductions"]
@@ -46,6 +51,15 @@ class Command(BaseCommand):
                 f"{r['code']:<28} {r['name']:<16} v{r['version']} {r['status']} 事项{r['item_count']} 部门{r['department_count']} "
                 f"时间-{red['time']}% 材料-{red['materials']}% 环节-{red['steps']}% 跑动-{red['visits']}%{flag}"
             )
+        plan = selectors.catalog_plan(rows)
+        avg = plan["averages"]
+        self.stdout.write(
+            f"共 {plan['count']} 个一件事，平均压减：时间 {avg['time']}%、材料 {avg['materials']}%、"
+            f"环节 {avg['steps']}%、跑动 {avg['visits']}%（目标：时间、材料各 ≥{plan['target']}%）；"
+            f"未达标 {len(plan['short'])} 个"
+        )
+        for s in plan["short"]:
+            self.stdout.write(f"  ⚠ {s['name']}（{s['code']}）：" + "；".join(s["reasons"]))
 
     def do_show(self, code, answers, version=None, **_):
         found = selectors.version_get(code, version) if version else selectors.version_latest(code)

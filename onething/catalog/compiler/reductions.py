@@ -6,7 +6,7 @@ purpose nor committed limits; they are read the way they were compiled then, so 
 figures never move under it.
 """
 
-from .constants import REFORM_TARGET_PERCENT, MaterialDisposition
+from ..constants import REFORM_TARGET_PERCENT, MaterialDisposition
 
 VISIT_KINDS = ("submit", "inspect", "collect")
 VISIT_LABELS = {"submit": "提交", "inspect": "现场踏勘/验收", "collect": "领取结果"}

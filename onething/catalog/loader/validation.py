@@ -1,19 +1,12 @@
-"""Reading, validating and writing the catalog files (docs/catalog-format.md).
-
-Validation is pure: it runs over the parsed files before anything touches the
-database, and reports every problem with its file, path and field.
-"""
+"""Validating the parsed catalog: pure, before anything touches the database; every problem
+names its file, path and field."""
 
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
-
-import yaml
 
 from onething.rules import services as rules
 
-from . import compiler, timing
-from .constants import (
+from .. import compiler
+from ..constants import (
     STAGES_BY_SUBJECT,
     CrossRegion,
     ElementType,
@@ -23,6 +16,8 @@ from .constants import (
     Status,
     Subject,
 )
+from . import timing
+from .files import CatalogFiles, Problem
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 REGISTRY_FIELDS = {
@@ -68,89 +63,6 @@ REGISTRY_FIELDS = {
         ]
     ),
 }
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    path: str
-    message: str
-
-    def __str__(self):
-        return f"{self.file}: {self.path}: {self.message}"
-
-
-class CatalogInvalid(Exception):
-    def __init__(self, problems: list[Problem]):
-        super().__init__(f"目录文件有 {len(problems)} 处错误")
-        self.problems = problems
-
-
-@dataclass
-class CatalogFiles:
-    """The parsed catalog, each list entry paired with the file it came from."""
-
-    departments: list[tuple[str, dict]] = field(default_factory=list)
-    license_types: list[tuple[str, dict]] = field(default_factory=list)
-    data_elements: list[tuple[str, dict]] = field(default_factory=list)
-    materials: list[tuple[str, dict]] = field(default_factory=list)
-    items: list[tuple[str, dict]] = field(default_factory=list)
-    onethings: list[tuple[str, dict]] = field(default_factory=list)
-    oneclasses: list[tuple[str, dict]] = field(default_factory=list)
-    synonyms: list[tuple[str, dict]] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-
-LIST_FILES = {
-    "departments": "departments.yaml",
-    "license_types": "license_types.yaml",
-    "data_elements": "data_elements.yaml",
-    "materials": "materials.yaml",
-    "oneclasses": "oneclasses.yaml",
-    "synonyms": "synonyms.yaml",
-}
-
-
-def _load_yaml(path: Path, root: Path, problems: list[Problem]):
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        problems.append(Problem(str(path.relative_to(root)), "/", f"不是合法的 YAML：{exc}"))
-        return None
-
-
-def _load_list(path: Path, root: Path, problems: list[Problem]) -> list[tuple[str, dict]]:
-    name = str(path.relative_to(root))
-    doc = _load_yaml(path, root, problems)
-    if doc is None:
-        return []
-    if not isinstance(doc, list) or not all(isinstance(x, dict) for x in doc):
-        problems.append(Problem(name, "/", "文件内容应为对象列表"))
-        return []
-    return [(name, entry) for entry in doc]
-
-
-def read_catalog(root: Path) -> CatalogFiles:
-    root = Path(root)
-    files = CatalogFiles()
-    if not root.is_dir():
-        files.problems.append(Problem(str(root), "/", "目录不存在"))
-        return files
-    for attr, name in LIST_FILES.items():
-        if (root / name).exists():
-            setattr(files, attr, _load_list(root / name, root, files.problems))
-    for path in sorted((root / "items").glob("*.yaml")):
-        files.items += _load_list(path, root, files.problems)
-    for path in sorted((root / "onethings").glob("*.yaml")):
-        doc = _load_yaml(path, root, files.problems)
-        if isinstance(doc, dict):
-            files.onethings.append((str(path.relative_to(root)), doc))
-        elif doc is not None:
-            files.problems.append(Problem(str(path.relative_to(root)), "/", "文件内容应为一个对象"))
-    return files
-
-
-# ---- validation ---------------------------------------------------------------------------
 
 
 class _Checker:
@@ -413,66 +325,3 @@ def check_graphs(snapshots: dict[str, dict], files: CatalogFiles) -> list[Proble
                 )
             )
     return problems or timing.check_committed_paths(snapshots, origin)
-
-
-# ---- writing ------------------------------------------------------------------------------
-
-
-class _Flow(dict):
-    """A mapping written inline: short entries and rules read best on one line."""
-
-
-class _FlowList(list):
-    """A list of scalars written inline: [a, b, c]."""
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-_Dumper.add_representer(
-    _Flow,
-    lambda d, data: d.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=True),
-)
-_Dumper.add_representer(
-    _FlowList, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
-)
-
-FLOW_MAPS = {"when", "visits_alone", "visits"}
-FLOW_ROW_LISTS = {"options", "materials", "dependencies", "fields", "faq"}
-
-
-def _scalar(value) -> bool:
-    return not isinstance(value, dict | list)
-
-
-def _flowify(value, key: str | None = None):
-    if isinstance(value, dict):
-        if key in FLOW_MAPS or (
-            key == "_row"
-            and all(
-                _scalar(v) or isinstance(v, list) and all(map(_scalar, v)) for v in value.values()
-            )
-        ):
-            return (
-                _Flow({k: _FlowList(v) if isinstance(v, list) else v for k, v in value.items()})
-                if key not in FLOW_MAPS
-                else _Flow(value)
-            )
-        return {k: _flowify(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        if value and all(map(_scalar, value)):
-            return _FlowList(value)
-        return [_flowify(v, "_row" if key in FLOW_ROW_LISTS else None) for v in value]
-    return value
-
-
-def dump_yaml(doc) -> str:
-    return yaml.dump(
-        _flowify(doc),
-        Dumper=_Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        width=1000,
-        default_flow_style=False,
-    )

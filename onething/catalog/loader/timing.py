@@ -3,8 +3,9 @@
 Each check adds problems to the loader's checker; nothing here touches the database.
 """
 
-from . import compiler
-from .reductions import VISIT_KINDS
+from .. import compiler
+from ..compiler.reductions import VISIT_KINDS
+from .files import Problem
 
 
 def _text(value) -> bool:
@@ -92,8 +93,6 @@ def _check_member(c, file: str, p: str, m: dict, item: dict) -> None:
 
 def check_committed_paths(snapshots: dict[str, dict], origin: dict[str, str]) -> list:
     """A one-thing may not commit less than its longest chain of committed item limits."""
-    from .loader import Problem
-
     problems = []
     for code, snap in snapshots.items():
         committed = snap.get("committed_days")
