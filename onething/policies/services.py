@@ -16,6 +16,7 @@ from onething.rules import services as rules
 
 from . import holders, matching
 from .constants import (
+    EDITORS,
     MESSAGE_PREFIX,
     BatchStatus,
     Exclusion,
@@ -39,8 +40,6 @@ from .models import (
 )
 from .rules import CONTENT, check
 
-# Who may edit policies, start runs and review grant batches (supervisors only look).
-EDITORS = {Role.CATALOG_ADMIN, Role.DEPT_ADMIN}
 REVIEWERS = {Role.CATALOG_ADMIN, Role.DEPT_ADMIN}
 HEADER = ("subject", "category", "mode", "recurrence")
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from onething.accounts.constants import RegionLevel, Role
 from onething.accounts.models import Region, User
+from onething.cases import selectors as cases
 from onething.cases.constants import CaseStatus
-from onething.cases.models import Case
 from onething.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from onething.common.events import record_event
 from onething.common.models import Event
@@ -43,9 +43,9 @@ OVERLAP = timedelta(minutes=5)
 
 
 @transaction.atomic
-def case_fact_refresh(*, case: Case) -> CaseFact:
+def case_fact_refresh(*, case) -> CaseFact:
     """Upsert the case's fact row; the cases app calls this on commit of every change."""
-    case = Case.objects.select_related("accept_region", "process_region").get(pk=case.pk)
+    case = cases.case_for_facts(case.pk)
     fact, _ = CaseFact.objects.update_or_create(case_id=case.pk, defaults=facts.fact_values(case))
     return fact
 
@@ -67,10 +67,8 @@ def facts_catch_up(*, now: datetime | None = None) -> int:
     if since is not None:
         changed = changed.filter(created_at__gte=since - OVERLAP)
     ids = {int(i) for i in changed.values_list("object_id", flat=True).distinct()}
-    ids |= set(
-        Case.objects.exclude(pk__in=CaseFact.objects.values("case_id")).values_list("pk", flat=True)
-    )
-    for case in Case.objects.filter(pk__in=ids).order_by("pk"):
+    ids |= set(cases.case_pks_without(CaseFact.objects.values("case_id")))
+    for case in cases.cases_by_pk(ids):
         case_fact_refresh(case=case)
     _set_watermark("facts", now)
     return len(ids)

@@ -6,7 +6,7 @@ from django.conf import settings
 from onething.accounts import services
 from onething.common.errors import DomainError
 from onething.common.models import AuditRecord
-from onething.common.testing import PASSWORD
+from onething.testing import PASSWORD
 
 
 def test_passwords_are_hashed_with_argon2(alice):

@@ -7,7 +7,7 @@ from onething.accounts import selectors as accounts
 from onething.common import workdays
 from onething.common.errors import Conflict, DomainError, NotFound, Unprocessable
 
-from .. import checks, gateway, validation
+from .. import checks, gateway, hooks, validation
 from ..constants import (
     OPEN_TASK_STATUSES,
     CaseStatus,
@@ -123,15 +123,8 @@ def _start(task: Task, actor, *, inputs: dict, produced: dict | None = None) -> 
     task.save(update_fields=["status", "started_on", "deadline", "data"])
     _event(task.case, actor, "task.started", task=task.pk, item=task.item, department=task.department.name,
            deadline=str(task.deadline), inputs=inputs)  # fmt: skip
-    if not _integration().task_started(task=task):
+    if not hooks.dispatch().task_started(task=task):
         _tell_department(task, f"新的审批任务：{task.case.title} · {task.name}", "started")
-
-
-def _integration():
-    # Integration reads tasks and calls back into these services: import late, one way round.
-    from onething.integration import services as integration
-
-    return integration
 
 
 def _locked_task(task_id: int, actor) -> Task:
@@ -161,9 +154,7 @@ def task_decide(
     task = _locked_task(task_id, actor)
     if task.status != TaskStatus.ACTIVE:
         raise Conflict(f"该审批任务当前状态为“{task.get_status_display()}”，不能再作出决定")
-    from onething.integration import selectors as integration
-
-    if integration.decided_externally(task=task):
+    if hooks.dispatch().decided_externally(task=task):
         raise Conflict("该事项由部门业务系统办理，结果以系统回传为准")
     handlers = {
         TaskDecision.APPROVE: _approve,
@@ -310,9 +301,7 @@ def _complete(case: Case, actor) -> None:
     _tell_applicant(
         case, f"您的“{case.title}”已办结", "completed", "办理结果已发放至您的电子证照夹。"
     )
-    from onething.feedback import services as feedback  # feedback reads cases: import late
-
-    feedback.rating_invite(case=case)
+    hooks.case_completed(case)
 
 
 def _refuse(task: Task, actor, result: dict) -> None:
@@ -327,7 +316,7 @@ def _refuse(task: Task, actor, result: dict) -> None:
         sibling.status = TaskStatus.CANCELLED
         sibling.save(update_fields=["status"])
         _event(case, actor, "task.cancelled", task=sibling.pk, item=sibling.item, because=task.item)
-        _integration().task_cancelled(task=sibling)
+        hooks.dispatch().task_cancelled(task=sibling)
         _tell_department(
             sibling,
             f"审批任务已终止：{case.title} · {sibling.name}（{task.name}不予许可）",

@@ -7,9 +7,9 @@ from onething.accounts.models import Department
 from onething.cases import checks, services
 from onething.catalog import selectors as catalog_selectors
 from onething.catalog import services as catalog
-from onething.common.testing import _persona
 from onething.common.validators import make_credit_code
 from onething.registry import services as registry
+from onething.testing import _persona
 
 pytestmark = pytest.mark.django_db
 
