@@ -47,7 +47,7 @@ def _spawn_tasks(case: Case, actor) -> None:
             result_type=item.get("result") or "",
             days=item["promised_days"],
             status=TaskStatus.WAITING,
-        )  # fmt: skip
+        )
         for item in case.blueprint["items"]
     ]
     fulfilled = [
@@ -57,8 +57,14 @@ def _spawn_tasks(case: Case, actor) -> None:
     ]
     Task.objects.bulk_create(tasks)
     for task in fulfilled:
-        _event(case, actor, "task.fulfilled_by_licence", task=task.pk, item=task.item,
-               license=task.result["license"])  # fmt: skip
+        _event(
+            case,
+            actor,
+            "task.fulfilled_by_licence",
+            task=task.pk,
+            item=task.item,
+            license=task.result["license"],
+        )
     _start_ready(case, actor)
 
 
@@ -121,8 +127,16 @@ def _start(task: Task, actor, *, inputs: dict, produced: dict | None = None) -> 
     task.deadline = workdays.add_working_days(today, task.days)
     task.data = {**task.data, "form": {**task.case.form, **(produced or {})}, "from": inputs}
     task.save(update_fields=["status", "started_on", "deadline", "data"])
-    _event(task.case, actor, "task.started", task=task.pk, item=task.item, department=task.department.name,
-           deadline=str(task.deadline), inputs=inputs)  # fmt: skip
+    _event(
+        task.case,
+        actor,
+        "task.started",
+        task=task.pk,
+        item=task.item,
+        department=task.department.name,
+        deadline=str(task.deadline),
+        inputs=inputs,
+    )
     if not hooks.dispatch().task_started(task=task):
         _tell_department(task, f"新的审批任务：{task.case.title} · {task.name}", "started")
 
@@ -186,13 +200,23 @@ def task_decide_by_system(
     )
     if task.status != TaskStatus.ACTIVE:
         raise Conflict(f"该审批任务当前状态为“{task.get_status_display()}”，不能再作出决定")
-    handlers = {TaskDecision.APPROVE: _approve, TaskDecision.REFUSE: _refuse,
-                TaskDecision.SUPPLEMENT: _ask_supplement}  # fmt: skip
+    handlers = {
+        TaskDecision.APPROVE: _approve,
+        TaskDecision.REFUSE: _refuse,
+        TaskDecision.SUPPLEMENT: _ask_supplement,
+    }
     if decision != TaskDecision.APPROVE and not opinion.strip():
         raise Unprocessable("请填写审批意见", fields={"data.opinion": "必填"})
     task.opinion, task.decided_by, task.decided_at = opinion.strip(), None, timezone.now()
-    _event(task.case, None, "task.decided_by_system", task=task.pk, item=task.item, system=system,
-           decision=decision)  # fmt: skip
+    _event(
+        task.case,
+        None,
+        "task.decided_by_system",
+        task=task.pk,
+        item=task.item,
+        system=system,
+        decision=decision,
+    )
     handlers[decision](task, None, dict(result or {}))
     return task
 
@@ -256,9 +280,13 @@ def _issue_licence(task: Task, actor, result: dict):
     inputs = {k: v for prior in task.data.get("from", {}).values() for k, v in prior.items()}
     data = {k: v for k, v in {**form, **inputs, **result}.items() if k in fields}
     return gateway.license_issue(
-        license_type=task.result_type, department=task.department, data=data,
-        case_number=case.number, actor=actor, **holder,
-    )  # fmt: skip
+        license_type=task.result_type,
+        department=task.department,
+        data=data,
+        case_number=case.number,
+        actor=actor,
+        **holder,
+    )
 
 
 def _establish(case: Case, holder: dict, form: dict, code: str, actor):
@@ -267,9 +295,13 @@ def _establish(case: Case, holder: dict, form: dict, code: str, actor):
     entity = holder["entity"]
     legal_rep = holder["person"] or (entity.legal_rep if entity is not None else None)
     return gateway.entity_establish(
-        region_code=case.process_region_id, form=form, legal_rep=legal_rep, actor=actor,
-        individual=not form.get("enterprise_type"), code=code,
-    )  # fmt: skip
+        region_code=case.process_region_id,
+        form=form,
+        legal_rep=legal_rep,
+        actor=actor,
+        individual=not form.get("enterprise_type"),
+        code=code,
+    )
 
 
 def _holder_objects(case: Case) -> dict:
@@ -309,8 +341,11 @@ def _refuse(task: Task, actor, result: dict) -> None:
     task.status = TaskStatus.REFUSED
     task.save()
     _event(case, actor, "task.refused", task=task.pk, item=task.item, opinion=task.opinion)
-    lines = [f"经审查，你（单位）申请的“{task.name}”不符合法定条件，决定不予许可。理由：", task.opinion,
-             "如不服本决定，可依法申请行政复议或者提起行政诉讼。"]  # fmt: skip
+    lines = [
+        f"经审查，你（单位）申请的“{task.name}”不符合法定条件，决定不予许可。理由：",
+        task.opinion,
+        "如不服本决定，可依法申请行政复议或者提起行政诉讼。",
+    ]
     _issue(case, DocumentKind.REFUSAL, task.department, lines, task=task)
     for sibling in case.tasks.select_for_update().filter(status__in=OPEN_TASK_STATUSES):
         sibling.status = TaskStatus.CANCELLED
