@@ -35,7 +35,7 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	@touch $@
 
 $(VENV)/.installed-lint: pyproject.toml | $(PY)
-	$(call say,安装检查工具（ruff）…)
+	$(call say,安装检查工具（ruff、import-linter）…)
 	@$(call INSTALL,-e '.[lint]')
 	@touch $@
 
@@ -63,6 +63,7 @@ test: install-test
 lint: install-lint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/onething makemigrations --check --dry-run -v 0
 
 fmt: install-lint

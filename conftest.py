@@ -1,3 +1,3 @@
 """Root conftest: shared fixtures for every app's tests and the browser tests."""
 
-from onething.common.testing import *  # noqa: F401,F403
+from onething.testing import *  # noqa: F401,F403

@@ -87,7 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "onething.common.context_processors.shell",
+                "onething.accounts.context_processors.shell",
             ],
         },
     },

@@ -3,6 +3,7 @@ import importlib
 from django.contrib import admin
 from django.urls import include, path
 
+from onething import pages
 from onething.api import api
 from onething.common import views as common_views
 
@@ -17,10 +18,10 @@ handler404 = "onething.common.views.page_not_found"
 handler500 = "onething.common.views.server_error"
 
 urlpatterns = [
-    path("", common_views.home, name="home"),
+    path("", pages.home, name="home"),
     path("prefs/large-font", common_views.toggle_large_font, name="large_font"),
     path("healthz", common_views.healthz, name="healthz"),
-    path("system/", common_views.system_status, name="system_status"),
+    path("system/", pages.system_status, name="system_status"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("accounts/", include("onething.accounts.urls")),

@@ -18,8 +18,8 @@ from onething.accounts import services as accounts  # noqa: E402
 from onething.accounts.models import Region  # noqa: E402
 from onething.cases import services as cases  # noqa: E402
 from onething.catalog import services as catalog  # noqa: E402
-from onething.common.testing import MINI  # noqa: E402
 from onething.common.validators import make_id_number  # noqa: E402
+from onething.testing import MINI  # noqa: E402
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

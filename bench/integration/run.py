@@ -72,10 +72,10 @@ def setup(tasks: int, sim_url: str) -> None:
     from onething.accounts import services as accounts
     from onething.cases import services as cases
     from onething.catalog import services as catalog
-    from onething.common.testing import MINI, _persona
     from onething.common.validators import make_id_number
     from onething.integration.models import System
     from onething.registry import services as registry
+    from onething.testing import MINI, _persona
 
     accounts.regions_load()
     target = Path(tempfile.mkdtemp()) / "mini"

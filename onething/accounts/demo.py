@@ -7,6 +7,7 @@ application to 办结, and every ticket and rectification reaches someone, with 
 """
 
 import hashlib
+from itertools import groupby
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
@@ -120,3 +121,37 @@ def demo_departments() -> set[Department]:
         if dept := selectors.department_for(kind_code=kind, region=region):
             found.add(dept)
     return found
+
+
+def loaded() -> bool:
+    return User.objects.filter(username__startswith="demo_").exists()
+
+
+def users_print(stdout) -> None:
+    """The demo accounts by role and department, for `onething demo users`."""
+    password = settings.ONETHING_DEMO_PASSWORD if settings.DEMO_MODE else "（非演示模式不显示）"
+    stdout.write(f"\n演示账号（密码均为 {password}），按角色和部门：")
+    order = {role: n for n, role in enumerate(Role.values)}
+    users = sorted(
+        selectors.demo_users(),
+        key=lambda u: (
+            order.get(u.role, 99),
+            u.department_id is None,
+            u.department.code if u.department else "",
+            u.id,
+        ),
+    )
+    for role, members in groupby(users, key=lambda u: u.role):
+        stdout.write(f"\n{Role(role).label}")
+        for where, group in groupby(members, key=_place):
+            stdout.write(f"  {where}")
+            for user in group:
+                stdout.write(f"    {user.username:<34} {user.display_name}")
+    stdout.write("")
+
+
+def _place(user) -> str:
+    """Where an account works: its department, else its region."""
+    if user.department:
+        return user.department.name
+    return user.region.name if user.region else "（不限地区）"

@@ -8,7 +8,7 @@ a time) → ``done`` (personalised list shown). Every turn returns a list of rep
 
 from onething.catalog import selectors as catalog
 
-from . import checklist, guide, llm
+from . import checklist, guide, hotline, llm
 from . import selectors as finder
 from . import text as tx
 
@@ -306,9 +306,7 @@ def handoff(state: dict, *, user=None, found_nothing: bool = False) -> dict:
     A 12345 ticket is opened only when a logged-in person asks for a human, so that
     someone can call them back; finding nothing just offers that choice.
     """
-    from . import services  # the ticket hook is a write
-
-    ticket = None if found_nothing else services.hotline_ticket_create(state=state, user=user)
+    ticket = None if found_nothing else hotline.hotline_ticket_create(state=state, user=user)
     lead = "抱歉，我没能找到与您描述相符的事项。" if found_nothing else "好的，为您转人工服务。"
     text = (
         lead + HOTLINE + (f" 已为您生成12345工单：{ticket}，工作人员会联系您。" if ticket else "")

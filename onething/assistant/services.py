@@ -5,6 +5,7 @@ from django.db import transaction
 from . import dialogue
 from . import selectors as reads
 from . import text as tx
+from .hotline import hotline_ticket_create  # noqa: F401  (services.x for callers)
 from .models import Conversation
 
 MAX_MESSAGES = 60
@@ -64,21 +65,3 @@ def choice_label(history: list[dict], choice: str) -> str:
                 return option["label"]
     action, _, rest = choice.partition(":")
     return rest if action == "say" else {"human": "转人工", "restart": "办其他事"}.get(action, "")
-
-
-def hotline_ticket_create(*, state: dict, user=None) -> str | None:
-    """Hand the conversation to 12345 (转人工): a ticket for a logged-in person, else None.
-
-    An anonymous visitor leaves no way to be called back, so they are shown the hotline.
-    """
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    from onething.feedback import services as feedback
-
-    text = "导办转人工。" + (f"咨询事项：{state['code']}。" if state.get("code") else "")
-    text += f"群众描述：{state.get('last_text', '')}"
-    name = getattr(user, "display_name", "") or user.username
-    ticket = feedback.ticket_from_assistant(
-        conversation_text=text, contact={"name": name}, user=user
-    )
-    return ticket.number

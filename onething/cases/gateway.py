@@ -5,7 +5,7 @@ Thin on purpose: it keeps the list of what cases needs from the registry short a
 
 from django.utils import timezone
 
-from onething.registry import presenters as registry_presenters
+from onething.common import validators
 from onething.registry import selectors as registry_selectors
 from onething.registry import services as registry_services
 
@@ -21,7 +21,7 @@ holder_from_code = registry_services.holder_from_code
 consent_grant = registry_services.consent_grant
 # What the licence pages mask (any valid 公民身份号码, whatever the field is called; *phone fields):
 # a case's form masks the same values, so one number looks the same on every screen.
-is_personal_number = registry_presenters.is_personal_number
+is_personal_number = validators.is_personal_number
 
 
 def person_by_id_number(id_number: str):

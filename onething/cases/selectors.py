@@ -6,7 +6,7 @@ from onething.accounts.constants import Role
 from onething.common.errors import NotFound
 from onething.common.models import Event
 
-from .constants import CaseStatus, TaskStatus
+from .constants import CaseStatus, CommitmentStatus, TaskStatus
 from .models import Case, Commitment, CreditRecord, Document, Draft, Task, subject_hash
 
 REVIEWERS = {Role.DEPT_REVIEWER, Role.DEPT_ADMIN}
@@ -198,3 +198,42 @@ def open_material(task: Task, material: str):
     if row is None:
         raise NotFound("材料不存在")
     return row.upload, files.open_upload(row.upload.path)
+
+
+# ---- for supervision's facts and warnings (periodic jobs: unscoped, reads only) ---------------
+
+# The encrypted documents are never read by the watch: deferring them saves a decryption each.
+SEALED_CASE = ("form", "applicant_data", "prefilled")
+SEALED_TASK = ("data", *(f"case__{name}" for name in SEALED_CASE))
+
+
+def case_for_facts(pk) -> Case | None:
+    return Case.objects.select_related("accept_region", "process_region").filter(pk=pk).first()
+
+
+def cases_by_pk(pks):
+    return Case.objects.filter(pk__in=pks).order_by("pk")
+
+
+def case_pks_without(done_pks):
+    """Primary keys of the cases not among ``done_pks`` (a queryset or a list)."""
+    return Case.objects.exclude(pk__in=done_pks).values_list("pk", flat=True)
+
+
+def tasks_running():
+    tasks = Task.objects.filter(status__in=[TaskStatus.ACTIVE, TaskStatus.SUPPLEMENT])
+    return tasks.select_related("case", "department").defer(*SEALED_TASK).order_by("id")
+
+
+def cases_processing():
+    cases = Case.objects.filter(status=CaseStatus.PROCESSING).select_related("accept_department")
+    return cases.defer(*SEALED_CASE).order_by("id")
+
+
+def commitments_open():
+    """Pending commitments, and breached ones while their case is open (the review is due)."""
+    open_case = Q(status=CommitmentStatus.PENDING) | Q(
+        status=CommitmentStatus.BREACHED, case__status=CaseStatus.PROCESSING
+    )
+    rows = Commitment.objects.filter(open_case).select_related("case", "case__accept_department")
+    return rows.order_by("id")

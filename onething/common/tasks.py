@@ -16,7 +16,9 @@ def slow_notify(payload: dict) -> None:
     """Used by the fault tests: notifies, then works slowly enough to be killed mid-job."""
     import time
 
-    from onething.accounts.models import User
+    from django.contrib.auth import get_user_model
 
-    notify.notify(user=User.objects.get(pk=payload["user"]), title="测试", dedup_key="slow-notify")
+    notify.notify(
+        user=get_user_model().objects.get(pk=payload["user"]), title="测试", dedup_key="slow-notify"
+    )
     time.sleep(payload.get("sleep", 0))

@@ -166,3 +166,11 @@ def mask_id(value: str) -> str:
     if len(value) <= 8:
         return "*" * len(value)
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def is_personal_number(code: str, value) -> bool:
+    """A face value that identifies a person: any valid 公民身份号码 (whatever the field is called,
+    e.g. a driving licence's 证号) or a field named as a phone number."""
+    if not isinstance(value, str) or not value:
+        return False
+    return code.endswith("phone") or (len(value) == 18 and id_number_error(value) is None)

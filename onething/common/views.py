@@ -1,4 +1,4 @@
-"""The home page, the large-font switch, and the error answers of the whole site.
+"""The large-font switch, the health check and the error answers of the whole site.
 
 The error contract: under /api/ every error is JSON ``{code, message, fields}`` (413 for a body
 too large, 404 for an unknown path, whatever raised it); a page answers with the site's own
@@ -6,7 +6,6 @@ Chinese 400/403/404/500 pages. Django's English defaults never reach a person.
 """
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponseServerError, JsonResponse
@@ -30,17 +29,6 @@ ERRORS = {
     413: ("too_large", "提交的内容过大", "", "请删减内容或分次提交。"),
     500: ("server_error", "系统繁忙", "服务器处理请求时出错。", "请稍后重试；问题持续时请拨打 12345。"),
 }  # fmt: skip
-
-
-def home(request):
-    from onething.catalog import selectors as catalog
-
-    rows = catalog.summaries(region=getattr(request.user, "region", None))
-    return render(
-        request,
-        "home.html",
-        {"rows": rows[:8], "total": len(rows), "averages": catalog.catalog_averages(rows)},
-    )
 
 
 def safe_next(request, default: str) -> str:
@@ -74,16 +62,6 @@ def healthz(request):
         status=503 if state["status"] == "down" else 200,
         json_dumps_params={"ensure_ascii": False},
     )
-
-
-@login_required
-@never_cache
-def system_status(request):
-    from onething.accounts.constants import Role
-
-    if request.user.role != Role.SYSADMIN:
-        return render(request, "common/denied.html", {"what": "系统运行状态"}, status=403)
-    return render(request, "common/system.html", {"h": health.details()})
 
 
 # ---- errors ------------------------------------------------------------------------------------

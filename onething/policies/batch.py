@@ -7,14 +7,11 @@ evaluated a chunk of policies per query; rules that do not compile fall back, on
 to the per-record engine, and the result says so.
 """
 
-import json
-import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -22,159 +19,59 @@ from onething.rules import services as rules
 
 from . import entityfiles
 from .attributes import Attribute
+from .batch_input import (
+    _INT,
+    CHUNK,
+    CODE_LIMIT,
+    ENGINES,
+    ID_INTEGER,
+    MEMORY_LIMIT,
+    SPARK_MASTER,
+    BatchError,
+    EntityTable,
+    MatchResult,
+    Policy,
+    _duckdb,
+    _load,
+    _table_from,
+    check_policies,
+    load_entities,
+    load_policies,
+    used_columns,
+)
+from .batch_masks import (
+    _duckdb_masks,
+    _polars_masks,
+    dictionary_codes,
+    duckdb_masks,
+    duckdb_table,
+    polars_column,
+    to_polars,
+)
 from .wording import Wording
 
-ENGINES = ("auto", "duckdb", "polars", "spark", "python")  # auto is DuckDB, never Spark
-SPARK_MASTER = "local[*]"  # --engine spark without --master: a local session
-CHUNK = 62  # policies per query: one bit each in a BIGINT mask, sign bit left alone
-# Columns with at most this many distinct values get a dictionary code column in DuckDB
-# (UINT16 codes; the bitmap literal of an IN list is one character per value).
-CODE_LIMIT = 4096
-_INT = re.compile(r"-?(0|[1-9][0-9]*)\Z")
-# Ids sort as numbers when all are integers of this form (else as text), as in ``match``.
-ID_INTEGER = r"-?(0|[1-9][0-9]{0,17})"
-# DuckDB's memory for a file run; beyond it, sorts and tables spill to a temporary directory.
-MEMORY_LIMIT = "2GB"
-
-
-class BatchError(ValueError):
-    """Bad input file; the message is Chinese and names the line or policy."""
-
-
-@dataclass(frozen=True)
-class Policy:
-    code: str
-    title: str
-    condition: Any
-
-
-@dataclass
-class EntityTable:
-    ids: list[str]
-    types: dict[str, str]  # column -> "int" | "float" | "bool" | "text" (id excluded)
-    columns: dict[str, list]  # column -> typed values, None for empty cells
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def record(self, row: int) -> dict[str, Any]:
-        return {name: values[row] for name, values in self.columns.items()}
-
-    def row_of(self, entity_id: str) -> int:
-        try:
-            return self.ids.index(entity_id)
-        except ValueError:
-            raise BatchError(f"实体文件中没有 id 为 {entity_id} 的记录") from None
-
-
-@dataclass
-class MatchResult:
-    pairs: list[tuple[str, str]]  # (entity_id, policy_code), sorted
-    engine: str
-    fallbacks: list[tuple[str, str]] = field(default_factory=list)  # (policy code, reason)
-    seconds: float = 0.0
-    hits: list[tuple[int, int]] = field(default_factory=list)  # (row, policy index)
-
-
-# --- policies ------------------------------------------------------------------------------
-
-
-def load_policies(path: str | Path) -> list[Policy]:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BatchError(f"无法读取策略文件 {path}：{error}") from error
-    if not isinstance(data, list):
-        raise BatchError("策略文件必须是 JSON 数组")
-    return [_policy(item, i) for i, item in enumerate(data)]
-
-
-def _policy(item: Any, index: int) -> Policy:
-    if not isinstance(item, dict) or not {"code", "title", "condition"} <= item.keys():
-        raise BatchError(f"第 {index + 1} 条策略缺少 code、title 或 condition")
-    return Policy(str(item["code"]), str(item["title"]), item["condition"])
-
-
-def check_policies(policies: list[Policy], columns: Iterable[str]) -> list[str]:
-    """Chinese messages, one per problem, naming the policy code and the path in the rule."""
-    known, problems, seen = set(columns) | {"id"}, [], set()
-    for policy in policies:
-        if policy.code in seen:
-            problems.append(f"策略 {policy.code}：编码重复")
-        seen.add(policy.code)
-        for error in rules.validate(policy.condition, variables=known):
-            problems.append(f"策略 {policy.code}：{error.path}：{error.message}")
-    return problems
-
-
-# --- entities ------------------------------------------------------------------------------
-
-
-def used_columns(policies: list[Policy]) -> set[str]:
-    """The attributes the policies read (``id`` aside)."""
-    names = set().union(*(rules.variables_of(p.condition) for p in policies)) if policies else set()
-    return names - {"id", ""}
-
-
-def load_entities(
-    path: str | Path, declared: dict[str, Attribute], used: Iterable[str] | None = None
-) -> EntityTable:
-    """The entity file with the declared types, in memory (for the per-record and Spark
-    engines, explanations and tests; ``match_files`` keeps large files in DuckDB)."""
-    names = set(used if used is not None else _file_columns(path, declared))
-    with _duckdb() as connection:
-        _load(connection, path, declared, names)
-        return _table_from(connection, declared, sorted(names))
-
-
-def _file_columns(path, declared: dict[str, Attribute]) -> set[str]:
-    """The declared columns of the file (for explanations: every attribute it has)."""
-    with _duckdb() as connection:
-        columns = entityfiles._header(connection, path, entityfiles.file_format(path))
-    return set(columns) & set(declared)
-
-
-def _load(connection, path, declared: dict[str, Attribute], names: set[str]) -> int:
-    undeclared = sorted(names - set(declared))
-    if undeclared:
-        raise BatchError(
-            f"字段 {'、'.join(undeclared)} 未在数据元目录（data/catalog/data_elements.yaml）"
-            "中声明，请用 --schema 文件声明其类型"
-        )
-    try:
-        return entityfiles.load(connection, path, declared, names)
-    except entityfiles.EntityFileError as error:
-        raise BatchError(str(error)) from error
-
-
-def _table_from(connection, declared: dict[str, Attribute], names: list[str]) -> EntityTable:
-    columns = ", ".join(["id", *(entityfiles.ident(n) for n in names)])
-    rows = connection.execute(
-        f"SELECT {columns} FROM {entityfiles.TABLE} ORDER BY rowid"
-    ).fetchall()
-    values = list(zip(*rows, strict=True)) if rows else [()] * (len(names) + 1)
-    types = {n: declared[n].kind for n in names}
-    return EntityTable(
-        list(values[0]), types, {n: list(values[i + 1]) for i, n in enumerate(names)}
-    )
-
-
-class _duckdb:
-    """A private in-memory DuckDB bounded in memory, spilling to a temporary directory."""
-
-    def __enter__(self):
-        import duckdb
-
-        self.directory = tempfile.TemporaryDirectory()
-        self.connection = duckdb.connect(
-            config={"memory_limit": MEMORY_LIMIT, "temp_directory": self.directory.name}
-        )
-        return self.connection
-
-    def __exit__(self, *exc):
-        self.connection.close()
-        self.directory.cleanup()
-
+# The names callers know as batch.x; the inputs and the engines live beside this module.
+__all__ = [
+    "BatchError",
+    "CHUNK",
+    "ENGINES",
+    "EntityTable",
+    "MEMORY_LIMIT",
+    "MatchResult",
+    "Policy",
+    "SPARK_MASTER",
+    "check_policies",
+    "dictionary_codes",
+    "duckdb_masks",
+    "duckdb_table",
+    "explain_entity",
+    "load_entities",
+    "load_policies",
+    "match",
+    "match_files",
+    "polars_column",
+    "to_polars",
+]
 
 # --- matching ------------------------------------------------------------------------------
 
@@ -477,102 +374,6 @@ def _sorted_pairs(hits, policies: list[Policy], table: EntityTable) -> list[tupl
     key: Callable = (lambda i: (int(i), i)) if numeric else (lambda i: i)
     pairs = {(table.ids[row], policies[p].code) for row, p in hits}
     return sorted(pairs, key=lambda pair: (key(pair[0]), pair[1]))
-
-
-def to_polars(table: EntityTable):
-    import polars as pl
-
-    dtypes = {"int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean, "text": pl.String}
-    series = [pl.Series(n, v, dtype=dtypes[table.types[n]]) for n, v in table.columns.items()]
-    return pl.DataFrame(series, height=len(table))
-
-
-def _polars_masks(table: EntityTable, forms: list) -> Iterable[np.ndarray]:
-    import polars as pl
-
-    frame = to_polars(table)
-    for start in range(0, len(forms), CHUNK):
-        bits = [
-            pl.when(form.condition_expr)
-            .then(pl.lit(1 << bit, dtype=pl.Int64))
-            .otherwise(pl.lit(0, dtype=pl.Int64))
-            for bit, form in enumerate(forms[start : start + CHUNK])
-        ]
-        yield polars_column(frame, pl.sum_horizontal(bits)).astype(np.int64)
-
-
-def polars_column(frame, expr) -> np.ndarray:
-    """One value per row. Polars may hand back a single value when every row has the same
-    one (constant rules, and when/then over a uniform column), so broadcast it."""
-    values = frame.select(expr.alias("__value"))["__value"].to_numpy()
-    return np.repeat(values, frame.height) if len(values) == 1 and frame.height != 1 else values
-
-
-def dictionary_codes(frame, types: dict[str, str]) -> dict[str, list]:
-    """Sorted distinct values of each integer or text column that has few (categoricals).
-
-    Give the result to ``rules.compile_rule(codes=…)`` and to ``duckdb_table(codes=…)``
-    together: the compiled SQL reads the code columns that the table then carries.
-    """
-    codes = {}
-    for name, kind in types.items():
-        if (
-            kind in ("int", "text")
-            and name in frame.columns
-            and rules.code_column(name) not in frame.columns
-        ):
-            values = frame.get_column(name).drop_nulls().unique()
-            if len(values) <= CODE_LIMIT:
-                codes[name] = values.sort().to_list()
-    return codes
-
-
-def duckdb_table(frame, directory: str, codes: dict[str, list] | None = None):
-    """A DuckDB connection holding a Polars frame as table ``entities`` (via Parquet: no pyarrow).
-
-    DuckDB neither loads nor returns rows in file order when it runs in parallel, so the
-    table carries the row position as ``__row``. Each column in ``codes`` also gets its
-    dictionary code column.
-    """
-    import duckdb
-    import polars as pl
-
-    path = str(Path(directory) / "entities.parquet")
-    coded = [
-        pl.col(name)
-        .replace_strict(values, list(range(len(values))), default=None, return_dtype=pl.UInt16)
-        .alias(rules.code_column(name))
-        for name, values in (codes or {}).items()
-    ]
-    frame.with_columns(coded).with_row_index("__row").write_parquet(path)
-    connection = duckdb.connect()
-    connection.execute(f"CREATE TABLE entities AS SELECT * FROM read_parquet('{path}')")
-    return connection
-
-
-def mask_query(sql_conditions: list[str], source: str = "entities") -> str:
-    bits = [f"(CASE WHEN {c} THEN {1 << i} ELSE 0 END)" for i, c in enumerate(sql_conditions)]
-    return f"SELECT __row, ({' + '.join(bits) or '0'})::BIGINT AS mask FROM {source}"
-
-
-def duckdb_masks(connection, sql_conditions: list[str], source: str = "entities"):
-    """One int64 mask per row, in row order, for each chunk of CHUNK conditions."""
-    for start in range(0, len(sql_conditions), CHUNK):
-        result = connection.execute(mask_query(sql_conditions[start : start + CHUNK], source))
-        columns = result.fetchnumpy()
-        rows = np.asarray(columns["__row"], dtype=np.int64)
-        masks = np.zeros(len(rows), dtype=np.int64)
-        masks[rows] = np.asarray(columns["mask"], dtype=np.int64)
-        yield masks
-
-
-def _duckdb_masks(frame, forms: list, codes: dict[str, list]) -> Iterable[np.ndarray]:
-    if not forms:
-        return
-    with tempfile.TemporaryDirectory() as directory:
-        connection = duckdb_table(frame, directory, codes)
-        yield from duckdb_masks(connection, [form.condition_sql for form in forms])
-        connection.close()
 
 
 # --- explanations --------------------------------------------------------------------------

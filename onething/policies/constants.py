@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from onething.accounts.constants import Role
+
 MESSAGE_PREFIX = "policies:"  # dedup keys of this app's messages start with it
 SAMPLE_SIZE = 20  # grants shown to a reviewer as a sample of a batch
 
@@ -70,3 +72,7 @@ class Exclusion(models.TextChoices):
 class OptOutKind(models.TextChoices):
     MESSAGES = "messages", "不再接收该政策消息"
     BENEFIT = "benefit", "放弃该项待遇"
+
+
+# Who may edit policies, start runs and review grant batches (supervisors only look).
+EDITORS = {Role.CATALOG_ADMIN, Role.DEPT_ADMIN}

@@ -9,7 +9,7 @@ import functools
 from dataclasses import dataclass
 from datetime import date
 
-from onething.registry.models import Entity, Person
+from onething.registry import selectors as registry
 
 from . import attributes as catalog_attributes
 from .attributes import Attribute
@@ -58,15 +58,15 @@ class Holder:
     key: str  # p:<id> | e:<id>
     name: str
     region_code: str
-    obj: Person | Entity
+    obj: object  # a registry Person or Entity
 
     @property
     def person(self):
-        return self.obj if isinstance(self.obj, Person) else None
+        return self.obj if registry.is_person(self.obj) else None
 
     @property
     def entity(self):
-        return self.obj if isinstance(self.obj, Entity) else None
+        return self.obj if registry.is_entity(self.obj) else None
 
 
 def attributes_for(subject: str) -> dict[str, Attribute]:
@@ -156,22 +156,23 @@ def attributes(holder: Holder, today: date) -> dict:
     return entity_attributes(_instance_row(holder.obj, ENTITY_FIELDS), today)
 
 
-def of_person(person: Person) -> Holder:
+def of_person(person) -> Holder:
     return Holder(f"p:{person.pk}", person.name, person.household_region_id or "", person)
 
 
-def of_entity(entity: Entity) -> Holder:
+def of_entity(entity) -> Holder:
     return Holder(f"e:{entity.pk}", entity.name, entity.registered_region_id or "", entity)
 
 
 def queryset(subject: str):
-    return Person.objects.all() if subject == Subject.PERSON else Entity.objects.all()
+    return registry.holders_all(persons=subject == Subject.PERSON)
 
 
 def from_key(key: str) -> Holder | None:
     kind, _, pk = key.partition(":")
-    model, wrap = (Person, of_person) if kind == "p" else (Entity, of_entity)
-    obj = model.objects.filter(pk=pk).first() if pk.isdigit() else None
+    wrap = of_person if kind == "p" else of_entity
+    found = registry.holders_all(persons=kind == "p").filter(pk=pk) if pk.isdigit() else None
+    obj = found.first() if found is not None else None
     return wrap(obj) if obj else None
 
 

@@ -11,9 +11,8 @@ from onething.registry import selectors as registry
 from onething.rules import services as rules
 
 from . import holders
-from .constants import BatchStatus, GrantStatus, OptOutKind, Subject
+from .constants import EDITORS, BatchStatus, GrantStatus, OptOutKind, Subject
 from .models import Grant, GrantBatch, OptOut, Policy, PolicyApplication, PolicyMatch, PolicyRun
-from .services import EDITORS
 
 BATCH_VIEWERS = EDITORS | {Role.SUPERVISOR}
 

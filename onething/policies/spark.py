@@ -26,7 +26,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from onething.policies import batch
+from onething.policies import batch_input, batch_masks
 from onething.rules import services as rules
 
 # Settings applied to every session used here, ours or the caller's.
@@ -78,7 +78,9 @@ def session(
         try:
             spark = builder.getOrCreate()
         except RuntimeError as error:  # no Java, or a JVM that cannot start
-            raise batch.BatchError(f"无法启动 Spark（需要 Java 17 或更高版本）：{error}") from error
+            raise batch_input.BatchError(
+                f"无法启动 Spark（需要 Java 17 或更高版本）：{error}"
+            ) from error
         spark.sparkContext.setLogLevel("ERROR")
     return configure(spark)
 
@@ -104,8 +106,8 @@ def entities_frame(spark: SparkSession, frame: pl.DataFrame, directory: str) -> 
 def mask_columns(conditions: list[str]) -> list[Column]:
     """One BIGINT column per chunk of ``batch.CHUNK`` Spark SQL conditions, bit i for the i-th."""
     columns = []
-    for start in range(0, len(conditions), batch.CHUNK):
-        part = conditions[start : start + batch.CHUNK]
+    for start in range(0, len(conditions), batch_input.CHUNK):
+        part = conditions[start : start + batch_input.CHUNK]
         bits = [f"(CASE WHEN {c} THEN {1 << bit}L ELSE 0L END)" for bit, c in enumerate(part)]
         columns.append(F.expr(" + ".join(bits)))
     return columns
@@ -131,7 +133,7 @@ def masks(entities: DataFrame, conditions: list[str]) -> Iterator[np.ndarray]:
 
 
 def table_masks(
-    table: batch.EntityTable, forms: list, master: str = "local[*]"
+    table: batch_input.EntityTable, forms: list, master: str = "local[*]"
 ) -> Iterator[np.ndarray]:
     """The ``spark`` engine of ``batch.match``: masks of compiled Spark forms over ``table``,
     on the active session or a new one at ``master``."""
@@ -139,7 +141,7 @@ def table_masks(
         return
     spark = session(master)
     with tempfile.TemporaryDirectory() as directory:
-        entities = entities_frame(spark, batch.to_polars(table), directory)
+        entities = entities_frame(spark, batch_masks.to_polars(table), directory)
         yield from masks(entities, [form.condition_sql for form in forms])
 
 
@@ -154,7 +156,7 @@ def column_types(entities: DataFrame) -> dict[str, str]:
         if name in ("id", "__row"):
             continue
         if kind not in _KINDS:
-            raise batch.BatchError(
+            raise batch_input.BatchError(
                 f"列 {name} 的类型 {kind} 不受支持：请先转换为整数、小数、布尔或文本"
             )
         types[name] = _KINDS[kind]
@@ -162,7 +164,7 @@ def column_types(entities: DataFrame) -> dict[str, str]:
 
 
 def pairs(
-    entities: DataFrame, policies: list[batch.Policy], types: Mapping[str, str]
+    entities: DataFrame, policies: list[batch_input.Policy], types: Mapping[str, str]
 ) -> tuple[DataFrame, list[tuple[str, str]]]:
     """Every (entity_id, policy_code) that matches, as a Spark DataFrame, and the fallbacks.
 
@@ -184,8 +186,8 @@ def pairs(
             fallbacks.append((policy.code, form.reason))
     parts = []
     entity_id = F.col("id").cast("string").alias("entity_id")
-    for start in range(0, len(codes), batch.CHUNK):  # bounded generated code, as in masks()
-        chunk = F.array(*codes[start : start + batch.CHUNK])
+    for start in range(0, len(codes), batch_input.CHUNK):  # bounded generated code, as in masks()
+        chunk = F.array(*codes[start : start + batch_input.CHUNK])
         parts.append(
             entities.select(entity_id, F.explode(F.array_compact(chunk)).alias("policy_code"))
         )
@@ -196,7 +198,9 @@ def pairs(
     return functools.reduce(DataFrame.unionByName, parts), fallbacks
 
 
-def _per_record(entities: DataFrame, manual: list[batch.Policy], names: list[str]) -> DataFrame:
+def _per_record(
+    entities: DataFrame, manual: list[batch_input.Policy], names: list[str]
+) -> DataFrame:
     conditions = [(policy.code, policy.condition) for policy in manual]
 
     def matches(rows):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from onething.catalog.models import LicenseType
 from onething.common import audit
 from onething.common.security import mask_phone
-from onething.common.validators import id_number_error, mask_id
+from onething.common.validators import is_personal_number, mask_id
 
 from . import sealing
 from .models import License
@@ -61,14 +61,6 @@ def _seal_shown(lic: License, *, full: bool) -> dict:
     if not full and lic.manifest and not sealing.is_salted(lic.manifest):
         seal["manifest"] = None
     return seal
-
-
-def is_personal_number(code: str, value) -> bool:
-    """A face value that identifies a person: any valid 公民身份号码 (whatever the field is called,
-    e.g. a driving licence's 证号) or a field named as a phone number."""
-    if not isinstance(value, str) or not value:
-        return False
-    return code.endswith("phone") or (len(value) == 18 and id_number_error(value) is None)
 
 
 def _masked(code: str, value):

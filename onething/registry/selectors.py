@@ -226,3 +226,19 @@ def holder_for_clerk(clerk, number: str):
     if entity and has_consent(clerk, entity=entity):
         return entity
     return None
+
+
+# ---- holders in bulk, for policies' matching (reads only, unscoped: the callers are jobs) ----
+
+
+def holders_all(*, persons: bool):
+    """Every natural person (``persons``) or every entity, as a queryset to narrow and slice."""
+    return Person.objects.all() if persons else Entity.objects.all()
+
+
+def is_person(holder) -> bool:
+    return isinstance(holder, Person)
+
+
+def is_entity(holder) -> bool:
+    return isinstance(holder, Entity)

@@ -15,6 +15,13 @@ import sqlglot
 
 from .jsvalues import DECIMAL_PATTERN, JS_WHITESPACE
 
+
+class Uncompilable(Exception):
+    """The rule uses something the columnar engines cannot reproduce; evaluate per record.
+
+    Defined here, below ``compile``, because a backend may refuse a primitive too."""
+
+
 FULL_NUMBER = f"^(?:{DECIMAL_PATTERN})$"
 # Java's $ also matches before a final line terminator such as U+0085, which is not JavaScript
 # whitespace (TRIM keeps it): "5\u0085" would pass as a number. \z is the very end in Java and RE2.
@@ -181,8 +188,6 @@ class SqlBackend:
 
     def text_parse_float(self, x: str) -> str:
         if self.dialect == "postgres":
-            from .compile import Uncompilable
-
             raise Uncompilable("PostgreSQL 方言暂不支持对文本做 parseFloat")
         s = f"LTRIM({x}, {sql_literal(JS_WHITESPACE)})"
         found = f"REGEXP_EXTRACT({s}, {sql_literal(NUMBER_PREFIX)}, 0)"

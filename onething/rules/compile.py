@@ -14,17 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import engine
-from .backends import Backend, PolarsBackend, SqlBackend
+from .backends import Backend, PolarsBackend, SqlBackend, Uncompilable
 from .jsvalues import is_number, parse_float, to_number, to_string, truthy
 
 COLUMN_KINDS = {"int": "num", "float": "num", "bool": "bool", "text": "text"}
 _NO_CONST = object()
 _COMPARISONS = {"<", "<=", ">", ">="}
 _EQUALITIES = {"==", "!=", "===", "!=="}
-
-
-class Uncompilable(Exception):
-    """The rule uses something the columnar engines cannot reproduce; evaluate per record."""
 
 
 @dataclass(frozen=True)

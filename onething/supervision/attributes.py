@@ -8,11 +8,10 @@ Working days come from the holiday calendar the cases app uses for its deadlines
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Q
 from django.utils import timezone
 
-from onething.cases.constants import CaseStatus, CommitmentStatus, TaskStatus
-from onething.cases.models import Case, Commitment, Task
+from onething.cases import selectors as cases
+from onething.cases.constants import CommitmentStatus
 from onething.common import workdays
 from onething.integration import selectors as integration
 
@@ -46,7 +45,7 @@ def _share(elapsed: int, days: int) -> float:
     return round(elapsed / days, 4) if days else 0.0
 
 
-def _case_part(case: Case) -> dict:
+def _case_part(case) -> dict:
     return {
         "number": case.number,
         "onething": case.onething,
@@ -55,14 +54,8 @@ def _case_part(case: Case) -> dict:
     }
 
 
-_SEALED_CASE = ("form", "applicant_data", "prefilled")
-_SEALED_TASK = ("data", *(f"case__{name}" for name in _SEALED_CASE))
-
-
 def task_subjects(today: date):
-    tasks = Task.objects.filter(status__in=[TaskStatus.ACTIVE, TaskStatus.SUPPLEMENT])
-    # The encrypted documents are never read here: deferring them saves a decryption each.
-    rows = list(tasks.select_related("case", "department").defer(*_SEALED_TASK).order_by("id"))
+    rows = list(cases.tasks_running())
     external = integration.task_flags(t.pk for t in rows)
     for task in rows:
         # A paused task's clock stopped on the day it was paused.
@@ -95,8 +88,7 @@ def _external(flags: dict | None) -> dict:
 
 
 def case_subjects(today: date):
-    cases = Case.objects.filter(status=CaseStatus.PROCESSING).select_related("accept_department")
-    for case in cases.defer(*_SEALED_CASE).order_by("id"):
+    for case in cases.cases_processing():
         accepted = timezone.localdate(case.accepted_at) if case.accepted_at else today
         promised = (case.blueprint or {}).get("process", {}).get("promised_days", 0) or 0
         elapsed = workdays.working_days_between(accepted, today)
@@ -115,7 +107,7 @@ def case_subjects(today: date):
         )  # fmt: skip
 
 
-def _commitment_department(c: Commitment):
+def _commitment_department(c):
     users = next(
         (m.get("used_by", []) for m in c.case.blueprint.get("materials", []) if m.get("code") == c.material),
         [],
@@ -126,11 +118,7 @@ def _commitment_department(c: Commitment):
 
 def commitment_subjects(today: date):
     # Breached commitments stay subjects while their case is open: the review is still due.
-    open_case = Q(status=CommitmentStatus.PENDING) | Q(
-        status=CommitmentStatus.BREACHED, case__status=CaseStatus.PROCESSING
-    )
-    rows = Commitment.objects.filter(open_case).select_related("case", "case__accept_department")
-    for c in rows.order_by("id"):
+    for c in cases.commitments_open():
         left = (c.due_date - today).days
         record = {
             "commitment": {

@@ -19,9 +19,9 @@ def warnings(payload: dict) -> dict:
 @jobs.handler("supervision.case_fact")
 def case_fact(payload: dict) -> int:
     """One case's fact, for callers that prefer to queue rather than refresh inline."""
-    from onething.cases.models import Case
+    from onething.cases import selectors as cases
 
-    case = Case.objects.filter(pk=payload.get("case_id")).first()
+    case = cases.case_for_facts(payload.get("case_id"))
     if case is None:
         return 0
     services.case_fact_refresh(case=case)

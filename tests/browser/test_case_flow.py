@@ -5,8 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from onething.cases.tests.conftest import PDF, alice, carol, catalog, fred, mark, media  # noqa: F401
-from onething.common.testing import PASSWORD
+from onething.cases.tests.conftest import PDF, alice, catalog, media  # noqa: F401
+from onething.testing import PASSWORD
 from tests.browser.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -3,8 +3,8 @@ per line), whatever long licence number a result carries."""
 
 import pytest
 
-from onething.cases.tests.conftest import alice, carol, catalog, mark, media, submit, upload  # noqa: F401
-from onething.common.testing import PASSWORD
+from onething.cases.tests.conftest import alice, catalog, media, submit, upload  # noqa: F401
+from onething.testing import PASSWORD
 from tests.browser.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,6 +1,6 @@
 import pytest
 
-from onething.common.testing import PASSWORD
+from onething.testing import PASSWORD
 from tests.browser.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from onething.common.testing import PASSWORD
+from onething.testing import PASSWORD
 from tests.browser.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from onething.common.testing import PASSWORD
-from onething.feedback.tests.conftest import make_completed_case, noise_rule, olga  # noqa: F401
+from onething.feedback.tests.conftest import make_completed_case, noise_rule  # noqa: F401
+from onething.testing import PASSWORD
 from tests.browser.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

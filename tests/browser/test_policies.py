@@ -1,9 +1,9 @@
 import pytest
 
-from onething.common.testing import PASSWORD
 from onething.policies import services
 from onething.policies.models import Policy
 from onething.policies.tests import conftest as policy_fixtures
+from onething.testing import PASSWORD
 from tests.browser.conftest import login
 
 # The policy app's fixtures, shared here rather than copied.

@@ -1,8 +1,8 @@
 import pytest
 
-from onething.common.testing import PASSWORD
 from onething.registry import services
 from onething.registry.tests import factories
+from onething.testing import PASSWORD
 from tests.browser.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -2,7 +2,7 @@ import pytest
 from django.db import connections, transaction
 from django.test import override_settings
 
-from onething.common.testing import QUICK_HASHERS
+from onething.testing import QUICK_HASHERS
 
 from . import world
 

@@ -129,7 +129,7 @@ def test_every_endpoint_is_documented_and_every_row_exists():
 
 @pytest.fixture
 def users(mini_catalog):
-    from onething.common.testing import _persona
+    from onething.testing import _persona
 
     return {role: _persona(f"matrix_{role}", role) for role in Role.values}
 
@@ -203,12 +203,12 @@ def world(users):
 
     from django.utils import timezone
 
-    from onething.common.testing import _persona
     from onething.common.validators import make_id_number
     from onething.registry import services as registry
     from onething.supervision import services as supervision
     from onething.supervision.models import Warning
     from onething.supervision.tests import factory
+    from onething.testing import _persona
 
     today = timezone.localdate()
     born = date(today.year - 85, 1, 1)
@@ -368,7 +368,7 @@ YICHANG = "420500"
 @pytest.fixture
 def elsewhere(world):
     """Each role's twin in 宜昌市 (and its market bureau where the role has a department)."""
-    from onething.common.testing import _persona
+    from onething.testing import _persona
 
     return {
         role: _persona(f"yc_{role}", role, region=YICHANG, kind=KINDS.get(role))

@@ -5,7 +5,7 @@ import pytest
 
 from onething.accounts.models import Department
 from onething.cases import services as cases
-from onething.cases.tests.conftest import alice, carol, catalog, media, submit, upload  # noqa: F401
+from onething.cases.tests.conftest import alice, catalog, media, submit, upload  # noqa: F401
 from onething.registry import selectors as registry
 from onething.registry import services as registry_services
 from onething.registry.models import Consent

@@ -38,13 +38,6 @@ def assert_chinese_page(response, status: int, heading: str):
     assert not any(word in html for word in ENGLISH), html[:300]
 
 
-@pytest.fixture
-def olga(mini_catalog):
-    from onething.common.testing import _persona
-
-    return _persona("olga", "hotline_operator", region="420100", display_name="奥尔加")
-
-
 @pytest.mark.parametrize(
     ("path", "field"),
     [("/api/cases", "onething"), ("/api/assistant/chat", "message"), ("/api/tickets", "content")],

@@ -54,7 +54,7 @@ def test_signed_in_pages_are_not_cached(client, alice):
 
 
 def test_cookies_are_http_only_and_same_site(client, alice):
-    from onething.common.testing import PASSWORD
+    from onething.testing import PASSWORD
 
     client.get("/accounts/login/")
     response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})

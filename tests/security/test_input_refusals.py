@@ -107,8 +107,8 @@ def test_the_rating_page_of_a_case_not_yours_or_missing_is_a_404_page(client, al
 def bob_case(mini_catalog):
     from django.utils import timezone
 
-    from onething.common.testing import _persona
     from onething.supervision.tests import factory
+    from onething.testing import _persona
 
     bob = _persona("bob", "applicant_person", display_name="包博")
     return factory.make_case(submitted_by=bob, accepted=timezone.localdate())
@@ -229,13 +229,6 @@ EMOJI = [
     "🏴\U000e0067\U000e0062\U000e007f",
 ]
 CONTROLS = ["a\u0007b", "\u202e反向", "隐\u200b藏", "a\u200db", "\u2066x\u2069", "\x85", "\u200d👍"]
-
-
-@pytest.fixture
-def olga(mini_catalog):
-    from onething.common.testing import _persona
-
-    return _persona("olga", "hotline_operator", region="420100", display_name="奥尔加")
 
 
 TICKET = {"contact_name": "李先生", "contact_phone": "13900000000", "region": "420102",

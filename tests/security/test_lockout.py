@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from onething.accounts.models import LoginLockout
 from onething.common.models import AuditRecord
-from onething.common.testing import PASSWORD
+from onething.testing import PASSWORD
 
 
 def login(client, username, password, addr="10.1.2.3"):

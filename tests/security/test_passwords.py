@@ -6,7 +6,7 @@ from django.conf import settings
 from onething.accounts import services
 from onething.common.errors import DomainError
 from onething.common.models import AuditRecord
-from onething.common.testing import PASSWORD
+from onething.testing import PASSWORD
 
 pytestmark = pytest.mark.real_password_hashing
 

@@ -7,7 +7,7 @@ from onething.accounts.constants import ADMIN_ROLES, Role
 from onething.common import audit
 from onething.common.errors import Forbidden
 from onething.common.models import AuditRecord
-from onething.common.testing import _persona
+from onething.testing import _persona
 
 
 @pytest.fixture

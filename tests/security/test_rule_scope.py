@@ -16,12 +16,12 @@ import pytest
 from django.utils import timezone
 
 from onething.common.models import AuditRecord
-from onething.common.testing import _persona
 from onething.common.validators import make_id_number
 from onething.registry import services as registry
 from onething.registry.models import UsageRecord
 from onething.supervision import services
 from onething.supervision.models import Warning, WarningRule
+from onething.testing import _persona
 
 pytestmark = pytest.mark.django_db
 
@@ -103,11 +103,6 @@ def test_a_provincial_editor_reaches_the_province(client, people, mini_catalog):
 
 
 # ---- 4: warning rules by region ---------------------------------------------------------------
-
-
-@pytest.fixture
-def province_supervisor(mini_catalog):
-    return _persona("pat", "supervisor", region="420000", display_name="潘督查")
 
 
 RULE = {"name": "超期", "target": "task", "level": "red",

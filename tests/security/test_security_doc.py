@@ -13,7 +13,7 @@ from onething.accounts import services
 from onething.accounts.constants import Role
 from onething.common import audit
 from onething.common.models import Job, Outbox
-from onething.common.testing import _persona
+from onething.testing import _persona
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 HERE = Path(__file__).resolve().parent

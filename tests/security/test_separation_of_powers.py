@@ -14,7 +14,7 @@ from onething.accounts.constants import ADMIN_ROLES, Role
 from onething.accounts.models import ApiToken, User
 from onething.common.errors import Forbidden
 from onething.common.models import AuditRecord
-from onething.common.testing import PASSWORD, _persona
+from onething.testing import PASSWORD, _persona
 
 NEW_PASSWORD = "Xq7!vLm2#pRt9"
 ACTORS = [Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN, Role.CATALOG_ADMIN]

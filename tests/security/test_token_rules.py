@@ -12,7 +12,7 @@ from onething.accounts import services
 from onething.accounts.models import ApiToken
 from onething.common.errors import DomainError
 from onething.common.models import AuditRecord
-from onething.common.testing import _persona
+from onething.testing import _persona
 
 
 def me(client, key):

@@ -5,7 +5,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onething.common.models import AuditRecord
-from onething.common.testing import PASSWORD
+from onething.testing import PASSWORD
 
 
 def code(device):

@@ -46,7 +46,7 @@ def test_navigation_depends_on_the_role(alice, role):
 
 
 def test_login_page_logs_a_user_in_and_shows_the_role(client, alice):
-    from onething.common.testing import PASSWORD
+    from onething.testing import PASSWORD
 
     response = client.post(
         "/accounts/login/", {"username": "alice", "password": PASSWORD}, follow=True

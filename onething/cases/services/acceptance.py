@@ -107,9 +107,13 @@ def _grant_case_consent(case: Case, actor) -> None:
     scope = case_consent_scope(case.blueprint)
     if scope and (holder["person"] is not None or holder["entity"] is not None):
         gateway.consent_grant(
-            grantee=actor, purpose="办件", case_number=case.number, actor=actor, scope=scope,
+            grantee=actor,
+            purpose="办件",
+            case_number=case.number,
+            actor=actor,
+            scope=scope,
             **holder,
-        )  # fmt: skip
+        )
 
 
 def _start_processing(case: Case, actor, *, tolerance: bool) -> None:

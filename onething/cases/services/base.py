@@ -67,9 +67,15 @@ def _issue(
     )
     seal = gateway.seal(department=department, payload=body) if department else {}
     doc = Document.objects.create(
-        case=case, task=task, kind=kind, title=DocumentKind(kind).label, department=department, pdf=body,
-        sha256=hashlib.sha256(body).hexdigest(), seal=seal,
-    )  # fmt: skip
+        case=case,
+        task=task,
+        kind=kind,
+        title=DocumentKind(kind).label,
+        department=department,
+        pdf=body,
+        sha256=hashlib.sha256(body).hexdigest(),
+        seal=seal,
+    )
     _event(
         case,
         None,

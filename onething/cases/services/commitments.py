@@ -98,9 +98,12 @@ def _breach_one(commitment_id: int) -> int:
     c.save(update_fields=["status", "closed_at"])
     data = case.applicant_data
     CreditRecord.objects.create(
-        subject=data.get("credit_code") or data.get("id_number") or f"case:{case.pk}", name=data.get("name", ""),
-        case=case, commitment=c, note=f"未在{c.due_date}前按承诺补交“{c.name}”（办件 {case.number}）",
-    )  # fmt: skip
+        subject=data.get("credit_code") or data.get("id_number") or f"case:{case.pk}",
+        name=data.get("name", ""),
+        case=case,
+        commitment=c,
+        note=f"未在{c.due_date}前按承诺补交“{c.name}”（办件 {case.number}）",
+    )
     case.flagged = True
     case.save(update_fields=["flagged"])
     users = next((m["used_by"] for m in case.blueprint["materials"] if m["code"] == c.material), [])

@@ -14,13 +14,14 @@ from ..constants import (
     CROSS_REGION_OK,
     Channel,
 )
+from ..intake import Holder, Submission
 from ..models import (
     Upload,
 )
 from . import base
 
 
-def _prepare(user, data: dict) -> dict:
+def _prepare(user, data: dict) -> Submission:
     version = catalog.version_latest(str(data.get("onething") or ""))
     if version is None:
         raise NotFound(f"一件事不存在：{data.get('onething')}", fields={"onething": "不存在"})
@@ -29,7 +30,7 @@ def _prepare(user, data: dict) -> dict:
     if checks.is_linked_change(version.snapshot):
         held = {
             getattr(lic, "license_type_id", None) or getattr(lic, "license_type", None)
-            for lic in holder["licences"]
+            for lic in holder.licences
         }
         answers.update(checks.derived_answers(version.snapshot, {str(t) for t in held if t}))
     blueprint = _compile(version, answers)
@@ -43,10 +44,17 @@ def _prepare(user, data: dict) -> dict:
     channel = data.get("channel") or Channel.API
     if channel not in Channel.values:
         raise Unprocessable("渠道不正确", fields={"channel": "应为 portal、window 或 api"})
-    return {
-        "version": version, "blueprint": blueprint, "holder": holder, "form": form, "rows": rows,
-        "prefilled": prefilled, "problems": problems, "channel": channel, **regions,
-    }  # fmt: skip
+    return Submission(
+        version=version,
+        blueprint=blueprint,
+        holder=holder,
+        form=form,
+        rows=rows,
+        prefilled=prefilled,
+        problems=problems,
+        channel=channel,
+        **regions,
+    )
 
 
 def _compile(version, answers: dict) -> dict:
@@ -58,7 +66,7 @@ def _compile(version, answers: dict) -> dict:
         ) from exc
 
 
-def _holder(user, applicant: dict) -> dict:
+def _holder(user, applicant: dict) -> Holder:
     """Who the case is for: the applicant themself, or the holder a window clerk serves."""
     if user.is_applicant:
         return _holder_of_user(user)
@@ -69,19 +77,23 @@ def _holder(user, applicant: dict) -> dict:
     return _holder_typed(applicant)
 
 
-def _holder_of_user(user) -> dict:
+def _holder_of_user(user) -> Holder:
     person, entity = gateway.person_for_user(user), gateway.entity_for_user(user)
-    return {
-        "user": user, "person": person, "entity": entity,
-        "kind": "entity" if user.role == Role.APPLICANT_ENTITY else "person",
-        "name": user.display_name or user.username, "id_number": user.id_number,
-        "credit_code": user.credit_code, "region": _holder_region(person, entity) or user.region,
-        "licences": gateway.licenses_of(person=person, entity=entity, valid_on=base._today()),
-        "licences_on": base._today(),
-    }  # fmt: skip
+    return Holder(
+        user=user,
+        person=person,
+        entity=entity,
+        kind="entity" if user.role == Role.APPLICANT_ENTITY else "person",
+        name=user.display_name or user.username,
+        id_number=user.id_number,
+        credit_code=user.credit_code,
+        region=_holder_region(person, entity) or user.region,
+        licences=gateway.licenses_of(person=person, entity=entity, valid_on=base._today()),
+        licences_on=base._today(),
+    )
 
 
-def _holder_from_registry(holder) -> dict:
+def _holder_from_registry(holder) -> Holder:
     from onething.accounts.models import User
 
     entity = holder if getattr(holder, "credit_code", "") else None
@@ -91,17 +103,21 @@ def _holder_from_registry(holder) -> dict:
         if entity
         else {"id_number": getattr(person, "id_number", "")}
     )
-    return {
-        "user": User.objects.filter(**key).first(), "person": person, "entity": entity,
-        "kind": "entity" if entity else "person", "name": getattr(holder, "name", ""),
-        "id_number": getattr(person, "id_number", ""), "credit_code": getattr(entity, "credit_code", ""),
-        "region": _holder_region(person, entity),
-        "licences": gateway.licenses_of(person=person, entity=entity, valid_on=base._today()),
-        "licences_on": base._today(),
-    }  # fmt: skip
+    return Holder(
+        user=User.objects.filter(**key).first(),
+        person=person,
+        entity=entity,
+        kind="entity" if entity else "person",
+        name=getattr(holder, "name", ""),
+        id_number=getattr(person, "id_number", ""),
+        credit_code=getattr(entity, "credit_code", ""),
+        region=_holder_region(person, entity),
+        licences=gateway.licenses_of(person=person, entity=entity, valid_on=base._today()),
+        licences_on=base._today(),
+    )
 
 
-def _holder_typed(applicant: dict) -> dict:
+def _holder_typed(applicant: dict) -> Holder:
     """Typed in at the window, without the holder's QR code: no registry data is read (no consent)."""
     from onething.accounts.models import User
 
@@ -120,12 +136,15 @@ def _holder_typed(applicant: dict) -> dict:
         raise Unprocessable("申请人信息有误", fields=errors)
     key = {"credit_code": credit} if credit else {"id_number": id_number}
     user = User.objects.filter(**key).select_related("region").first()
-    return {
-        "user": user, "person": None, "entity": None, "kind": "entity" if credit else "person",
-        "name": applicant["name"], "id_number": id_number, "credit_code": credit,
-        "region": accounts.region_get(str(applicant.get("region") or "")) or getattr(user, "region", None),
-        "licences": [],
-    }  # fmt: skip
+    return Holder(
+        user=user,
+        kind="entity" if credit else "person",
+        name=applicant["name"],
+        id_number=id_number,
+        credit_code=credit,
+        region=accounts.region_get(str(applicant.get("region") or ""))
+        or getattr(user, "region", None),
+    )
 
 
 def _holder_region(person, entity):
@@ -150,7 +169,7 @@ def _region_code(obj, attr: str):
     return getattr(value, "code", value)
 
 
-def _regions(user, holder: dict, blueprint: dict, accept_code) -> dict:
+def _regions(user, holder: Holder, blueprint: dict, accept_code) -> dict:
     """Accepting region (the window) and processing region (the applicant's); 收受分离 when apart."""
     if user.role == Role.WINDOW_CLERK:
         if accept_code and not checks.region_under(str(accept_code), user.region):
@@ -159,8 +178,8 @@ def _regions(user, holder: dict, blueprint: dict, accept_code) -> dict:
             )
         accept = user.region
     else:
-        accept = accounts.region_get(str(accept_code or "")) if accept_code else holder["region"]
-    process = holder["region"] or accept
+        accept = accounts.region_get(str(accept_code or "")) if accept_code else holder.region
+    process = holder.region or accept
     if accept is None or process is None:
         raise Unprocessable("请选择受理地区", fields={"accept_region": "必填"})
     if accept.code != process.code and blueprint["cross_region"] not in CROSS_REGION_OK:
@@ -171,14 +190,17 @@ def _regions(user, holder: dict, blueprint: dict, accept_code) -> dict:
     return {"accept_region": accept, "process_region": process}
 
 
-def _checked_form(blueprint: dict, holder: dict, form: dict) -> tuple[dict, dict]:
+def _checked_form(blueprint: dict, holder: Holder, form: dict) -> tuple[dict, dict]:
     """Values from an authoritative source are re-read now; a different value is refused."""
     if not isinstance(form, dict):
         raise Unprocessable("表单应为对象", fields={"form": "应为对象"})
     prefilled = gateway.prefill(
-        blueprint=blueprint, person=holder["person"], entity=holder["entity"],
-        licences=holder["licences"], valid_on=holder.get("licences_on"),
-    )  # fmt: skip
+        blueprint=blueprint,
+        person=holder.person,
+        entity=holder.entity,
+        licences=holder.licences,
+        valid_on=holder.licences_on,
+    )
     form = {k: v for k, v in form.items()}
     errors = {}
     for field, entry in prefilled.items():
@@ -197,11 +219,14 @@ def _checked_form(blueprint: dict, holder: dict, form: dict) -> tuple[dict, dict
     }
 
 
-def _registry_exemptions(blueprint: dict, holder: dict) -> dict:
+def _registry_exemptions(blueprint: dict, holder: Holder) -> dict:
     return gateway.exemptions(
-        blueprint=blueprint, person=holder["person"], entity=holder["entity"],
-        licences=holder["licences"], valid_on=holder.get("licences_on"),
-    )  # fmt: skip
+        blueprint=blueprint,
+        person=holder.person,
+        entity=holder.entity,
+        licences=holder.licences,
+        valid_on=holder.licences_on,
+    )
 
 
 def _uploads(user, data: dict) -> dict:

@@ -17,6 +17,7 @@ from ..constants import (
     IdempotencyStatus,
     MaterialState,
 )
+from ..intake import Holder, Submission
 from ..models import (
     Case,
     CaseCounter,
@@ -106,7 +107,7 @@ def case_submit(*, user, data: dict, idempotency_key: str | None = None) -> tupl
 
 def _submit(user, data: dict, key: str | None) -> Case:
     prepared = _prepare(user, data)
-    number = _next_number(prepared["accept_region"].code)
+    number = _next_number(prepared.accept_region.code)
     with transaction.atomic():
         case = _create_case(user, prepared, number)
         if key:
@@ -142,23 +143,36 @@ def _next_number(region_code: str) -> str:
     return f"{region_code}-{today:%Y%m%d}-{value:06d}"
 
 
-def _create_case(user, p: dict, number: str) -> Case:
-    holder, bp = p["holder"], p["blueprint"]
-    case = hotsql.create(Case(
-        number=number, version=p["version"], onething=bp["onething"]["code"], title=bp["onething"]["name"],
-        blueprint=bp, answers=bp["answers"], form=p["form"], prefilled=p["prefilled"],
-        applicant=holder["user"], applicant_data=_applicant_data(holder), submitted_by=user,
-        channel=p["channel"], accept_region=p["accept_region"], process_region=p["process_region"],
-        status=CaseStatus.SUBMITTED, problems=p["problems"],
-    ))  # fmt: skip
-    _create_materials(case, p["rows"])
+def _create_case(user, p: Submission, number: str) -> Case:
+    holder, bp = p.holder, p.blueprint
+    case = hotsql.create(
+        Case(
+            number=number,
+            version=p.version,
+            onething=bp["onething"]["code"],
+            title=bp["onething"]["name"],
+            blueprint=bp,
+            answers=bp["answers"],
+            form=p.form,
+            prefilled=p.prefilled,
+            applicant=holder.user,
+            applicant_data=_applicant_data(holder),
+            submitted_by=user,
+            channel=p.channel,
+            accept_region=p.accept_region,
+            process_region=p.process_region,
+            status=CaseStatus.SUBMITTED,
+            problems=p.problems,
+        )
+    )
+    _create_materials(case, p.rows)
     _event(
         case,
         user,
         "case.submitted",
         number=number,
         channel=case.channel,
-        problems=len(p["problems"]),
+        problems=len(p.problems),
     )
     _record_usage(user, case, holder, p)
     _tell_applicant(
@@ -167,11 +181,14 @@ def _create_case(user, p: dict, number: str) -> Case:
     return case
 
 
-def _applicant_data(holder: dict) -> dict:
+def _applicant_data(holder: Holder) -> dict:
     return {
-        "kind": holder["kind"], "name": holder["name"], "id_number": holder["id_number"],
-        "credit_code": holder["credit_code"], "region": getattr(holder["region"], "code", ""),
-    }  # fmt: skip
+        "kind": holder.kind,
+        "name": holder.name,
+        "id_number": holder.id_number,
+        "credit_code": holder.credit_code,
+        "region": getattr(holder.region, "code", ""),
+    }
 
 
 def _create_materials(case: Case, rows: list[dict]) -> None:
@@ -184,7 +201,7 @@ def _create_materials(case: Case, rows: list[dict]) -> None:
                 state=r["state"],
                 upload=r["upload"],
                 exemption=_plain_exemption(r["exemption"]),
-            )  # fmt: skip
+            )
             for r in rows
         ]
     )
@@ -215,11 +232,16 @@ def _plain_exemption(entry: dict) -> dict:
     return {**entry, "license": getattr(licence, "identifier", licence)} if entry else {}
 
 
-def _record_usage(user, case: Case, holder: dict, p: dict) -> None:
-    licences = [r["exemption"].get("license") for r in p["rows"] if r["exemption"].get("license")]
-    if not (p["prefilled"] or licences):
+def _record_usage(user, case: Case, holder: Holder, p: Submission) -> None:
+    licences = [r["exemption"].get("license") for r in p.rows if r["exemption"].get("license")]
+    if not (p.prefilled or licences):
         return
     gateway.usage_record(
-        actor=user, purpose=f"办理“{case.title}”", case_number=case.number, person=holder["person"],
-        entity=holder["entity"], licenses=licences, fields=list(p["prefilled"]),
-    )  # fmt: skip
+        actor=user,
+        purpose=f"办理“{case.title}”",
+        case_number=case.number,
+        person=holder.person,
+        entity=holder.entity,
+        licenses=licences,
+        fields=list(p.prefilled),
+    )

@@ -6,7 +6,7 @@ from django.utils import timezone
 from onething.common import workdays
 from onething.common.errors import Conflict, NotFound, Unprocessable
 
-from .. import validation
+from .. import hooks, validation
 from ..constants import (
     CaseStatus,
     MaterialState,
@@ -20,7 +20,6 @@ from . import base
 from .acceptance import _locked_case
 from .base import _event, _tell_department
 from .preparation import _uploads
-from .tasks import _integration
 
 
 def _require_applicant(actor, case: Case) -> None:
@@ -115,7 +114,7 @@ def _resume(case: Case, actor, tasks: list[Task]) -> None:
             paused_days=paused,
             deadline=str(task.deadline),
         )
-        if not _integration().task_resumed(task=task):
+        if not hooks.dispatch().task_resumed(task=task):
             _tell_department(
                 task, f"申请人已补正：{case.title} · {task.name}", f"resumed:{task.paused_days}"
             )

@@ -7,7 +7,7 @@ from onething.accounts import selectors as accounts
 from onething.common import workdays
 from onething.common.errors import Conflict, DomainError, NotFound, Unprocessable
 
-from .. import checks, gateway, validation
+from .. import checks, gateway, hooks, validation
 from ..constants import (
     OPEN_TASK_STATUSES,
     CaseStatus,
@@ -47,7 +47,7 @@ def _spawn_tasks(case: Case, actor) -> None:
             result_type=item.get("result") or "",
             days=item["promised_days"],
             status=TaskStatus.WAITING,
-        )  # fmt: skip
+        )
         for item in case.blueprint["items"]
     ]
     fulfilled = [
@@ -57,8 +57,14 @@ def _spawn_tasks(case: Case, actor) -> None:
     ]
     Task.objects.bulk_create(tasks)
     for task in fulfilled:
-        _event(case, actor, "task.fulfilled_by_licence", task=task.pk, item=task.item,
-               license=task.result["license"])  # fmt: skip
+        _event(
+            case,
+            actor,
+            "task.fulfilled_by_licence",
+            task=task.pk,
+            item=task.item,
+            license=task.result["license"],
+        )
     _start_ready(case, actor)
 
 
@@ -121,17 +127,18 @@ def _start(task: Task, actor, *, inputs: dict, produced: dict | None = None) -> 
     task.deadline = workdays.add_working_days(today, task.days)
     task.data = {**task.data, "form": {**task.case.form, **(produced or {})}, "from": inputs}
     task.save(update_fields=["status", "started_on", "deadline", "data"])
-    _event(task.case, actor, "task.started", task=task.pk, item=task.item, department=task.department.name,
-           deadline=str(task.deadline), inputs=inputs)  # fmt: skip
-    if not _integration().task_started(task=task):
+    _event(
+        task.case,
+        actor,
+        "task.started",
+        task=task.pk,
+        item=task.item,
+        department=task.department.name,
+        deadline=str(task.deadline),
+        inputs=inputs,
+    )
+    if not hooks.dispatch().task_started(task=task):
         _tell_department(task, f"新的审批任务：{task.case.title} · {task.name}", "started")
-
-
-def _integration():
-    # Integration reads tasks and calls back into these services: import late, one way round.
-    from onething.integration import services as integration
-
-    return integration
 
 
 def _locked_task(task_id: int, actor) -> Task:
@@ -161,9 +168,7 @@ def task_decide(
     task = _locked_task(task_id, actor)
     if task.status != TaskStatus.ACTIVE:
         raise Conflict(f"该审批任务当前状态为“{task.get_status_display()}”，不能再作出决定")
-    from onething.integration import selectors as integration
-
-    if integration.decided_externally(task=task):
+    if hooks.dispatch().decided_externally(task=task):
         raise Conflict("该事项由部门业务系统办理，结果以系统回传为准")
     handlers = {
         TaskDecision.APPROVE: _approve,
@@ -195,13 +200,23 @@ def task_decide_by_system(
     )
     if task.status != TaskStatus.ACTIVE:
         raise Conflict(f"该审批任务当前状态为“{task.get_status_display()}”，不能再作出决定")
-    handlers = {TaskDecision.APPROVE: _approve, TaskDecision.REFUSE: _refuse,
-                TaskDecision.SUPPLEMENT: _ask_supplement}  # fmt: skip
+    handlers = {
+        TaskDecision.APPROVE: _approve,
+        TaskDecision.REFUSE: _refuse,
+        TaskDecision.SUPPLEMENT: _ask_supplement,
+    }
     if decision != TaskDecision.APPROVE and not opinion.strip():
         raise Unprocessable("请填写审批意见", fields={"data.opinion": "必填"})
     task.opinion, task.decided_by, task.decided_at = opinion.strip(), None, timezone.now()
-    _event(task.case, None, "task.decided_by_system", task=task.pk, item=task.item, system=system,
-           decision=decision)  # fmt: skip
+    _event(
+        task.case,
+        None,
+        "task.decided_by_system",
+        task=task.pk,
+        item=task.item,
+        system=system,
+        decision=decision,
+    )
     handlers[decision](task, None, dict(result or {}))
     return task
 
@@ -265,9 +280,13 @@ def _issue_licence(task: Task, actor, result: dict):
     inputs = {k: v for prior in task.data.get("from", {}).values() for k, v in prior.items()}
     data = {k: v for k, v in {**form, **inputs, **result}.items() if k in fields}
     return gateway.license_issue(
-        license_type=task.result_type, department=task.department, data=data,
-        case_number=case.number, actor=actor, **holder,
-    )  # fmt: skip
+        license_type=task.result_type,
+        department=task.department,
+        data=data,
+        case_number=case.number,
+        actor=actor,
+        **holder,
+    )
 
 
 def _establish(case: Case, holder: dict, form: dict, code: str, actor):
@@ -276,9 +295,13 @@ def _establish(case: Case, holder: dict, form: dict, code: str, actor):
     entity = holder["entity"]
     legal_rep = holder["person"] or (entity.legal_rep if entity is not None else None)
     return gateway.entity_establish(
-        region_code=case.process_region_id, form=form, legal_rep=legal_rep, actor=actor,
-        individual=not form.get("enterprise_type"), code=code,
-    )  # fmt: skip
+        region_code=case.process_region_id,
+        form=form,
+        legal_rep=legal_rep,
+        actor=actor,
+        individual=not form.get("enterprise_type"),
+        code=code,
+    )
 
 
 def _holder_objects(case: Case) -> dict:
@@ -310,9 +333,7 @@ def _complete(case: Case, actor) -> None:
     _tell_applicant(
         case, f"您的“{case.title}”已办结", "completed", "办理结果已发放至您的电子证照夹。"
     )
-    from onething.feedback import services as feedback  # feedback reads cases: import late
-
-    feedback.rating_invite(case=case)
+    hooks.case_completed(case)
 
 
 def _refuse(task: Task, actor, result: dict) -> None:
@@ -320,14 +341,17 @@ def _refuse(task: Task, actor, result: dict) -> None:
     task.status = TaskStatus.REFUSED
     task.save()
     _event(case, actor, "task.refused", task=task.pk, item=task.item, opinion=task.opinion)
-    lines = [f"经审查，你（单位）申请的“{task.name}”不符合法定条件，决定不予许可。理由：", task.opinion,
-             "如不服本决定，可依法申请行政复议或者提起行政诉讼。"]  # fmt: skip
+    lines = [
+        f"经审查，你（单位）申请的“{task.name}”不符合法定条件，决定不予许可。理由：",
+        task.opinion,
+        "如不服本决定，可依法申请行政复议或者提起行政诉讼。",
+    ]
     _issue(case, DocumentKind.REFUSAL, task.department, lines, task=task)
     for sibling in case.tasks.select_for_update().filter(status__in=OPEN_TASK_STATUSES):
         sibling.status = TaskStatus.CANCELLED
         sibling.save(update_fields=["status"])
         _event(case, actor, "task.cancelled", task=sibling.pk, item=sibling.item, because=task.item)
-        _integration().task_cancelled(task=sibling)
+        hooks.dispatch().task_cancelled(task=sibling)
         _tell_department(
             sibling,
             f"审批任务已终止：{case.title} · {sibling.name}（{task.name}不予许可）",

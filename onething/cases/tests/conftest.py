@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from onething.common.testing import MINI, _persona
+from onething.testing import MINI, _persona
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -55,29 +55,6 @@ def alice(catalog):
 @pytest.fixture
 def bob(catalog):
     return person_user("bob", "包博", seq=4)
-
-
-@pytest.fixture
-def carol(catalog):
-    return _persona("carol", "window_clerk", kind="data_bureau", display_name="陈卡罗")
-
-
-@pytest.fixture
-def wendy(catalog):
-    """A window clerk in 武昌区 (another county of Wuhan)."""
-    return _persona(
-        "wendy", "window_clerk", region="420106", kind="data_bureau", display_name="吴温蒂"
-    )
-
-
-@pytest.fixture
-def mark(catalog):
-    return _persona("mark", "dept_reviewer", kind="market", display_name="马克")
-
-
-@pytest.fixture
-def fred(catalog):
-    return _persona("fred", "dept_reviewer", kind="fire", display_name="费德")
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from onething.accounts.models import Department
 from onething.cases import checks, services
 from onething.catalog import selectors as catalog_selectors
 from onething.catalog import services as catalog
-from onething.common.testing import _persona
 from onething.common.validators import make_credit_code
 from onething.registry import services as registry
+from onething.testing import _persona
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def _items_of(user, onething: str, answers: dict) -> list[str]:
     version = catalog_selectors.version_latest(onething)
     holder = services.preparation._holder_of_user(user)
     assert checks.is_linked_change(version.snapshot)
-    held = {lic.license_type_id for lic in holder["licences"]}
+    held = {lic.license_type_id for lic in holder.licences}
     answers = {**answers, **checks.derived_answers(version.snapshot, held)}
     return [i["code"] for i in catalog_selectors.blueprint(version, answers)["items"]]
 

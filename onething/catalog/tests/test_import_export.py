@@ -9,7 +9,7 @@ import yaml
 from onething.catalog import services
 from onething.catalog.loader import CatalogInvalid
 from onething.catalog.models import OneThing, OneThingVersion, ServiceItem
-from onething.common.testing import MINI
+from onething.testing import MINI
 
 
 @pytest.fixture

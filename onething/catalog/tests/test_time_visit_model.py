@@ -9,7 +9,7 @@ import yaml
 
 from onething.catalog import compiler, services
 from onething.catalog.loader import CatalogInvalid
-from onething.common.testing import MINI
+from onething.testing import MINI
 
 ONETHING = Path("onethings") / "mini-restaurant.yaml"
 

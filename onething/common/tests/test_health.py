@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from onething.common import health, jobs
 from onething.common.models import Job, WorkerBeat
-from onething.common.testing import _persona
+from onething.testing import _persona
 
 
 @pytest.fixture

@@ -183,8 +183,14 @@ def _rate_case(actor, number, department_code, channel, token, data) -> Rating:
     case, rater = _rateable_case(actor, number, token)
     _check_open(case)
     department = _responsible(case, department_code)
-    fields = {"target": RatingTarget.CASE, "case": case, "onething": case.onething,
-              "department": department, "region": case.process_region, "rater": rater}  # fmt: skip
+    fields = {
+        "target": RatingTarget.CASE,
+        "case": case,
+        "onething": case.onething,
+        "department": department,
+        "region": case.process_region,
+        "rater": rater,
+    }
     try:
         with transaction.atomic():
             rating = _create_rating(actor, channel, fields, data)
@@ -204,8 +210,13 @@ def _rate_service(actor, target, onething, department_code, channel, data) -> Ra
         raise Unprocessable("请指定被评价的部门或窗口", fields={"department": "必填"})
     if target == RatingTarget.SERVICE and not onething:
         raise Unprocessable("请指定被评价的服务事项", fields={"onething": "必填"})
-    fields = {"target": target, "onething": str(onething)[:64], "department": department,
-              "region": department.region, "rater": actor if actor.is_applicant else None}  # fmt: skip
+    fields = {
+        "target": target,
+        "onething": str(onething)[:64],
+        "department": department,
+        "region": department.region,
+        "rater": actor if actor.is_applicant else None,
+    }
     with transaction.atomic():
         return _create_rating(actor, channel, fields, data)
 
@@ -214,11 +225,18 @@ def _create_rating(actor, channel: str, fields: dict, data: dict) -> Rating:
     if fields.get("case") is not None and Rating.objects.filter(case=fields["case"]).exists():
         raise Conflict("该办件已经评价过（一事一评），不能重复评价")
     rating = Rating.objects.create(
-        **fields, **data, first_level=data["level"], channel=channel,
+        **fields,
+        **data,
+        first_level=data["level"],
+        channel=channel,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )  # fmt: skip
-    record_event(actor=actor, verb="rating.created", obj=rating,
-                 data={"level": rating.level, "channel": channel, "tags": rating.tags})  # fmt: skip
+    )
+    record_event(
+        actor=actor,
+        verb="rating.created",
+        obj=rating,
+        data={"level": rating.level, "channel": channel, "tags": rating.tags},
+    )
     if rating.level in BAD_LEVELS:
         _open_rectification(rating)
     return rating
@@ -229,8 +247,12 @@ def _open_rectification(rating: Rating) -> Rectification:
     rect = Rectification.objects.create(
         rating=rating, department=rating.department, deadline=deadline
     )
-    record_event(actor=None, verb="rectification.opened", obj=rect,
-                 data={"department": rating.department.name, "deadline": str(deadline)})  # fmt: skip
+    record_event(
+        actor=None,
+        verb="rectification.opened",
+        obj=rect,
+        data={"department": rating.department.name, "deadline": str(deadline)},
+    )
     _tell_all(
         _staff_of(rating.department),
         title=f"收到差评，请在 {deadline} 前核实整改并答复",
@@ -261,8 +283,9 @@ def rating_rerate(*, actor, rating_id: int, level, tags=(), comment: str = "", t
         setattr(rating, name, value)
     rating.rerated_at = _now()
     rating.save()
-    record_event(actor=actor, verb="rating.rerated", obj=rating,
-                 data={"from": before, "level": rating.level})  # fmt: skip
+    record_event(
+        actor=actor, verb="rating.rerated", obj=rating, data={"from": before, "level": rating.level}
+    )
     if rect.status == RectificationStatus.APPROVED:
         result = VisitResult.DISSATISFIED if rating.level in BAD_LEVELS else VisitResult.SATISFIED
         _visit(rect, actor, result, "评价人收到整改答复后在线再次评价。")

@@ -45,17 +45,20 @@ def rectification_reply(
     if actor.role not in DEPT_ROLES or actor.department_id != rect.department_id:
         raise NotFound("整改记录不存在")
     _need(rect, {RectificationStatus.PENDING}, "答复")
-    rect.verification = text.checked(verification, field="verification", label="核实情况",
-                                     limit=MAX_CONTENT, required=True)  # fmt: skip
-    rect.measures = text.checked(measures, field="measures", label="整改措施",
-                                 limit=MAX_CONTENT, required=True)  # fmt: skip
+    rect.verification = text.checked(
+        verification, field="verification", label="核实情况", limit=MAX_CONTENT, required=True
+    )
+    rect.measures = text.checked(
+        measures, field="measures", label="整改措施", limit=MAX_CONTENT, required=True
+    )
     rect.reply = text.checked(
         reply, field="reply", label="答复内容", limit=MAX_CONTENT, required=True
     )
     rect.status, rect.replied_by, rect.replied_at = RectificationStatus.REPLIED, actor, _now()
     rect.save()
-    record_event(actor=actor, verb="rectification.replied", obj=rect,
-                 data={"late": _today() > rect.deadline})  # fmt: skip
+    record_event(
+        actor=actor, verb="rectification.replied", obj=rect, data={"late": _today() > rect.deadline}
+    )
     _tell_all(
         _overseers_of(rect.department.region, Role.SUPERVISOR),
         title=f"差评整改待审核：{rect.department.name}",
@@ -87,9 +90,13 @@ def rectification_check(
         rect.status, rect.returns = RectificationStatus.PENDING, rect.returns + 1
         rect.save()
         record_event(actor=actor, verb="rectification.returned", obj=rect, data={"note": note})
-        _tell_all(_staff_of(rect.department), title="差评整改被退回，请重新整改", body=note,
-                  link=f"/feedback/rectifications/{rect.pk}/",
-                  key=f"rect:{rect.pk}:returned:{rect.returns}")  # fmt: skip
+        _tell_all(
+            _staff_of(rect.department),
+            title="差评整改被退回，请重新整改",
+            body=note,
+            link=f"/feedback/rectifications/{rect.pk}/",
+            key=f"rect:{rect.pk}:returned:{rect.returns}",
+        )
     return rect
 
 
@@ -99,9 +106,13 @@ def _send_reply(rect: Rectification) -> None:
         return
     link = f"/feedback/rate/{rating.case.number}/" if rating.case_id else "/feedback/"
     # Masked as on the rating page, and before the cut, so no part of a number is left readable.
-    notify(user=rating.rater, title=f"{rect.department.name}对您的评价作出了答复",
-           body=mask_numbers_in_text(rect.reply)[:200] + "（欢迎再次评价）", link=link,
-           dedup_key=f"rect:{rect.pk}:reply")  # fmt: skip
+    notify(
+        user=rating.rater,
+        title=f"{rect.department.name}对您的评价作出了答复",
+        body=mask_numbers_in_text(rect.reply)[:200] + "（欢迎再次评价）",
+        link=link,
+        dedup_key=f"rect:{rect.pk}:reply",
+    )
 
 
 @transaction.atomic

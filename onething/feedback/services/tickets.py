@@ -39,15 +39,22 @@ def _intake(data: dict) -> dict:
     if region is None:
         raise Unprocessable("诉求所在区划不存在", fields={"region": "请填写 6 位区划代码"})
     return {
-        "contact_name": text.checked(data.get("contact_name"), field="contact_name",
-                                     label="联系人", limit=64, required=True),
+        "contact_name": text.checked(
+            data.get("contact_name"), field="contact_name", label="联系人", limit=64, required=True
+        ),
         "contact_phone": _phone(data.get("contact_phone")),
-        "content": text.checked(data.get("content"), field="content", label="诉求内容",
-                                limit=MAX_CONTENT, required=True),
-        "location": text.checked(data.get("location"), field="location", label="具体地点", limit=200),
+        "content": text.checked(
+            data.get("content"), field="content", label="诉求内容", limit=MAX_CONTENT, required=True
+        ),
+        "location": text.checked(
+            data.get("location"), field="location", label="具体地点", limit=200
+        ),
         "related_case": _case_number(data.get("related_case")),
-        "category": category, "subcategory": sub, "urgency": urgency, "region": region,
-    }  # fmt: skip
+        "category": category,
+        "subcategory": sub,
+        "urgency": urgency,
+        "region": region,
+    }
 
 
 def _phone(value) -> str:
@@ -86,14 +93,24 @@ def _ticket_create(actor, source: str, fields: dict) -> Ticket:
     record = selectors.ticket_record(**_routing_fields(fields, source))
     rule, department = selectors.routing_suggestion(record, fields["region"])
     ticket = Ticket.objects.create(
-        source=source, submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
-        suggested_department=department, routed_by=rule, **fields,
-    )  # fmt: skip
+        source=source,
+        submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
+        suggested_department=department,
+        routed_by=rule,
+        **fields,
+    )
     ticket.number = f"{timezone.localdate():%Y%m%d}{ticket.pk:06d}"
     ticket.save(update_fields=["number"])
-    record_event(actor=actor, verb="ticket.received", obj=ticket,
-                 data={"source": source, "rule": rule.name if rule else "",
-                       "suggested": department.name if department else ""})  # fmt: skip
+    record_event(
+        actor=actor,
+        verb="ticket.received",
+        obj=ticket,
+        data={
+            "source": source,
+            "rule": rule.name if rule else "",
+            "suggested": department.name if department else "",
+        },
+    )
     return ticket
 
 
@@ -110,7 +127,13 @@ def ticket_from_assistant(*, conversation_text: str, contact, user) -> Ticket:
     body = strip_control(str(conversation_text or ""))
     # Transcripts outgrow the limit; the most recent turns say what is still unresolved.
     content = body if len(body) <= MAX_CONTENT else "……" + body[-(MAX_CONTENT - 2) :]
-    data = {"contact_name": name[:64], "contact_phone": contact.get("phone", ""),
-            "content": content, "region": region, "category": "政务服务",
-            "subcategory": "办事咨询", "urgency": Urgency.NORMAL}  # fmt: skip
+    data = {
+        "contact_name": name[:64],
+        "contact_phone": contact.get("phone", ""),
+        "content": content,
+        "region": region,
+        "category": "政务服务",
+        "subcategory": "办事咨询",
+        "urgency": Urgency.NORMAL,
+    }
     return _ticket_create(user, TicketSource.ASSISTANT, _intake(data))

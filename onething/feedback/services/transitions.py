@@ -119,10 +119,21 @@ def _dispatch(ticket: Ticket, actor, data: dict) -> None:
     if ticket.status == TicketStatus.RETURNED and department.pk == ticket.department_id:
         raise Unprocessable("该部门已退单，请改派其他部门", fields={"department": "已退单"})
     _assign(ticket, department)
-    _event(ticket, actor, "ticket.dispatched", department=department.name, round=ticket.round,
-           sign_due=ticket.sign_due.isoformat(), handle_due=ticket.handle_due.isoformat())  # fmt: skip
-    _tell_all(_staff_of(department), title=f"新的12345工单，请于30分钟内签收：{ticket.number}",
-              link=_ticket_link(ticket), key=f"ticket:{ticket.pk}:dispatched:{ticket.round}")  # fmt: skip
+    _event(
+        ticket,
+        actor,
+        "ticket.dispatched",
+        department=department.name,
+        round=ticket.round,
+        sign_due=ticket.sign_due.isoformat(),
+        handle_due=ticket.handle_due.isoformat(),
+    )
+    _tell_all(
+        _staff_of(department),
+        title=f"新的12345工单，请于30分钟内签收：{ticket.number}",
+        link=_ticket_link(ticket),
+        key=f"ticket:{ticket.pk}:dispatched:{ticket.round}",
+    )
 
 
 def _assign(ticket: Ticket, department) -> None:
@@ -157,32 +168,51 @@ def _sign(ticket: Ticket, actor, data: dict) -> None:
 
 
 def _handle(ticket: Ticket, actor, data: dict) -> None:
-    note = text.checked(data.get("note"), field="note", label="办理反馈", limit=MAX_CONTENT,
-                        required=True)  # fmt: skip
+    note = text.checked(
+        data.get("note"), field="note", label="办理反馈", limit=MAX_CONTENT, required=True
+    )
     first = ticket.feedback_at is None
     ticket.status, ticket.feedback = TicketStatus.HANDLING, note
     ticket.feedback_at = ticket.feedback_at or _now()
     ticket.save(update_fields=["status", "feedback", "feedback_at", "updated_at"])
-    _event(ticket, actor, "ticket.handled", note=note,
-           late=first and ticket.feedback_at > ticket.feedback_due)  # fmt: skip
+    _event(
+        ticket,
+        actor,
+        "ticket.handled",
+        note=note,
+        late=first and ticket.feedback_at > ticket.feedback_due,
+    )
 
 
 def _close(ticket: Ticket, actor, data: dict) -> None:
-    result = text.checked(data.get("note") or data.get("result"), field="note", label="办理结果",
-                          limit=MAX_CONTENT, required=True)  # fmt: skip
+    result = text.checked(
+        data.get("note") or data.get("result"),
+        field="note",
+        label="办理结果",
+        limit=MAX_CONTENT,
+        required=True,
+    )
     now = _now()
     ticket.status, ticket.result, ticket.closed_at = TicketStatus.CLOSED, result, now
     ticket.feedback_at = ticket.feedback_at or now
     ticket.save()
     _event(ticket, actor, "ticket.closed", result=result, late=now > ticket.handle_due)
-    _tell_all(_overseers_of(ticket.region, Role.HOTLINE_OPERATOR)[:20],
-              title=f"工单已办结，请回访：{ticket.number}", link=_ticket_link(ticket),
-              key=f"ticket:{ticket.pk}:closed:{ticket.round}")  # fmt: skip
+    _tell_all(
+        _overseers_of(ticket.region, Role.HOTLINE_OPERATOR)[:20],
+        title=f"工单已办结，请回访：{ticket.number}",
+        link=_ticket_link(ticket),
+        key=f"ticket:{ticket.pk}:closed:{ticket.round}",
+    )
 
 
 def _return(ticket: Ticket, actor, data: dict) -> None:
-    reason = text.checked(data.get("note") or data.get("reason"), field="note", label="退单理由",
-                          limit=MAX_COMMENT, required=True)  # fmt: skip
+    reason = text.checked(
+        data.get("note") or data.get("reason"),
+        field="note",
+        label="退单理由",
+        limit=MAX_COMMENT,
+        required=True,
+    )
     ticket.status, ticket.return_reason, ticket.returns = (
         TicketStatus.RETURNED,
         reason,
@@ -191,32 +221,45 @@ def _return(ticket: Ticket, actor, data: dict) -> None:
     ticket.save()
     _event(ticket, actor, "ticket.returned", department=ticket.department.name, reason=reason)
     if ticket.submitted_by_id and ticket.submitted_by.role == Role.HOTLINE_OPERATOR:
-        notify(user=ticket.submitted_by, title=f"工单被退单，请重新派单：{ticket.number}",
-               body=reason, link=_ticket_link(ticket),
-               dedup_key=f"ticket:{ticket.pk}:returned:{ticket.round}")  # fmt: skip
+        notify(
+            user=ticket.submitted_by,
+            title=f"工单被退单，请重新派单：{ticket.number}",
+            body=reason,
+            link=_ticket_link(ticket),
+            dedup_key=f"ticket:{ticket.pk}:returned:{ticket.round}",
+        )
 
 
 def _escalate(ticket: Ticket, actor, data: dict) -> None:
-    note = text.checked(data.get("note"), field="note", label="督办意见", limit=MAX_COMMENT,
-                        required=True)  # fmt: skip
+    note = text.checked(
+        data.get("note"), field="note", label="督办意见", limit=MAX_COMMENT, required=True
+    )
     _escalation(ticket, actor, note, automatic=False)
 
 
 def _escalation(ticket: Ticket, actor, note: str, *, automatic: bool) -> None:
     ticket.escalations += 1
     ticket.save(update_fields=["escalations", "updated_at"])
-    _event(ticket, actor, "ticket.escalated", note=note, automatic=automatic,
-           level=ticket.escalations)  # fmt: skip
-    _tell_all(_staff_of(ticket.department), title=f"督办：工单 {ticket.number}", body=note,
-              link=_ticket_link(ticket), key=f"ticket:{ticket.pk}:escalated:{ticket.escalations}")  # fmt: skip
+    _event(
+        ticket, actor, "ticket.escalated", note=note, automatic=automatic, level=ticket.escalations
+    )
+    _tell_all(
+        _staff_of(ticket.department),
+        title=f"督办：工单 {ticket.number}",
+        body=note,
+        link=_ticket_link(ticket),
+        key=f"ticket:{ticket.pk}:escalated:{ticket.escalations}",
+    )
 
 
 def _visit_ticket(ticket: Ticket, actor, data: dict) -> None:
-    note = text.checked(data.get("note"), field="note", label="回访记录", limit=MAX_COMMENT,
-                        required=True)  # fmt: skip
+    note = text.checked(
+        data.get("note"), field="note", label="回访记录", limit=MAX_COMMENT, required=True
+    )
     contacted = data.get("contacted", True) not in (False, "false", "0", "no")
-    TicketVisit.objects.create(ticket=ticket, round=ticket.round, visited_by=actor,
-                               contacted=contacted, note=note)  # fmt: skip
+    TicketVisit.objects.create(
+        ticket=ticket, round=ticket.round, visited_by=actor, contacted=contacted, note=note
+    )
     ticket.status = TicketStatus.VISITED
     ticket.save(update_fields=["status", "updated_at"])
     _event(ticket, actor, "ticket.visited", note=note, contacted=contacted)
@@ -238,13 +281,19 @@ def _rate_ticket(ticket: Ticket, actor, data: dict) -> None:
 def _reopen(ticket: Ticket, actor, data: dict) -> None:
     if ticket.satisfaction != Satisfaction.DISSATISFIED:
         raise Conflict("诉求人对办理结果满意，不能重办", fields={"action": "reopen"})
-    note = text.checked(data.get("note"), field="note", label="重办理由", limit=MAX_COMMENT,
-                        required=True)  # fmt: skip
+    note = text.checked(
+        data.get("note"), field="note", label="重办理由", limit=MAX_COMMENT, required=True
+    )
     ticket.reopens += 1
     _assign(ticket, ticket.department)
     _event(ticket, actor, "ticket.reopened", note=note, round=ticket.round)
-    _tell_all(_staff_of(ticket.department), title=f"工单重办：{ticket.number}", body=note,
-              link=_ticket_link(ticket), key=f"ticket:{ticket.pk}:dispatched:{ticket.round}")  # fmt: skip
+    _tell_all(
+        _staff_of(ticket.department),
+        title=f"工单重办：{ticket.number}",
+        body=note,
+        link=_ticket_link(ticket),
+        key=f"ticket:{ticket.pk}:dispatched:{ticket.round}",
+    )
 
 
 DO = {
@@ -275,8 +324,7 @@ def ticket_merge(*, ticket_id: int, into_id: int, actor) -> Ticket:
     dup.status, dup.merged_into = TicketStatus.MERGED, target
     dup.save(update_fields=["status", "merged_into", "updated_at"])
     _event(dup, actor, "ticket.merged", into=target.number)
-    _event(target, actor, "ticket.duplicate_merged", duplicate=dup.number,
-           contact=dup.contact_name)  # fmt: skip
+    _event(target, actor, "ticket.duplicate_merged", duplicate=dup.number, contact=dup.contact_name)
     return target
 
 
@@ -288,13 +336,17 @@ def _alert(ticket: Ticket, step: str, level: str, due) -> int:
         return 0
     label = f"{SlaStep(step).label}{AlertLevel(level).label}"
     if level == AlertLevel.OVERDUE:
-        _escalation(ticket, None, f"{label}（时限 {timezone.localtime(due):%m-%d %H:%M}）",
-                    automatic=True)  # fmt: skip
+        _escalation(
+            ticket, None, f"{label}（时限 {timezone.localtime(due):%m-%d %H:%M}）", automatic=True
+        )
     else:
         _event(ticket, None, "ticket.warning", step=step, due=due.isoformat())
-        _tell_all(_staff_of(ticket.department), title=f"{label}：工单 {ticket.number}",
-                  link=_ticket_link(ticket),
-                  key=f"ticket:{ticket.pk}:warn:{step}:{ticket.round}")  # fmt: skip
+        _tell_all(
+            _staff_of(ticket.department),
+            title=f"{label}：工单 {ticket.number}",
+            link=_ticket_link(ticket),
+            key=f"ticket:{ticket.pk}:warn:{step}:{ticket.round}",
+        )
     return 1
 
 

@@ -5,26 +5,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from onething.common.testing import _persona
-
-
-@pytest.fixture
-def olga(mini_catalog):
-    """Olga takes 12345 calls for Wuhan."""
-    return _persona("olga", "hotline_operator", region="420100", display_name="奥尔加")
-
-
-@pytest.fixture
-def dan(mini_catalog):
-    """Dan heads the 江岸区 market regulation bureau's office."""
-    return _persona("dan", "dept_admin", kind="market", display_name="丹")
-
-
-@pytest.fixture
-def fay(mini_catalog):
-    """Fay reviews for the 江岸区 fire brigade (another department)."""
-    return _persona("fay", "dept_reviewer", kind="fire", display_name="菲")
-
 
 def make_completed_case(applicant, *, number="420102-20260105-000001", days_ago=1, kind="market"):
     """A completed case written straight into the cases tables (test setup only)."""

@@ -6,9 +6,9 @@ row that names the fields, never the values."""
 import pytest
 
 from onething.common.models import AuditRecord, Message
-from onething.common.testing import _persona
 from onething.feedback import services
 from onething.feedback.models import Rectification
+from onething.testing import _persona
 
 from .conftest import make_completed_case
 from .test_api import Api

@@ -17,14 +17,11 @@ import pytest
 
 from onething.cases.tests.conftest import (  # noqa: F401 - fixtures used by name
     alice,
-    carol,
-    fred,
-    mark,
     media,
     submit,
     upload,
 )
-from onething.common.testing import MINI
+from onething.testing import MINI
 
 SECRET = "whsec_c2ltLXNlY3JldC1mb3ItY2FsbGJhY2tzLTAxMjM0NTY3ODk="
 SIGNING_KEY = "whsec_b25ldGhpbmctc2lnbmluZy1rZXktZm9yLWRpc3BhdGNoZXM="

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from onething.catalog import loader
-from onething.common.testing import MINI, _persona
 from onething.integration import schemas, signing
 from onething.integration.models import System
+from onething.testing import MINI, _persona
 
 pytestmark = pytest.mark.django_db
 DOCS = Path(__file__).resolve().parents[3] / "docs"

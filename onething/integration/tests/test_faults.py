@@ -9,12 +9,12 @@ from django.test import Client
 from onething.cases import selectors as cases
 from onething.cases.constants import CaseStatus, TaskStatus
 from onething.common.models import AuditRecord
-from onething.common.testing import _persona
 from onething.integration import services, signing
 from onething.integration.constants import DeliveryStatus
 from onething.integration.models import Delivery, Inbound, Link, System
 from onething.supervision import services as supervision
 from onething.supervision.models import Warning
+from onething.testing import _persona
 
 from .conftest import SECRET, until
 from .test_end_to_end import started_external

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from onething.common.testing import PASSWORD, _persona  # noqa: F401  (re-exported fixtures below)
 from onething.common.validators import make_credit_code, make_id_number
 from onething.registry import services as registry
+from onething.testing import PASSWORD, _persona  # noqa: F401  (re-exported fixtures below)
 
 _seq = iter(range(1, 10**6))
 

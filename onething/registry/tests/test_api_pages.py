@@ -5,10 +5,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from onething.common.testing import PASSWORD
 from onething.common.validators import make_id_number
 from onething.registry import presenters, services
 from onething.registry.models import License, UsageRecord
+from onething.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from onething.common.testing import PASSWORD
 from onething.registry import presenters, services
 from onething.registry.constants import LicenseStatus
+from onething.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

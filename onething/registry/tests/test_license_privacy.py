@@ -14,9 +14,9 @@ from django.db.migrations.executor import MigrationExecutor
 
 from onething.common.models import Event
 from onething.common.security import decrypt, is_ciphertext
-from onething.common.testing import PASSWORD
 from onething.registry import crypto, sealing, services
 from onething.registry.models import License
+from onething.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 faces_migration = importlib.import_module(
@@ -267,7 +267,7 @@ def test_the_salts_migration_reverse_unseals_only_salted_licences(card, shop, ma
 
 def test_the_admin_hides_the_salts_and_audits_the_face(client, card):
     from onething.common.models import AuditRecord
-    from onething.common.testing import _persona
+    from onething.testing import _persona
 
     admin = _persona("root", "sysadmin")
     admin.is_superuser = admin.is_staff = True

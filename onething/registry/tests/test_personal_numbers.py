@@ -10,9 +10,9 @@ from django.db import IntegrityError, connection, transaction
 
 from onething.common.models import AuditRecord
 from onething.common.security import blind_index, decrypt, is_ciphertext
-from onething.common.testing import PASSWORD
 from onething.registry import demo, importing, selectors, services
 from onething.registry.models import Entity, License, Person, id_hash, phone_hash
+from onething.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 migration = importlib.import_module("onething.registry.migrations.0002_pii_encrypted")
@@ -200,7 +200,7 @@ def test_openapi_marks_the_prefill_get_deprecated_and_describes_the_post(client,
 
 
 def test_admin_finds_people_by_whole_number_and_audits_the_change_form(client, alice_person):
-    from onething.common.testing import _persona
+    from onething.testing import _persona
 
     admin = _persona("root", "sysadmin")
     admin.is_superuser = admin.is_staff = True

@@ -145,7 +145,7 @@ def test_an_expired_or_forged_code_is_refused(alice_person, carol, monkeypatch):
     with pytest.raises(DomainError, match="无效"):
         services.holder_from_code(code=code[:-2] + "xx", clerk=carol)
     later = signing.TimestampSigner.timestamp  # noqa: F841 - documents that max_age is enforced by signing
-    monkeypatch.setattr("onething.registry.services.HOLDER_CODE_SECONDS", -1)
+    monkeypatch.setattr("onething.registry.services.consent.HOLDER_CODE_SECONDS", -1)
     with pytest.raises(DomainError, match="已过期"):
         services.holder_from_code(code=code, clerk=carol)
 

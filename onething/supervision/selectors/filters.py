@@ -32,9 +32,11 @@ class Filters:
 
     def as_params(self) -> dict:
         return {
-            "region": self.region.code, "onething": self.onething,
-            "from": f"{self.month_from:%Y-%m}", "to": f"{self.month_to:%Y-%m}",
-        }  # fmt: skip
+            "region": self.region.code,
+            "onething": self.onething,
+            "from": f"{self.month_from:%Y-%m}",
+            "to": f"{self.month_to:%Y-%m}",
+        }
 
 
 def _days(n: int):

@@ -57,9 +57,14 @@ def col(key, label, kind="int") -> dict:
 
 def _panel(key, columns, rows, chart=None, summary=None, note="") -> dict:
     return {
-        "key": key, "title": PANELS[key], "columns": columns, "rows": rows,
-        "chart": chart, "summary": summary or {}, "note": note,
-    }  # fmt: skip
+        "key": key,
+        "title": PANELS[key],
+        "columns": columns,
+        "rows": rows,
+        "chart": chart,
+        "summary": summary or {},
+        "note": note,
+    }
 
 
 def _open_overdue(f: Filters) -> int:

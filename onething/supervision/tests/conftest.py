@@ -5,8 +5,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from onething.common.testing import _persona
-
 
 @pytest.fixture
 def wuhan_base():
@@ -17,16 +15,6 @@ def wuhan_base():
     while not workdays.is_workday(day):
         day += timedelta(days=1)
     return day
-
-
-@pytest.fixture
-def yichang_supervisor(mini_catalog):
-    return _persona("yan", "supervisor", region="420500", display_name="颜督查")
-
-
-@pytest.fixture
-def province_supervisor(mini_catalog):
-    return _persona("pat", "supervisor", region="420000", display_name="潘督查")
 
 
 @pytest.fixture

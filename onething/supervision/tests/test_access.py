@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from onething.common.testing import PASSWORD
+from onething.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.utils import timezone
 
+from onething.cases import history
 from onething.cases.models import Case
 from onething.supervision import demo, selectors, services
 from onething.supervision.models import CaseFact, WarningRule
@@ -16,8 +17,8 @@ def test_demo_history_gives_figures_derived_from_its_cases(mini_catalog, sam):
     from onething.accounts import demo as accounts_demo
 
     accounts_demo.users_load(stdout=io.StringIO())
-    assert demo.history_load(seed=7, count=40) == 40
-    assert demo.history_load(seed=7, count=40) == 0  # loaded once
+    assert history.history_load(seed=7, count=40) == 40
+    assert history.history_load(seed=7, count=40) == 0  # loaded once
     services.facts_catch_up()
     services.rollups_rebuild_all()
     assert CaseFact.objects.count() == Case.objects.count() == 40
@@ -47,11 +48,11 @@ def test_demo_history_belongs_to_no_demo_applicant_and_runs_stages_in_order(mini
     from onething.cases import selectors as cases
 
     accounts_demo.users_load(stdout=io.StringIO())
-    demo.history_load(seed=7, count=40)
+    history.history_load(seed=7, count=40)
     for name in ("demo_citizen", "demo_enterprise"):
         user = User.objects.get(username=name)
         assert not cases.cases_visible(user).filter(synthetic=True).exists()
-    submitter = User.objects.get(username=demo.HISTORY_APPLICANT)
+    submitter = User.objects.get(username=history.HISTORY_APPLICANT)
     assert not submitter.is_active and not submitter.has_usable_password()
     for case in Case.objects.filter(status="processing").prefetch_related("tasks"):
         running = {t.stage for t in case.tasks.all() if t.status == "active"}

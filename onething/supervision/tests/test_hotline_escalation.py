@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 
-from onething.common.testing import _persona
 from onething.feedback import services as feedback
 from onething.feedback.models import TicketRoutingRule
 from onething.feedback.tests.conftest import TICKET
@@ -20,11 +19,6 @@ def noise_rule(mini_catalog):
         position=10, name="噪声扰民转市场监管", department_kind_id="market",
         rule={"in": ["噪音", {"var": "content"}]},
     )  # fmt: skip
-
-
-@pytest.fixture
-def olga(mini_catalog):
-    return _persona("olga", "hotline_operator", region="420100", display_name="奥尔加")
 
 
 def test_a_late_signature_warns_escalates_and_shows_on_the_dashboard(olga, mark, sam, noise_rule):

@@ -24,7 +24,7 @@ def test_every_panel_operation_declares_its_filters_as_optional_documented_strin
 
 
 def test_declared_filters_behave_as_before(sam):
-    from onething.common.testing import PASSWORD
+    from onething.testing import PASSWORD
 
     c = Client()
     assert c.login(username=sam.username, password=PASSWORD)

@@ -1,12 +1,12 @@
 import importlib
-from itertools import groupby
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-# Apps contribute demo data in data-flow order through an optional `demo` module
-# with `load(*, seed, stdout)` and, for the login list, `users()`.
+# Apps contribute demo data in data-flow order through an optional `demo` module with
+# `load(*, seed, stdout)`; common sits below every app, so it reaches them only this way.
+# accounts' module also answers `loaded()` and `users_print(stdout)`; registry's `generate(...)`.
 DEMO_APPS = [
     "accounts",
     "catalog",
@@ -17,6 +17,10 @@ DEMO_APPS = [
     "feedback",
     "supervision",
 ]
+
+
+def _module(app: str):
+    return importlib.import_module(f"onething.{app}.demo")
 
 
 def _modules():
@@ -47,12 +51,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **opts):
         if action == "users":
-            return self.print_users()
+            return _module("accounts").users_print(self.stdout)
         if action == "generate":
             return self.generate(**opts)
-        from onething.accounts.models import User
-
-        if opts["if_empty"] and User.objects.filter(username__startswith="demo_").exists():
+        if opts["if_empty"] and _module("accounts").loaded():
             self.stdout.write("演示数据已存在，跳过加载。")
             return
         if not settings.DEMO_MODE:
@@ -62,35 +64,8 @@ class Command(BaseCommand):
                 module.load(seed=opts["seed"], stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("演示数据加载完成。"))
 
-    def print_users(self):
-        from onething.accounts import selectors
-        from onething.accounts.constants import Role
-
-        password = settings.ONETHING_DEMO_PASSWORD if settings.DEMO_MODE else "（非演示模式不显示）"
-        self.stdout.write(f"\n演示账号（密码均为 {password}），按角色和部门：")
-        order = {role: n for n, role in enumerate(Role.values)}
-        users = sorted(
-            selectors.demo_users(),
-            key=lambda u: (order.get(u.role, 99), u.department_id is None,
-                           u.department.code if u.department else "", u.id),
-        )  # fmt: skip
-        for role, members in groupby(users, key=lambda u: u.role):
-            self.stdout.write(f"\n{Role(role).label}")
-            for where, group in groupby(members, key=_place):
-                self.stdout.write(f"  {where}")
-                for user in group:
-                    self.stdout.write(f"    {user.username:<34} {user.display_name}")
-        self.stdout.write("")
-
     def generate(self, *, persons, entities, out, seed, **_):
-        from onething.registry import demo as registry_demo
-
-        summary = registry_demo.generate(persons=persons, entities=entities, out_dir=out, seed=seed)
+        summary = _module("registry").generate(
+            persons=persons, entities=entities, out_dir=out, seed=seed
+        )
         self.stdout.write(f"已生成：{summary}")
-
-
-def _place(user) -> str:
-    """Where an account works: its department, else its region."""
-    if user.department:
-        return user.department.name
-    return user.region.name if user.region else "（不限地区）"

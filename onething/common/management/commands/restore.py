@@ -64,10 +64,11 @@ class Command(BaseCommand):
             raise CommandError("备份文件缺失或与清单不符，拒绝恢复：\n" + "\n".join(bad))
 
     def check_empty(self, force: bool) -> None:
-        from onething.accounts.models import User
+        from django.contrib.auth import get_user_model
+
         from onething.common.models import AuditRecord
 
-        if not force and (User.objects.exists() or AuditRecord.objects.exists()):
+        if not force and (get_user_model().objects.exists() or AuditRecord.objects.exists()):
             raise CommandError("目标数据库已有用户或审计记录；请恢复到新的空数据库（或加 --force）")
 
     def check_counts(self, manifest: dict) -> None:

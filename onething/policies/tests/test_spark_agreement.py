@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from pyspark.sql import types as T
 
 from onething.policies import spark as spark_engine
-from onething.rules import services
-from onething.rules.tests.test_compile_agreement import (
+from onething.policies.tests.test_compile_agreement import (
     COLUMNS,
     TEXTS,
     VALUES,
@@ -22,6 +21,7 @@ from onething.rules.tests.test_compile_agreement import (
     python_rows,
     variables,
 )
+from onething.rules import services
 
 NAMES = sorted(COLUMNS)
 SPARK_TYPES = {"int": T.LongType(), "float": T.DoubleType(), "bool": T.BooleanType()}

@@ -1,11 +1,14 @@
-"""Shared test fixtures: the mini catalog and named personas (one per role)."""
+"""Shared test fixtures: the mini catalog and named personas (one per role).
+
+Outside every app (like urls.py): fixtures build users and catalogs through several apps.
+"""
 
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-MINI = Path(__file__).parent.parent / "catalog" / "tests" / "fixtures" / "mini"
+MINI = Path(__file__).parent / "catalog" / "tests" / "fixtures" / "mini"
 PASSWORD = "Test-Passw0rd!"
 
 
@@ -24,6 +27,12 @@ def mini_catalog(regions):
     services.catalog_import(path=MINI)
     accounts.departments_ensure()
     return MINI
+
+
+@pytest.fixture
+def catalog(mini_catalog):
+    """The catalog the staff personas work with; an app's conftest may override it."""
+    return mini_catalog
 
 
 @pytest.fixture(scope="session")
@@ -53,13 +62,13 @@ def alice(mini_catalog):
 
 
 @pytest.fixture
-def carol(mini_catalog):
+def carol(catalog):
     """Carol runs the 江岸区 comprehensive window."""
     return _persona("carol", "window_clerk", kind="data_bureau", display_name="陈卡罗")
 
 
 @pytest.fixture
-def mark(mini_catalog):
+def mark(catalog):
     """Mark reviews for the 江岸区 market regulation bureau."""
     return _persona("mark", "dept_reviewer", kind="market", display_name="马克")
 
@@ -76,6 +85,50 @@ def dora(mini_catalog):
 def sam(mini_catalog):
     """Sam supervises Wuhan."""
     return _persona("sam", "supervisor", region="420100", display_name="萨姆")
+
+
+@pytest.fixture
+def wendy(catalog):
+    """Wendy runs the window of 武昌区 (another county of Wuhan)."""
+    return _persona(
+        "wendy", "window_clerk", region="420106", kind="data_bureau", display_name="吴温蒂"
+    )
+
+
+@pytest.fixture
+def fred(catalog):
+    """Fred reviews for the 江岸区 fire brigade."""
+    return _persona("fred", "dept_reviewer", kind="fire", display_name="费德")
+
+
+@pytest.fixture
+def fay(mini_catalog):
+    """Fay reviews for the 江岸区 fire brigade too (feedback's tests call her so)."""
+    return _persona("fay", "dept_reviewer", kind="fire", display_name="菲")
+
+
+@pytest.fixture
+def dan(mini_catalog):
+    """Dan heads the 江岸区 market regulation bureau's office."""
+    return _persona("dan", "dept_admin", kind="market", display_name="丹")
+
+
+@pytest.fixture
+def olga(mini_catalog):
+    """Olga takes 12345 calls for Wuhan."""
+    return _persona("olga", "hotline_operator", region="420100", display_name="奥尔加")
+
+
+@pytest.fixture
+def yichang_supervisor(mini_catalog):
+    """Yan supervises 宜昌市, outside Wuhan."""
+    return _persona("yan", "supervisor", region="420500", display_name="颜督查")
+
+
+@pytest.fixture
+def province_supervisor(mini_catalog):
+    """Pat supervises the whole province."""
+    return _persona("pat", "supervisor", region="420000", display_name="潘督查")
 
 
 QUICK_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,170 @@
+"""Synthetic historical cases for the demo dashboard (run by the supervision demo).
+
+Real Case rows (with tasks, materials, commitments and timeline events) made through the cases
+models, with their dates set in the past; every dashboard figure is then derived from them by
+the same services as for live cases. They are marked ``Case.synthetic`` and numbered 9xxxxx so
+they never collide with live numbering.
+"""
+
+import random
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from onething.accounts.constants import Role
+from onething.accounts.models import Region, User
+from onething.catalog import selectors as catalog
+from onething.common import workdays
+from onething.common.events import record_event
+
+from . import services as cases
+from .constants import CROSS_REGION_OK, CaseStatus, CommitmentStatus, TaskStatus
+from .models import Case, CaseMaterial, Commitment, Task
+
+HISTORY_APPLICANT = "synthetic_history"
+# Where the demo cases are processed: mostly the demo supervisor's Wuhan, some elsewhere.
+REGIONS = ["420102"] * 6 + ["420103", "420104", "420105", "420106", "420111", "420112"] * 2 + [
+    "420502", "420503", "420602", "421002",
+]  # fmt: skip
+
+
+def _at(day, hour=10) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def history_load(*, seed: int, count: int) -> int:
+    if Case.objects.filter(synthetic=True).exists():
+        return 0
+    rng = random.Random(seed)
+    clerk = User.objects.filter(username="demo_clerk").first()
+    versions = [catalog.version_latest(s["code"]) for s in catalog.summaries()]
+    if not (clerk and versions):
+        return 0
+    citizen = _history_applicant()
+    regions = {r.code: r for r in Region.objects.filter(code__in=REGIONS)}
+    today = timezone.localdate()
+    for seq in range(count):
+        version = rng.choice(versions)
+        region = regions[rng.choice(REGIONS)]
+        _one_case(rng, seq, version, region, today, clerk, citizen)
+    return count
+
+
+def _history_applicant() -> User:
+    """Who submitted the synthetic online cases: an account nobody can log in to, so that no
+    demo applicant finds hundreds of strangers' cases under 我的办件."""
+    user, created = User.objects.get_or_create(
+        username=HISTORY_APPLICANT,
+        defaults={"role": Role.APPLICANT_PERSON, "display_name": "演示历史申请人（合成数据）",
+                  "is_active": False},
+    )  # fmt: skip
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _one_case(rng, seq, version, region, today, clerk, citizen) -> Case:
+    bp = catalog.blueprint(version)
+    channel = rng.choices(["portal", "window", "api"], weights=[6, 3, 1])[0]
+    accept = region
+    if bp["cross_region"] in CROSS_REGION_OK and rng.random() < 0.15:
+        accept = (
+            Region.objects.filter(level=region.level)
+            .exclude(code=region.code)
+            .order_by("?")
+            .first()
+        )
+    submitted = today - timedelta(days=rng.randint(1, 330))
+    case = Case.objects.create(
+        number=f"{accept.code}-{submitted:%Y%m%d}-9{seq:05d}", version=version,
+        onething=bp["onething"]["code"], title=bp["onething"]["name"], blueprint=bp,
+        answers=bp["answers"], applicant_data={"kind": "person", "name": f"演示申请人{seq}", "synthetic": True},
+        submitted_by=clerk if channel == "window" else citizen, channel=channel,
+        accept_region=accept, process_region=region, status=CaseStatus.SUBMITTED, synthetic=True,
+    )  # fmt: skip
+    actor = clerk if channel == "window" else citizen
+    record_event(
+        actor=actor, verb="case.submitted", obj=case, data={"channel": channel, "synthetic": True}
+    )
+    _materials(case, bp)
+    if not _progress(rng, case, bp, submitted, today, clerk, actor):
+        submitted = max(submitted, today - timedelta(days=2))  # a window queue of days, not months
+    Case.objects.filter(pk=case.pk).update(submitted_at=_at(submitted, 9))
+    return case
+
+
+def _materials(case, bp) -> None:
+    rows = [m for m in bp["materials"] if m["disposition"] in ("upload", "commitment")]
+    CaseMaterial.objects.bulk_create(
+        [
+            CaseMaterial(case=case, material=m["code"], name=m["name"], state="uploaded")
+            for m in rows
+        ]
+    )
+
+
+def _progress(rng, case, bp, submitted, today, clerk, actor) -> bool:
+    """Accept, run the tasks and finish (or not) at plausible dates before today; False when the
+    case is still waiting at the window."""
+    roll = rng.random()
+    if roll < 0.05:
+        return False
+    accepted = workdays.add_working_days(submitted, rng.randint(0, 1))
+    promised = bp["process"]["promised_days"]
+    case.status, case.accepted_at = CaseStatus.PROCESSING, _at(accepted, 11)
+    case.deadline = workdays.add_working_days(accepted, promised)
+    case.accept_department = clerk.department
+    case.tolerance = rng.random() < 0.2
+    record_event(actor=clerk, verb="case.accepted", obj=case, data={"synthetic": True})
+    if case.channel == "window" and rng.random() < 0.2:
+        record_event(actor=clerk, verb="case.supplemented", obj=case, data={"synthetic": True})
+    elapsed = max(round(promised * rng.uniform(0.3, 1.25)), 1)
+    finished = workdays.add_working_days(accepted, elapsed)
+    done = finished < today and roll < 0.92
+    if done:
+        refused = rng.random() < 0.05
+        case.status = CaseStatus.REFUSED if refused else CaseStatus.COMPLETED
+        case.finished_at = _at(finished, 16)
+        record_event(actor=None, verb="case.refused" if refused else "case.completed", obj=case,
+                     data={"synthetic": True})  # fmt: skip
+    case.save()
+    _tasks(rng, case, bp, accepted, today, done)
+    if case.tolerance:
+        _commitment(rng, case, bp, accepted, today)
+    return True
+
+
+def _tasks(rng, case, bp, accepted, today, done) -> None:
+    rows = []
+    first_stage = min((item["stage"] for item in bp["items"]), default=0)
+    for item in bp["items"]:
+        # An open case runs its first stage; later stages wait for it, as live cases do.
+        waiting = not done and item["stage"] > first_stage
+        started = None if waiting else (accepted if done else min(accepted, today))
+        rows.append(Task(
+            case=case, item=item["code"], name=item["name"], stage=item["stage"],
+            department=cases.department_for_item(item, case.process_region), days=item["promised_days"],
+            status=TaskStatus.APPROVED if case.status == CaseStatus.COMPLETED else
+            (TaskStatus.CANCELLED if done else TaskStatus.WAITING if waiting else TaskStatus.ACTIVE),
+            started_on=started,
+            deadline=started and workdays.add_working_days(started, item["promised_days"]),
+        ))  # fmt: skip
+    Task.objects.bulk_create(rows)
+
+
+def _commitment(rng, case, bp, accepted, today) -> None:
+    material = next(
+        (m for m in bp["materials"] if m["disposition"] in ("upload", "commitment")), None
+    )
+    if material is None:
+        return
+    due = accepted + timedelta(days=rng.randint(10, 40))
+    status = CommitmentStatus.PENDING
+    if due < today:
+        status = CommitmentStatus.BREACHED if rng.random() < 0.15 else CommitmentStatus.FULFILLED
+    Commitment.objects.create(
+        case=case, material=material["code"], name=material["name"], due_date=due, status=status,
+        closed_at=_at(min(due, today)) if status != CommitmentStatus.PENDING else None,
+    )  # fmt: skip
+    CaseMaterial.objects.filter(case=case, material=material["code"]).update(state="committed")
