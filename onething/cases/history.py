@@ -139,16 +139,17 @@ def _tasks(rng, case, bp, accepted, today, done) -> None:
     rows = []
     first_stage = min((item["stage"] for item in bp["items"]), default=0)
     for item in bp["items"]:
+        days = item.get("committed_days", item["promised_days"])  # the limit inside the one-thing
         # An open case runs its first stage; later stages wait for it, as live cases do.
         waiting = not done and item["stage"] > first_stage
         started = None if waiting else (accepted if done else min(accepted, today))
         rows.append(Task(
             case=case, item=item["code"], name=item["name"], stage=item["stage"],
-            department=cases.department_for_item(item, case.process_region), days=item["promised_days"],
+            department=cases.department_for_item(item, case.process_region), days=days,
             status=TaskStatus.APPROVED if case.status == CaseStatus.COMPLETED else
             (TaskStatus.CANCELLED if done else TaskStatus.WAITING if waiting else TaskStatus.ACTIVE),
             started_on=started,
-            deadline=started and workdays.add_working_days(started, item["promised_days"]),
+            deadline=started and workdays.add_working_days(started, days),
         ))  # fmt: skip
     Task.objects.bulk_create(rows)
 

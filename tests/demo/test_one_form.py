@@ -149,3 +149,16 @@ def test_a_phone_field_accepts_what_the_registry_import_accepts():
 )  # fmt: skip
 def test_values_are_compared_by_meaning(typed, held, same):
     assert validation.same_value(typed, held) is same
+
+
+def test_a_department_works_to_the_limit_it_committed_inside_the_one_thing(demo_world):
+    """开办餐饮店: the food licence is promised in 3 working days inside the one-thing, fewer than
+    the department promises alone; the task's clock runs on the committed figure."""
+    enterprise, clerk = world.user("demo_enterprise"), world.user("demo_clerk")
+    body = world.application(enterprise, "open-restaurant", {"subject_type": "company"})
+    case, _ = cases.case_submit(user=enterprise, data=body)
+    cases.case_accept(number=case.number, actor=clerk, decision="accept")
+    item = next(i for i in case.blueprint["items"] if i["code"] == "market-food-business-license")
+    assert item["committed_days"] == 3 < item["promised_days"]
+    task = case.tasks.get(item="market-food-business-license")
+    assert task.days == 3

@@ -45,7 +45,7 @@ def _spawn_tasks(case: Case, actor) -> None:
             department=department_for_item(item, case.process_region),
             requires=deps.get(item["code"], []),
             result_type=item.get("result") or "",
-            days=item["promised_days"],
+            days=item.get("committed_days", item["promised_days"]),  # inside this one-thing
             status=TaskStatus.WAITING,
         )
         for item in case.blueprint["items"]
