@@ -143,6 +143,10 @@ def message_data(link: Link) -> dict:
     task = cases.task_for_system(link.task_id)
     case, item = task.case, task.item
     fields = [f["field"] for f in case.blueprint["form"]["layout"] if item in f["used_by"]]
+    fields += _produced_fields(case, item)
+    # The task's own copy: the case's form plus what earlier items produced (the registered
+    # name, address and credit code of a new subject), as a reviewer's page shows it.
+    form = task.data.get("form") or case.form
     base = settings.ONETHING_PUBLIC_BASE_URL
     return {
         "task": {
@@ -153,11 +157,18 @@ def message_data(link: Link) -> dict:
         "case": {"number": case.number, "onething": case.onething, "title": case.title,
                  "region": case.process_region_id},
         "holder": {"kind": case.applicant_data.get("kind", ""), "name": case.applicant_data.get("name", "")},
-        "form": {k: case.form[k] for k in fields if k in case.form},
+        "form": {k: form[k] for k in fields if k in form},
         "inputs": task.data.get("from", {}),
         "materials": [_material(link, row) for row in cases.task_materials(task)],
         "reply_to": f"{base}/api/integration/{link.system.code}/events",
     }  # fmt: skip
+
+
+def _produced_fields(case, item: str) -> list[str]:
+    """Fields of the item an earlier item's result supplies (not in the form's layout)."""
+    produced = {p["field"] for p in case.blueprint["form"].get("produced", [])}
+    spec = next((i for i in case.version.snapshot["items"] if i["code"] == item), {})
+    return [f for f in spec.get("fields", []) if f in produced]
 
 
 def _material(link: Link, row) -> dict:
