@@ -194,6 +194,47 @@ def figures(sim_state: dict) -> dict:
     }
 
 
+def sample() -> None:
+    """One dispatch as the outbox holds it (decrypted), for the baseline's raw round trips."""
+    django_here()
+    from onething.integration.models import Delivery
+
+    print(json.dumps(Delivery.objects.order_by("created_at").first().body, ensure_ascii=False))
+
+
+def baseline(sim_url: str, event: dict, n: int) -> dict:
+    """The same message, signed and POSTed straight to the reference system n times, one after
+    the other: the HTTP round trip that the pipeline's latency is measured against. Each copy has
+    a fresh id and subject and no material links, and the system is muted first, so it stores the
+    copies without fetching or calling back (the measured run's books stay closed)."""
+    import urllib.request
+    import uuid
+
+    from onething.integration import signing
+
+    urllib.request.urlopen(
+        urllib.request.Request(sim_url + "/_control", data=b'{"mute": true}'), timeout=30
+    ).read()
+    materials = [{k: v for k, v in m.items() if k != "url"} for m in event["data"]["materials"]]
+    times = []
+    started = time.monotonic()
+    for _ in range(n):
+        copy = {**event, "id": uuid.uuid4().hex, "subject": str(uuid.uuid4()),
+                "data": {**event["data"], "materials": materials}}  # fmt: skip
+        body = signing.encode(copy)
+        headers = signing.headers(SIGNING_KEY, copy["id"], body)
+        t = time.monotonic()
+        req = urllib.request.Request(sim_url + "/events", data=body, headers=headers)
+        with urllib.request.urlopen(req, timeout=30) as r:
+            r.read()
+        times.append(time.monotonic() - t)
+    times.sort()
+    return {"messages": n, "bytes": len(body),
+            "round_trip_p50_ms": round(percentile(times, 0.5) * 1000, 1),
+            "round_trip_p99_ms": round(percentile(times, 0.99) * 1000, 1),
+            "per_minute": round(n * 60 / (time.monotonic() - started), 1)}  # fmt: skip
+
+
 # ---- the orchestrator ----------------------------------------------------------------------
 
 
@@ -223,6 +264,8 @@ def main() -> None:
         return setup(args.tasks, args.sim)
     if args.phase == "drive":
         return drive(args.rate)
+    if args.phase == "sample":
+        return sample()
     if args.phase == "figures":
         return print(json.dumps(figures(json.loads(sys.stdin.read()))))
     orchestrate(args)
@@ -243,7 +286,7 @@ def orchestrate(args) -> None:
     setup_s = time.monotonic() - t0
     procs = [subprocess.Popen([str(BIN / "onething"), "dept-sim", "--port", str(simport), "--secret", SECRET,
                                "--signing-key", SIGNING_KEY, "--delay", "0"], env=e, stdout=subprocess.DEVNULL)]  # fmt: skip
-    procs.append(subprocess.Popen([str(BIN / "onething"), "serve", "--port", str(web), "--no-worker",
+    procs.append(subprocess.Popen([str(BIN / "onething"), "serve", "--port", str(web),
                                    "--workers", str(args.web_workers)], env=e, stdout=subprocess.DEVNULL))  # fmt: skip
     wait_for_port(simport, procs[0], 60)
     wait_for_port(web, procs[1], 60)
@@ -262,6 +305,8 @@ def orchestrate(args) -> None:
         wall = time.monotonic() - t1
         time.sleep(2)  # late duplicates, if any, would land now
         state = _sim_state(sim_url)
+        event = json.loads(_run(args, e, "--phase", "sample", capture=True).stdout)
+        raw = baseline(sim_url, event, min(max(args.tasks, 50), 500))
     finally:
         for proc in reversed(procs):
             stop(proc)
@@ -271,7 +316,16 @@ def orchestrate(args) -> None:
               "setup_seconds": round(setup_s, 1), "drive": drove, "wall_seconds": round(wall, 1), **out}  # fmt: skip
     result["lost"] = args.tasks - out["food_approved"]
     result["duplicated"] = out["inbound_duplicated_seq"] + max(out["licences_per_case_max"] - 1, 0)
+    result["baseline_raw_http"] = raw
     print(json.dumps(result, ensure_ascii=False, indent=1))
+    print(
+        f"dispatch latency task start → system receipt: p50 {result['dispatch_latency_p50_s'] * 1000:.0f} ms, "
+        f"p99 {result['dispatch_latency_p99_s'] * 1000:.0f} ms (goal p99 < 2000 ms) | baseline, the same "
+        f"message POSTed raw: p50 {raw['round_trip_p50_ms']} ms, p99 {raw['round_trip_p99_ms']} ms\n"
+        f"throughput: {result['dispatches_per_minute']} dispatches/min, "
+        f"{result['callbacks_applied_per_minute']} callbacks applied/min (goal 1000 each) | baseline "
+        f"{raw['per_minute']} raw POSTs/min, one client | lost {result['lost']}, duplicated {result['duplicated']}"
+    )  # fmt: skip
     with (Path(__file__).parent / "results.jsonl").open("a") as f:
         f.write(json.dumps(result, ensure_ascii=False) + "\n")
 

@@ -318,8 +318,17 @@ def detail(request, number):
         "optional": {m["code"] for m in (case.blueprint or {}).get("materials", [])
                      if not m.get("required", True)},
         "decisions": AcceptanceDecision.choices, "task_decisions": TaskDecision.choices,
+        "external": _held_by_systems(tasks),
     }  # fmt: skip
     return render(request, "cases/detail.html", context)
+
+
+def _held_by_systems(tasks) -> set[str]:
+    """Items a connected department system holds: decided there, not on this page."""
+    from onething.integration import selectors as integration
+
+    flags = integration.task_flags([t.pk for t in tasks])
+    return {t.item for t in tasks if flags.get(t.pk, {}).get("external")}
 
 
 # What an earlier item's result holds, in words (a result is a dict of codes and numbers).

@@ -1,4 +1,5 @@
-"""The supervisor behind `onething run`: the web server and the worker as two child processes.
+"""The supervisor behind `onething run`: the web server, the worker and (in the demo) the
+reference department systems as child processes.
 
 Our own rather than honcho or circus because the rules are few and specific: honcho ends
 everything when any process exits (so it cannot restart a crashed worker), circus brings a
@@ -17,12 +18,14 @@ terminate if the supervisor dies without cleaning up (PR_SET_PDEATHSIG, Linux).
 
 import contextlib
 import ctypes
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 
@@ -132,18 +135,45 @@ def _signal_group(proc: subprocess.Popen, signum: int) -> None:
         os.killpg(proc.pid, signum)
 
 
-def product(*, host: str, port: int, workers: int) -> list[Program]:
-    """`onething run`'s two programs. Children re-enter through the console entry point's module
+DEPT_SIMS = "dept-sims.json"  # in ONETHING_VAR_DIR, written by the demo load
+
+
+def var_dir() -> Path:
+    """settings.VAR_DIR without loading Django (the same rule as onething.settings)."""
+    return Path(os.environ.get("ONETHING_VAR_DIR", Path(__file__).resolve().parents[2] / "var"))
+
+
+def dept_sims(cli: list[str]) -> list[Program]:
+    """The demo's reference department systems, one process each, restarted like the worker."""
+    path = var_dir() / DEPT_SIMS
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [
+        Program(f"部门业务系统 {e['code']}（端口 {e['port']}）",
+                [*cli, "dept-sim", "--config", str(path), "--system", e["code"]], restart=True)
+        for e in entries if e.get("code") and e.get("port")
+    ]  # fmt: skip
+
+
+def product(*, host: str, port: int, workers: int, sims: bool = True) -> list[Program]:
+    """`onething run`'s programs. Children re-enter through the console entry point's module
     with this interpreter, so they see the same environment (DATABASE_URL, ONETHING_VAR_DIR)."""
     cli = [sys.executable, "-m", "onething.cli"]
     web = [*cli, "serve", "--host", host, "--port", str(port), "--workers", str(workers)]
-    return [Program("网站", web), Program("后台任务进程", [*cli, "worker"], restart=True)]
+    programs = [Program("网站", web), Program("后台任务进程", [*cli, "worker"], restart=True)]
+    return programs + (dept_sims(cli) if sims else [])
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=3, help="网站的 gunicorn 进程数")
+    parser.add_argument(
+        "--no-dept-sims", dest="sims", action="store_false",
+        help="不启动演示用的参考部门业务系统（onething dept-sim）",
+    )  # fmt: skip
 
 
 def main(argv: list[str]) -> int:
@@ -157,4 +187,6 @@ def main(argv: list[str]) -> int:
     )
     add_arguments(parser)
     args = parser.parse_args(argv)
-    return Supervisor(product(host=args.host, port=args.port, workers=args.workers)).run()
+    return Supervisor(
+        product(host=args.host, port=args.port, workers=args.workers, sims=args.sims)
+    ).run()

@@ -36,7 +36,8 @@ class Sim:
 
     # ---- receiving ---------------------------------------------------------------------
 
-    def receive(self, headers, body: bytes) -> tuple[int, dict]:
+    def receive(self, headers, body: bytes, schedule: bool = True) -> tuple[int, dict]:
+        """Store a verified dispatch once; ``schedule=False`` leaves deciding to the caller."""
         try:
             msg_id = signing.verify([self.signing_key], headers, body, tolerance=300)
         except signing.SignatureError as exc:
@@ -66,9 +67,10 @@ class Sim:
             task["data"] = event["data"]
         kind = event["type"].rsplit(".", 1)[-1]
         if kind != "cancelled":
-            threading.Timer(
-                self.control["delay"], self._work, args=(event["subject"], kind)
-            ).start()
+            if schedule:
+                threading.Timer(
+                    self.control["delay"], self._work, args=(event["subject"], kind)
+                ).start()
         else:
             task["status"] = "cancelled"
         return 202, {"accepted": True}
@@ -76,12 +78,19 @@ class Sim:
     def _work(self, ref: str, kind: str) -> None:
         task = self.tasks[ref]
         self._fetch_materials(task["data"])
+        for event in self.decide(ref, kind):
+            for _ in range(2 if self.control["duplicate"] else 1):
+                self._call_back(task, event)
+
+    def decide(self, ref: str, kind: str) -> list[dict]:
+        """The events the department's decision produces, in the order they are sent."""
+        task = self.tasks[ref]
         decide = self.control["decide"]
         events = []
         if kind == "dispatched":
             events.append(self._event(task, "received", {}))
         if decide == "approve" or (decide == "supplement" and kind == "supplemented"):
-            result = {**task["data"]["form"], **self.control["result"]}
+            result = {**task["data"]["form"], **self._licence(task)}
             events.append(
                 self._event(task, "approved", {"opinion": "符合条件，准予许可", "result": result})
             )
@@ -95,9 +104,23 @@ class Sim:
             events.append(self._event(task, "withdrawn", {"opinion": "本系统暂不能办理，退回平台"}))
         if self.control["reorder"]:
             events.reverse()
-        for event in events:
-            for _ in range(2 if self.control["duplicate"] else 1):
-                self._call_back(task, event)
+        return events
+
+    def _licence(self, task: dict) -> dict:
+        """The licence's face as the department issues it: ``result`` values are templates
+        over the form, the prerequisites' results, ``year`` and ``n`` (this system's count of
+        approvals), e.g. ``"江岸消检字〔{year}〕第{n:04d}号"`` or ``"{enterprise_name}"``."""
+        with self.lock:
+            self.stats["approved"] = n = self.stats.get("approved", 0) + 1
+        data = task["data"]
+        context = _Blank(
+            {k: v for prior in data.get("inputs", {}).values() for k, v in prior.items()}
+        )
+        context.update(data.get("form", {}), year=time.localtime().tm_year, n=n)
+        out = {}
+        for key, value in self.control["result"].items():
+            out[key] = value.format_map(context) if isinstance(value, str) else value
+        return out
 
     def _event(self, task: dict, outcome: str, data: dict) -> dict:
         with self.lock:
@@ -173,6 +196,24 @@ class Sim:
         return {"control": self.control, "stats": self.stats,
                 "tasks": {r: {"status": t["status"], "seq": t["seq"], "received_at": t["received_at"]}
                           for r, t in self.tasks.items()}}  # fmt: skip
+
+
+class _Blank(dict):
+    """A template naming a field the message does not carry renders it empty."""
+
+    def __missing__(self, key):
+        return ""
+
+
+def from_config(path: str, code: str) -> dict:
+    """One system's entry of a dept-sim file (what `onething setup` writes for the demo):
+    ``[{"code", "port", "secret", "signing_key", "delay", "decide", "result"}, …]``."""
+    with open(path, encoding="utf-8") as f:
+        entries = json.load(f)
+    for entry in entries:
+        if entry.get("code") == code:
+            return entry
+    raise KeyError(code)
 
 
 def handler_for(sim: Sim):

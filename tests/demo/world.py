@@ -17,12 +17,14 @@ def load_world() -> None:
     from onething.accounts import demo as accounts_demo
     from onething.accounts import services as accounts
     from onething.catalog import services as catalog
+    from onething.integration import demo as integration_demo
     from onething.registry import demo as registry_demo
 
     accounts.regions_load()
     catalog.catalog_import(path=settings.CATALOG_DIR)
     accounts_demo.users_load(stdout=io.StringIO())
     registry_demo._demo_users(timezone.localdate())
+    integration_demo.systems_ensure()  # the two departments of 开办餐饮店 with their own systems
 
 
 def user(username: str):
@@ -150,6 +152,9 @@ def decide_all(case) -> list[str]:
         if not active:
             break
         for task in active:
+            if system := decide_in_system(task):
+                deciders.append(f"system:{system}")
+                continue
             reviewer = deciders_of(task.department)[0]
             queued = selectors.tasks_queue(reviewer).filter(case=case)
             assert task in queued, f"{reviewer.username} 的队列里没有 {task.name}"
@@ -159,3 +164,39 @@ def decide_all(case) -> list[str]:
             deciders.append(reviewer.username)
     case.refresh_from_db()
     return deciders
+
+
+def decide_in_system(task) -> str:
+    """A task a connected department system holds is decided there: its dispatch, as the outbox
+    holds it, goes to the reference department system (verified as over HTTP), which decides
+    as in the demo; its signed callbacks go through onething's callback path. '' when internal."""
+    from onething.integration import demo, deptsim, signing
+    from onething.integration import services as integration
+    from onething.integration.models import Delivery
+
+    delivery = (
+        Delivery.objects.select_related("link__system")
+        .filter(link__task_id=task.pk, link__handed_back=False, kind="started")
+        .first()
+    )
+    if delivery is None:
+        return ""
+    system = delivery.link.system
+    spec = next(i for i in task.case.version.snapshot["items"] if i["code"] == task.item)
+    missing = set(spec["fields"]) - set(delivery.body["data"]["form"])
+    assert not missing, f"{task.item} 的推送缺少字段 {sorted(missing)}"  # produced ones included
+    sim = deptsim.Sim(secret=system.secret, signing_key=system.signing_key, source="demo")
+    sim.control["result"] = next(s["result"] for s in demo.SYSTEMS if s["code"] == system.code)
+    body = signing.encode(delivery.body)
+    status, _ = sim.receive(
+        signing.headers(system.signing_key, str(delivery.pk), body), body, schedule=False
+    )
+    assert status == 202, f"{system.code} 拒收推送"
+    for event in sim.decide(str(delivery.link.ref), "dispatched"):
+        raw = signing.encode(event)
+        answer = integration.callback_receive(
+            system_code=system.code, headers=signing.headers(system.secret, event["id"], raw),
+            body=raw,
+        )  # fmt: skip
+        assert answer["status"] == "applied", answer
+    return system.code

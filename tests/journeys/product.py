@@ -160,9 +160,13 @@ def launch() -> Product:
     tmp = Path(tempfile.mkdtemp(prefix="onething-journeys-"))
     (tmp / "logs").mkdir()
     product = Product(url="", logs=tmp / "logs", env=environment(tmp))
-    step(product, "setup", "setup")  # what `make run` runs first: migrate, demo load, demo users
     port = free_port()
     product.url = f"http://127.0.0.1:{port}"
+    # The demo's department systems run beside it on ports of their own and reach it (materials,
+    # callbacks) at its public address: both are settled before the demo load records them.
+    product.env["ONETHING_PUBLIC_BASE_URL"] = product.url
+    product.env["ONETHING_DEPT_SIM_PORTS"] = f"{free_port()},{free_port()}"
+    step(product, "setup", "setup")  # what `make run` runs first: migrate, demo load, demo users
     start(product, "run", "--host", "127.0.0.1", "--port", str(port), name="run")
     try:
         wait_first_page(product)

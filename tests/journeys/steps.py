@@ -181,14 +181,28 @@ def reviewer_for(accounts: list[tuple[str, str, str]], department: str, role: st
     raise AssertionError(f"no demo account «{role}» for «{department}» in `onething demo users`")
 
 
-def active_tasks(page) -> dict[str, str]:
-    """item → department, for the tasks the case page shows as waiting for a decision."""
+def active_tasks(page, *, external: bool = False) -> dict[str, str]:
+    """item → department, for the tasks the case page shows as waiting for a decision in
+    onething's pages (or, with ``external``, in a department's own system)."""
     rows = {}
     for row in page.locator("#tasks tr[data-item]").all():
         status = row.locator(".status").inner_text()
-        if status.startswith("审批中"):
+        held = "部门业务系统办理" in status
+        if status.startswith("审批中") and held == external:
             rows[row.get_attribute("data-item")] = row.locator("td").nth(2).inner_text().strip()
     return rows
+
+
+def next_stage(page, number: str, seconds: float = 90) -> dict[str, str]:
+    """The tasks reviewers decide next, once the departments' own systems have answered for
+    theirs (the reference systems decide a few seconds after the dispatch)."""
+
+    def ready():
+        page.goto(f"/cases/{number}/")
+        active = active_tasks(page)
+        return (active or not active_tasks(page, external=True)) and {"tasks": active}
+
+    return wait_for(ready, seconds=seconds, what="departments' systems answered")["tasks"]
 
 
 def decide_in_parallel(pages: dict[str, object], number: str, serial: list[int]) -> None:

@@ -1,6 +1,7 @@
 """Journey (c): from one application to sealed licences that anyone can verify.
 
-The window accepts; every department's demo reviewer decides its task in parallel; the case
+The window accepts; every department's demo reviewer decides its task in parallel (fire and
+water decide in their own systems, the reference department systems `onething run` starts); the case
 reaches 办结; the worker (a separate process) seals the licences within 60 s and each one verifies
 on the public verification page. A licence past its validity shows 已过期 there and in the wallet.
 """
@@ -25,8 +26,7 @@ def test_reviewers_of_every_department_decide_in_parallel_and_licences_verify(jo
     accounts, serial, departments = steps.demo_accounts(product), [0], set()
     reviewers: dict[str, object] = {}
     while True:  # stage by stage: each stage's tasks are decided side by side
-        me.goto(f"/cases/{number}/")
-        active = steps.active_tasks(me)
+        active = steps.next_stage(me, number)  # fire and water decide in their own systems
         if not active:
             break
         departments |= set(active.values())
@@ -44,7 +44,7 @@ def test_reviewers_of_every_department_decide_in_parallel_and_licences_verify(jo
             )
             pages[item] = page
         steps.decide_in_parallel(pages, number, serial)
-    assert len(departments) >= 4, departments  # market, fire, urban management, water
+    assert len(departments) >= 2, departments  # market, urban management
 
     me.goto(f"/cases/{number}/")
     assert steps.status_of(me) == "已办结"

@@ -125,3 +125,24 @@ def test_children_end_when_the_supervisor_is_killed_outright(tmp_path, cleanup):
     sup.wait()
     pids = _pids(tmp_path, "web") + _pids(tmp_path, "worker")
     _wait(lambda: all(_gone(pid) for pid in pids), timeout=10)
+
+
+def test_the_demo_department_systems_join_the_run_restarted_like_the_worker(tmp_path, monkeypatch):
+    from onething.common import supervisor
+
+    monkeypatch.setenv("ONETHING_VAR_DIR", str(tmp_path))
+    names = [p.name for p in supervisor.product(host="127.0.0.1", port=8000, workers=1)]
+    assert names == ["网站", "后台任务进程"]  # no dept-sim file: no department systems
+    entries = [{"code": "jiangan-fire", "port": 8001}, {"code": "jiangan-water", "port": 8002}]
+    (tmp_path / supervisor.DEPT_SIMS).write_text(__import__("json").dumps(entries))
+    programs = supervisor.product(host="127.0.0.1", port=8000, workers=1)
+    sims = programs[2:]
+    assert [p.restart for p in sims] == [True, True]
+    assert sims[0].argv[-4:] == [
+        "--config",
+        str(tmp_path / supervisor.DEPT_SIMS),
+        "--system",
+        "jiangan-fire",
+    ]
+    assert "8002" in sims[1].name
+    assert len(supervisor.product(host="127.0.0.1", port=8000, workers=1, sims=False)) == 2

@@ -77,6 +77,38 @@ def test_dead_letter_after_the_limit_then_the_operator_replays(
     assert Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.DELIVERED
 
 
+def test_the_operator_page_inspects_cancels_and_replays_a_dead_letter(
+    alice, carol, mark, submit, system, sim, settings
+):
+    settings.ONETHING_INTEGRATION = {**settings.ONETHING_INTEGRATION, "MAX_ATTEMPTS": 3}
+    sim.control(down=True)
+    case, food = started_external(alice, carol, mark, submit)
+    delivery = Delivery.objects.get(link__task=food)
+    until(lambda: Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.DEAD)
+    operator = Client()
+    operator.force_login(_persona("sysop", "sysadmin", region="420000", kind="data_bureau"))
+    listing = operator.get("/admin/integration/delivery/?status__exact=dead").content.decode()
+    assert case.number in listing  # the dead letter, by its case
+    page = operator.get(f"/admin/integration/delivery/{delivery.pk}/change/").content.decode()
+    assert "HTTP 503" in page and "cn.gov.onething.task.dispatched" in page  # why, and what
+
+    def act(action):
+        url = "/admin/integration/delivery/"
+        operator.post(url, {"action": action, "_selected_action": [str(delivery.pk)]})
+        return Delivery.objects.get(pk=delivery.pk).status
+
+    assert act("cancel") == DeliveryStatus.CANCELLED
+    sim.control(down=False)
+    time.sleep(0.3)
+    services.deliver_due()
+    assert sim.state()["stats"]["dispatches"] == 0  # a cancelled message stays where it is
+    assert act("replay") == DeliveryStatus.PENDING
+    until(lambda: done(case))
+    assert Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.DELIVERED
+    assert sim.state()["stats"]["dispatches"] == 1
+    assert act("cancel") == DeliveryStatus.DELIVERED  # a delivered message cannot be cancelled
+
+
 def test_duplicate_and_reordered_callbacks_are_applied_once_and_in_order(
     alice, carol, mark, submit, system, sim
 ):

@@ -16,6 +16,7 @@ DEMO_APPS = [
     "assistant",
     "feedback",
     "supervision",
+    "integration",
 ]
 
 

@@ -11,11 +11,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         supervisor.add_arguments(parser)
 
-    def handle(self, *args, host, port, workers, **opts):
+    def handle(self, *args, host, port, workers, sims, **opts):
         # `onething run` itself goes to supervisor.main without Django (onething.cli); this is the
         # same for `django-admin run` and call_command.
         code = supervisor.Supervisor(
-            supervisor.product(host=host, port=port, workers=workers)
+            supervisor.product(host=host, port=port, workers=workers, sims=sims)
         ).run()
         if code:
             sys.exit(code)
