@@ -1,5 +1,7 @@
 """Background jobs of supervision; thin wrappers over services."""
 
+from datetime import datetime
+
 from onething.common import jobs
 
 from . import services
@@ -14,6 +16,14 @@ def refresh(payload: dict) -> dict:
 @jobs.periodic("supervision.warnings", every_seconds=300)
 def warnings(payload: dict) -> dict:
     return services.warnings_evaluate()
+
+
+@jobs.handler("supervision.warnings_now")
+def warnings_now(payload: dict) -> dict:
+    """Evaluated at once for a lower layer that found something (integration's 对账)."""
+    services.default_rules_ensure()
+    at = payload.get("at")
+    return services.warnings_evaluate(now=datetime.fromisoformat(at) if at else None)
 
 
 @jobs.handler("supervision.case_fact")

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from onething.common import jobs
+
 from .. import schemas, transport
 from ..models import Link, System
 from .callbacks import record_and_apply
@@ -57,16 +59,17 @@ def _catch_up(link: Link, status: dict) -> int:
 
 def reconcile(*, now=None) -> dict:
     """Daily 对账: every open external task against its system; differences are recorded on
-    the link and raised as supervision warnings."""
-    from onething.supervision import services as supervision
-
+    the link and raised as supervision warnings at once: a job supervision runs (integration
+    sits below supervision and names the job instead of importing it)."""
     now = now or timezone.now()
     counts = {"systems": 0, "checked": 0, "mismatches": 0, "unreachable": 0}
     for system in System.objects.filter(active=True, can_status=True):
         counts["systems"] += 1
         counts.update(_reconcile_system(system, now, counts))
-    supervision.default_rules_ensure()
-    supervision.warnings_evaluate(now=now)
+    jobs.enqueue(
+        "supervision.warnings_now", payload={"at": now.isoformat()},
+        dedup_key=f"integration.reconcile:{now.isoformat()}",
+    )  # fmt: skip
     return counts
 
 

@@ -8,7 +8,8 @@ from django.test import Client
 
 from onething.cases import selectors as cases
 from onething.cases.constants import CaseStatus, TaskStatus
-from onething.common.models import AuditRecord
+from onething.common import jobs
+from onething.common.models import AuditRecord, Job
 from onething.integration import services, signing
 from onething.integration.constants import DeliveryStatus
 from onething.integration.models import Delivery, Inbound, Link, System
@@ -250,6 +251,8 @@ def test_daily_reconciliation_catches_up_and_raises_mismatches(
     admin = _persona("sysop", "sysadmin", region="420000", kind="data_bureau")
     services.delivery_cancel(delivery_id=delivery.pk, actor=admin)
     counts = services.reconcile()
+    jobs.discover()  # supervision raises the warnings in the job reconcile queued
+    jobs.run(Job.objects.get(name="supervision.warnings_now", status=Job.Status.QUEUED))
     assert len(sim.state()["tasks"]) == 1 and counts["systems"] == 1 and counts["mismatches"] == 1
     assert done(case)  # the lost callbacks were caught up, not reported
     assert Link.objects.get(task=food2).mismatch == "部门系统中无此任务"
