@@ -14,7 +14,7 @@ from onething.catalog import selectors as catalog
 from onething.catalog.compiler import CompileError
 from onething.common.errors import DomainError
 
-from . import checks, gateway, selectors, serialize, services
+from . import checks, gateway, hooks, selectors, serialize, services
 from .constants import CROSS_REGION_OK, AcceptanceDecision, Channel, TaskDecision
 from .models import Commitment
 
@@ -325,10 +325,8 @@ def detail(request, number):
 
 def _held_by_systems(tasks) -> set[str]:
     """Items a connected department system holds: decided there, not on this page."""
-    from onething.integration import selectors as integration
-
-    flags = integration.task_flags([t.pk for t in tasks])
-    return {t.item for t in tasks if flags.get(t.pk, {}).get("external")}
+    held = hooks.dispatch().decided_externally
+    return {t.item for t in tasks if held(task=t)}
 
 
 # What an earlier item's result holds, in words (a result is a dict of codes and numbers).
