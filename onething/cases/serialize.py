@@ -170,7 +170,7 @@ def case_dict(case: Case, *, full: bool = False, text_full: bool | None = None) 
 
 
 def _prefetched(case: Case, name: str, read):
-    # A just-submitted case carries its rows (services._remember): no need to read them back.
+    # A just-submitted case carries its rows (services.submission._remember): no need to read them back.
     cache = getattr(case, "_prefetched_objects_cache", {})
     return cache[name] if name in cache else read(case)
 

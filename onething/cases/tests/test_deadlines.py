@@ -48,7 +48,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def accepted_on(alice, carol, submit, monkeypatch):
     def go(day: date, **kw):
-        monkeypatch.setattr(services, "_today", lambda: day)
+        monkeypatch.setattr(services.base, "_today", lambda: day)
         case = submit(alice, **kw, due=(day + timedelta(days=32)).isoformat())
         return services.case_accept(
             number=case.number, actor=carol, decision="accept_with_tolerance"
@@ -74,7 +74,7 @@ def test_a_supplement_pauses_the_clock(accepted_on, mark, alice, monkeypatch):
     )
     reg.refresh_from_db()
     assert reg.status == TaskStatus.SUPPLEMENT and reg.paused_on == date(2026, 9, 28)
-    monkeypatch.setattr(services, "_today", lambda: date(2026, 10, 9))
+    monkeypatch.setattr(services.base, "_today", lambda: date(2026, 10, 9))
     services.case_supplement(number=case.number, actor=alice, note="已补充")
     reg.refresh_from_db()
     # Paused 29, 30 Sept, 8, 9 Oct: four working days added to the deadline.

@@ -33,7 +33,7 @@ def restaurant(regions):
 def _items_of(user, onething: str, answers: dict) -> list[str]:
     """The situation as intake derives it: the holder's licences answer the licence questions."""
     version = catalog_selectors.version_latest(onething)
-    holder = services._holder_of_user(user)
+    holder = services.preparation._holder_of_user(user)
     assert checks.is_linked_change(version.snapshot)
     held = {lic.license_type_id for lic in holder["licences"]}
     answers = {**answers, **checks.derived_answers(version.snapshot, held)}

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def accepted_on(alice, carol, submit, monkeypatch):
     def go(day: date):
-        monkeypatch.setattr(services, "_today", lambda: day)
+        monkeypatch.setattr(services.base, "_today", lambda: day)
         case = submit(alice, due=(day + timedelta(days=32)).isoformat())
         case = services.case_accept(
             number=case.number, actor=carol, decision="accept_with_tolerance"

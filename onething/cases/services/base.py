@@ -1,0 +1,82 @@
+"""What every write of cases shares: the timeline event, the applicant's and the department's notices, today's date, issued documents.
+
+The other modules call ``base._today()`` through the module so that tests can freeze the date in one place.
+"""
+
+import hashlib
+from datetime import date
+
+from django.utils import timezone
+
+from onething.accounts.constants import Role
+from onething.common.events import record_event
+from onething.common.notify import notify
+
+from .. import documents, gateway
+from ..constants import (
+    DocumentKind,
+)
+from ..models import (
+    Case,
+    Document,
+    Task,
+)
+
+REVIEWER_ROLES = {Role.DEPT_REVIEWER, Role.DEPT_ADMIN}
+
+
+def _event(case: Case, actor, verb: str, **data) -> None:
+    record_event(actor=actor, verb=verb, obj=case, data=data)
+
+
+def _tell_applicant(case: Case, title: str, key: str, body: str = "") -> None:
+    if case.applicant_id:
+        link = f"/cases/{case.number}/"
+        notify(
+            user=case.applicant,
+            title=title,
+            body=body,
+            link=link,
+            dedup_key=f"case:{case.pk}:{key}",
+        )
+
+
+def _tell_department(task: Task, title: str, key: str) -> None:
+    from onething.accounts.models import User
+
+    for user in User.objects.filter(
+        department=task.department, role__in=REVIEWER_ROLES, is_active=True
+    ):
+        notify(
+            user=user,
+            title=title,
+            link=f"/cases/{task.case.number}/",
+            dedup_key=f"task:{task.pk}:{key}:{user.pk}",
+        )
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _issue(
+    case: Case, kind: str, department, lines: list[str], items=(), task: Task | None = None
+) -> Document:
+    body = documents.render(
+        kind=kind, case=case, department=department, lines=lines, items=list(items)
+    )
+    seal = gateway.seal(department=department, payload=body) if department else {}
+    doc = Document.objects.create(
+        case=case, task=task, kind=kind, title=DocumentKind(kind).label, department=department, pdf=body,
+        sha256=hashlib.sha256(body).hexdigest(), seal=seal,
+    )  # fmt: skip
+    _event(
+        case,
+        None,
+        "case.document_issued",
+        document=doc.pk,
+        kind=kind,
+        title=doc.title,
+        sealed=bool(seal),
+    )
+    return doc

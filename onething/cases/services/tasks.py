@@ -1,0 +1,354 @@
+"""Parallel tasks: spawning them after acceptance, each department's decision, the licence it issues, completing the case."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from onething.accounts import selectors as accounts
+from onething.common.errors import Conflict, DomainError, NotFound, Unprocessable
+
+from .. import checks, gateway, validation, workdays
+from ..constants import (
+    OPEN_TASK_STATUSES,
+    CaseStatus,
+    DocumentKind,
+    TaskDecision,
+    TaskStatus,
+)
+from ..models import (
+    Case,
+    Supplement,
+    Task,
+)
+from . import base
+from .base import REVIEWER_ROLES, _event, _issue, _tell_applicant, _tell_department
+
+
+def department_for_item(item: dict, region):
+    dept = accounts.department_for(
+        kind_code=item["department"]["code"], region=checks.climb(region, item["level"])
+    )
+    if dept is None:
+        raise DomainError(f"未找到“{item['name']}”的办理部门", code="no_department")
+    return dept
+
+
+def _spawn_tasks(case: Case, actor) -> None:
+    deps = case.blueprint["process"].get("dependencies", {})
+    held = _subject_licences(case)
+    tasks = [
+        Task(
+            case=case,
+            item=item["code"],
+            name=item["name"],
+            stage=item["stage"],
+            department=department_for_item(item, case.process_region),
+            requires=deps.get(item["code"], []),
+            result_type=item.get("result") or "",
+            days=item["promised_days"],
+            status=TaskStatus.WAITING,
+        )  # fmt: skip
+        for item in case.blueprint["items"]
+    ]
+    fulfilled = [
+        _fulfil_with(task, held[item["result"]])
+        for task, item in zip(tasks, case.blueprint["items"], strict=True)
+        if _registers_subject(item) and item["result"] in held
+    ]
+    Task.objects.bulk_create(tasks)
+    for task in fulfilled:
+        _event(case, actor, "task.fulfilled_by_licence", task=task.pk, item=task.item,
+               license=task.result["license"])  # fmt: skip
+    _start_ready(case, actor)
+
+
+def _registers_subject(item: dict) -> bool:
+    return bool(item.get("establishes")) and item.get("result") in checks.SUBJECT_LICENCE_TYPES
+
+
+def _subject_licences(case: Case) -> dict:
+    """An existing enterprise's valid 营业执照 by type: its registration is done already."""
+    entity = _holder_objects(case)["entity"]
+    if entity is None:
+        return {}
+    return {
+        lic.license_type_id: lic
+        for lic in gateway.licenses_of(entity=entity, valid_on=base._today())
+        if lic.license_type_id in checks.SUBJECT_LICENCE_TYPES
+    }
+
+
+def _fulfil_with(task: Task, licence) -> Task:
+    """The registration item of an existing enterprise: its own licence is the result, so no
+    new version of it is issued and nobody has to decide a registration that already exists."""
+    task.status, task.started_on, task.decided_at = (
+        TaskStatus.APPROVED,
+        base._today(),
+        timezone.now(),
+    )
+    task.opinion = (
+        f"申请人已持有有效的{licence.license_type.name}，以其作为本事项的办理结果，不再重复登记。"
+    )
+    task.result = {"license": licence.identifier, "license_data": licence.data, "existing": True}
+    return task
+
+
+def _start_ready(case: Case, actor) -> list[Task]:
+    """Start every waiting task whose prerequisites are approved, handing on their results."""
+    tasks = list(case.tasks.select_for_update().order_by("id"))
+    done = {t.item: t for t in tasks if t.status == TaskStatus.APPROVED}
+    started = [t for t in tasks if t.status == TaskStatus.WAITING and set(t.requires) <= set(done)]
+    produced = _produced(case.blueprint, {code: t.result for code, t in done.items()})
+    for task in started:
+        inputs = {code: done[code].result for code in task.requires}
+        _start(task, actor, inputs=inputs, produced=produced)
+    return started
+
+
+def _produced(blueprint: dict, results: dict) -> dict:
+    """Form fields an earlier item's result supplies (the credit code a registration assigns)."""
+    out = {}
+    for entry in blueprint["form"].get("produced", []):
+        face = (results.get(entry["produced_by"]) or {}).get("license_data") or {}
+        if face.get(entry["source"]) not in (None, ""):
+            out[entry["field"]] = face[entry["source"]]
+    return out
+
+
+def _start(task: Task, actor, *, inputs: dict, produced: dict | None = None) -> None:
+    today = base._today()
+    task.status, task.started_on = TaskStatus.ACTIVE, today
+    task.deadline = workdays.add_working_days(today, task.days)
+    task.data = {**task.data, "form": {**task.case.form, **(produced or {})}, "from": inputs}
+    task.save(update_fields=["status", "started_on", "deadline", "data"])
+    _event(task.case, actor, "task.started", task=task.pk, item=task.item, department=task.department.name,
+           deadline=str(task.deadline), inputs=inputs)  # fmt: skip
+    if not _integration().task_started(task=task):
+        _tell_department(task, f"新的审批任务：{task.case.title} · {task.name}", "started")
+
+
+def _integration():
+    # Integration reads tasks and calls back into these services: import late, one way round.
+    from onething.integration import services as integration
+
+    return integration
+
+
+def _locked_task(task_id: int, actor) -> Task:
+    # The case first, then the task only (of=self), as acceptance and supplements do: locking the
+    # task first let two reviewers of sibling tasks each hold what the other's _start_ready needed.
+    case_id = Task.objects.filter(pk=task_id).values_list("case_id", flat=True).first()
+    list(Case.objects.select_for_update().filter(pk=case_id).values_list("pk"))
+    task = (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("case", "department")
+        .filter(pk=task_id)
+        .first()
+    )
+    if (
+        task is None
+        or actor.role not in REVIEWER_ROLES
+        or task.department_id != actor.department_id
+    ):
+        raise NotFound("审批任务不存在")
+    return task
+
+
+@transaction.atomic
+def task_decide(
+    *, task_id: int, actor, decision: str, opinion: str = "", result: dict | None = None
+) -> Task:
+    task = _locked_task(task_id, actor)
+    if task.status != TaskStatus.ACTIVE:
+        raise Conflict(f"该审批任务当前状态为“{task.get_status_display()}”，不能再作出决定")
+    from onething.integration import selectors as integration
+
+    if integration.decided_externally(task=task):
+        raise Conflict("该事项由部门业务系统办理，结果以系统回传为准")
+    handlers = {
+        TaskDecision.APPROVE: _approve,
+        TaskDecision.REFUSE: _refuse,
+        TaskDecision.SUPPLEMENT: _ask_supplement,
+    }
+    if decision not in handlers:
+        raise Unprocessable(
+            "审批决定不正确", fields={"decision": "应为 approve、refuse 或 supplement"}
+        )
+    if decision != TaskDecision.APPROVE and not opinion.strip():
+        raise Unprocessable("请填写审批意见", fields={"opinion": "必填"})
+    task.opinion, task.decided_by, task.decided_at = opinion.strip(), actor, timezone.now()
+    handlers[decision](task, actor, dict(result or {}))
+    return task
+
+
+@transaction.atomic
+def task_decide_by_system(
+    *, task_id: int, system: str, decision: str, opinion: str = "", result: dict | None = None
+) -> Task:
+    """A connected department system's decision, applied exactly as a reviewer's would be."""
+    case_id = Task.objects.filter(pk=task_id).values_list("case_id", flat=True).first()
+    list(Case.objects.select_for_update().filter(pk=case_id).values_list("pk"))
+    task = (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("case", "department")
+        .get(pk=task_id)
+    )
+    if task.status != TaskStatus.ACTIVE:
+        raise Conflict(f"该审批任务当前状态为“{task.get_status_display()}”，不能再作出决定")
+    handlers = {TaskDecision.APPROVE: _approve, TaskDecision.REFUSE: _refuse,
+                TaskDecision.SUPPLEMENT: _ask_supplement}  # fmt: skip
+    if decision != TaskDecision.APPROVE and not opinion.strip():
+        raise Unprocessable("请填写审批意见", fields={"data.opinion": "必填"})
+    task.opinion, task.decided_by, task.decided_at = opinion.strip(), None, timezone.now()
+    _event(task.case, None, "task.decided_by_system", task=task.pk, item=task.item, system=system,
+           decision=decision)  # fmt: skip
+    handlers[decision](task, None, dict(result or {}))
+    return task
+
+
+def task_note_by_system(*, task_id: int, system: str, verb: str, note: str = "") -> None:
+    """A system's word that changes no state (received, handed back): on the case's timeline."""
+    task = Task.objects.select_related("case").get(pk=task_id)
+    _event(task.case, None, verb, task=task.pk, item=task.item, system=system, note=note)
+    if verb == "task.handed_back":
+        _tell_department(
+            task, f"部门业务系统退回平台办理：{task.case.title} · {task.name}", "handed_back"
+        )
+
+
+def _approve(task: Task, actor, result: dict) -> None:
+    case = task.case
+    if task.result_type:
+        licence = _issue_licence(task, actor, result)
+        result["license"] = getattr(licence, "identifier", "") if licence is not None else ""
+        if licence is not None:
+            result["license_data"] = licence.data
+    task.status, task.result = TaskStatus.APPROVED, result
+    task.save()
+    _event(
+        case,
+        actor,
+        "task.approved",
+        task=task.pk,
+        item=task.item,
+        opinion=task.opinion,
+        result=result,
+    )
+    lines = [f"经审查，你（单位）申请的“{task.name}”符合法定条件，决定准予。", task.opinion]
+    if result.get("license"):
+        lines.append(f"电子证照编号：{result['license']}（已发放至您的电子证照夹）")
+    _issue(case, DocumentKind.APPROVAL, task.department, [x for x in lines if x], task=task)
+    _start_ready(case, actor)
+    if not case.tasks.exclude(status=TaskStatus.APPROVED).exists():
+        _complete(case, actor)
+
+
+def _issue_licence(task: Task, actor, result: dict):
+    case = task.case
+    holder = _holder_objects(case)
+    if holder["person"] is None and holder["entity"] is None:
+        return None  # nobody in the registry to hold it (typed-in applicant); the decision stands
+    form = task.data.get("form") or case.form
+    item = next((i for i in case.blueprint["items"] if i["code"] == task.item), {})
+    if _registers_subject(item):
+        code = str(result.get("credit_code") or "").strip().upper()
+        if code and not validation.check_credit_code(code):
+            raise Unprocessable(
+                "统一社会信用代码不正确", fields={"result.credit_code": "校验位不符"}
+            )
+        holder = {"person": None, "entity": _establish(case, holder, form, code, actor)}
+        result["entity"] = result["credit_code"] = holder["entity"].credit_code
+    fields = {
+        f["code"]
+        for f in case.version.snapshot["license_types"].get(task.result_type, {}).get("fields", [])
+    }
+    inputs = {k: v for prior in task.data.get("from", {}).values() for k, v in prior.items()}
+    data = {k: v for k, v in {**form, **inputs, **result}.items() if k in fields}
+    return gateway.license_issue(
+        license_type=task.result_type, department=task.department, data=data,
+        case_number=case.number, actor=actor, **holder,
+    )  # fmt: skip
+
+
+def _establish(case: Case, holder: dict, form: dict, code: str, actor):
+    """A registration creates the new subject; the applicant (or their enterprise's legal
+    representative) is its 经营者 or 法定代表人."""
+    entity = holder["entity"]
+    legal_rep = holder["person"] or (entity.legal_rep if entity is not None else None)
+    return gateway.entity_establish(
+        region_code=case.process_region_id, form=form, legal_rep=legal_rep, actor=actor,
+        individual=not form.get("enterprise_type"), code=code,
+    )  # fmt: skip
+
+
+def _holder_objects(case: Case) -> dict:
+    """The registry record the licence goes to: the subject the case registered, else the
+    entity when the applicant is one, else the person."""
+    registered = next(
+        (t.result["entity"] for t in case.tasks.all() if (t.result or {}).get("entity")), None
+    )
+    if registered and (entity := gateway.entity_by_credit_code(registered)) is not None:
+        return {"person": None, "entity": entity}
+    data = case.applicant_data
+    entity = (
+        gateway.entity_by_credit_code(data.get("credit_code", ""))
+        if data.get("kind") == "entity"
+        else None
+    )
+    if entity is not None:
+        return {"person": None, "entity": entity}
+    person = gateway.person_by_id_number(data.get("id_number", "")) or gateway.person_for_user(
+        case.applicant
+    )
+    return {"person": person, "entity": None}
+
+
+def _complete(case: Case, actor) -> None:
+    case.status, case.finished_at = CaseStatus.COMPLETED, timezone.now()
+    case.save(update_fields=["status", "finished_at"])
+    _event(case, actor, "case.completed")
+    _tell_applicant(
+        case, f"您的“{case.title}”已办结", "completed", "办理结果已发放至您的电子证照夹。"
+    )
+    from onething.feedback import services as feedback  # feedback reads cases: import late
+
+    feedback.rating_invite(case=case)
+
+
+def _refuse(task: Task, actor, result: dict) -> None:
+    case = task.case
+    task.status = TaskStatus.REFUSED
+    task.save()
+    _event(case, actor, "task.refused", task=task.pk, item=task.item, opinion=task.opinion)
+    lines = [f"经审查，你（单位）申请的“{task.name}”不符合法定条件，决定不予许可。理由：", task.opinion,
+             "如不服本决定，可依法申请行政复议或者提起行政诉讼。"]  # fmt: skip
+    _issue(case, DocumentKind.REFUSAL, task.department, lines, task=task)
+    for sibling in case.tasks.select_for_update().filter(status__in=OPEN_TASK_STATUSES):
+        sibling.status = TaskStatus.CANCELLED
+        sibling.save(update_fields=["status"])
+        _event(case, actor, "task.cancelled", task=sibling.pk, item=sibling.item, because=task.item)
+        _integration().task_cancelled(task=sibling)
+        _tell_department(
+            sibling,
+            f"审批任务已终止：{case.title} · {sibling.name}（{task.name}不予许可）",
+            "cancelled",
+        )
+    case.status, case.reason, case.finished_at = CaseStatus.REFUSED, task.opinion, timezone.now()
+    case.save(update_fields=["status", "reason", "finished_at"])
+    _event(case, actor, "case.refused", because=task.item)
+    _tell_applicant(case, f"您的“{case.title}”未获准予", "refused", task.opinion)
+
+
+def _ask_supplement(task: Task, actor, result: dict) -> None:
+    case = task.case
+    task.status, task.paused_on = TaskStatus.SUPPLEMENT, base._today()
+    task.save()
+    Supplement.objects.create(case=case, task=task, request=task.opinion)
+    _event(
+        case, actor, "task.supplement_requested", task=task.pk, item=task.item, request=task.opinion
+    )
+    _tell_applicant(
+        case,
+        f"“{task.name}”需要补正",
+        f"supplement:{task.pk}:{case.supplements.count()}",
+        task.opinion,
+    )

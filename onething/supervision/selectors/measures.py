@@ -1,0 +1,69 @@
+"""The measures the panels share: grouped monthly facts, totals, percentages and the panel's shape."""
+
+from django.db.models import Sum
+
+from onething.accounts.constants import RegionLevel
+
+from ..constants import PANELS
+from ..models import Grain, MonthRollup, OpenRollup
+from .filters import Filters
+
+
+def pct(part, whole) -> float | None:
+    return round(part * 100 / whole, 1) if whole else None
+
+
+def avg(total, n) -> float | None:
+    return round(total / n, 1) if n else None
+
+
+def reduction(after_sum, before_sum) -> float | None:
+    return round((before_sum - after_sum) * 100 / before_sum, 1) if before_sum else None
+
+
+MEASURES = [
+    "cases", "cases_portal", "cases_window", "cases_api", "accepted", "completed", "closed", "on_time", "elapsed_sum", "promised_sum",
+    "baseline_sum", "visits_sum", "planned_visits_sum", "baseline_visits_sum", "zero_visit",
+    "materials_sum", "baseline_materials_sum", "cross_region", "tolerance",
+    "commitments_fulfilled", "commitments_breached", "commitments_pending",
+]  # fmt: skip
+
+
+def _grain(f: Filters) -> str:
+    return Grain.CITY if f.region.level == RegionLevel.PROVINCE else Grain.COUNTY
+
+
+def _months(f: Filters):
+    qs = MonthRollup.objects.filter(
+        f.scope(), grain=_grain(f), month__gte=f.month_from, month__lte=f.month_to
+    )
+    return qs.filter(onething=f.onething) if f.onething else qs
+
+
+def _grouped(f: Filters, key: str) -> list[dict]:
+    # Prefixed aliases: an annotation may not reuse a column's name.
+    rows = _months(f).order_by().values(key).annotate(**{f"s_{m}": Sum(m) for m in MEASURES})
+    return [{key: r[key], **{m: r[f"s_{m}"] or 0 for m in MEASURES}} for r in rows]
+
+
+def _totals(f: Filters) -> dict:
+    row = _months(f).aggregate(**{f"s_{m}": Sum(m) for m in MEASURES})
+    return {m: row[f"s_{m}"] or 0 for m in MEASURES}
+
+
+def col(key, label, kind="int") -> dict:
+    return {"key": key, "label": label, "kind": kind}
+
+
+def _panel(key, columns, rows, chart=None, summary=None, note="") -> dict:
+    return {
+        "key": key, "title": PANELS[key], "columns": columns, "rows": rows,
+        "chart": chart, "summary": summary or {}, "note": note,
+    }  # fmt: skip
+
+
+def _open_overdue(f: Filters) -> int:
+    """Cases in progress past their deadline (as of the last catch-up run)."""
+    qs = OpenRollup.objects.filter(f.scope(), grain=_grain(f))
+    qs = qs.filter(onething=f.onething) if f.onething else qs
+    return qs.aggregate(n=Sum("overdue"))["n"] or 0
