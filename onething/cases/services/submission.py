@@ -151,11 +151,12 @@ def _create_case(user, p: dict, number: str) -> Case:
         channel=p["channel"], accept_region=p["accept_region"], process_region=p["process_region"],
         status=CaseStatus.SUBMITTED, problems=p["problems"],
     ))  # fmt: skip
-    _create_materials(case, p["rows"])
+    written = _create_materials(case, p["rows"])
     _event(
         case,
         user,
         "case.submitted",
+        objects=written,
         number=number,
         channel=case.channel,
         problems=len(p["problems"]),
@@ -174,7 +175,8 @@ def _applicant_data(holder: dict) -> dict:
     }  # fmt: skip
 
 
-def _create_materials(case: Case, rows: list[dict]) -> None:
+def _create_materials(case: Case, rows: list[dict]) -> list:
+    """The case's materials and commitments, one INSERT each; returns them for the audit."""
     materials = hotsql.bulk_insert(
         [
             CaseMaterial(
@@ -197,6 +199,7 @@ def _create_materials(case: Case, rows: list[dict]) -> None:
     )
     commitments.sort(key=lambda c: (c.due_date, c.pk))  # Commitment.Meta.ordering
     _remember(case, materials=materials, commitments=commitments, tasks=[], documents=[])
+    return [*materials, *commitments]
 
 
 def _remember(case: Case, **rows) -> None:

@@ -14,7 +14,8 @@ import onething
 
 ROOT = Path(onething.__file__).resolve().parent
 ALLOWED = {
-    "onething/cases/services.py": "the submission's statements",
+    "onething/cases/services/submission.py": "the submission's statements",
+    "onething/cases/services/preparation.py": "the submission's read of its uploads",
     "onething/registry/selectors.py": "the applicant's registry record, read by the submission",
     "onething/accounts/services.py": "the API token read (token_authenticate)",
     "onething/common/tests/test_hotsql.py": "the layer's own tests",
