@@ -112,7 +112,10 @@ READ_ONLY = {
 
 # Not driven yet: each writes, and is audited by its code; the walk does not prove it yet.
 UNCOVERED = {
-    "accounts.token_authenticate": "writes; no minimal call in the walk yet",
+    "accounts.token_authenticate": (
+        "stamps the token's last_used_at at most once a minute, with no audit row or event "
+        "(bookkeeping on every API call); a refusal is a security event"
+    ),
     "assistant.chat_turn": "writes; no minimal call in the walk yet",
     "assistant.conversation_start": "writes; no minimal call in the walk yet",
     "assistant.hotline_ticket_create": "writes; no minimal call in the walk yet",
