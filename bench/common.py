@@ -27,7 +27,7 @@ def psql(sql: str, db: str = "postgres", server: str = PG) -> str:
     return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def wait_for_port(port: int, proc: subprocess.Popen, seconds: float = 20) -> None:
+def wait_for_port(port: int, proc: subprocess.Popen, seconds: float = 90) -> None:
     """Until the server accepts connections; fails early when the process has already died."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

@@ -37,7 +37,7 @@ ALLOWED_HOSTS = os.environ.get("ONETHING_ALLOWED_HOSTS", "127.0.0.1,localhost,te
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "onething.common.admin_apps.AdminConfig",  # django.contrib.admin, its writes audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -37,7 +37,7 @@ from bench.common import (  # noqa: E402
     wait_for_port,
 )
 
-PG_DB = "onething_bench_intake"
+PG_DB = os.environ.get("BENCH_INTAKE_DB", "onething_bench_intake")  # one per concurrent checkout
 
 
 def prepare(db: str, clients: int, var: Path) -> tuple[dict, list]:

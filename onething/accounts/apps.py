@@ -7,9 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与权限"
 
     def ready(self):
-        # The audit trail listens to every model write; accounts owns the security events.
-        from onething.common import audit
-
+        # accounts owns the security events (logins, failures) sent by Django's auth signals.
         from . import signals  # noqa: F401
-
-        audit.connect_signals()

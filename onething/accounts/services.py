@@ -25,12 +25,25 @@ def regions_load(*, path: Path | None = None) -> int:
     """Load GB/T 2260 regions; parents come before children in the file."""
     path = path or settings.DATA_DIR / "regions" / "hubei.json"
     doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    for row in doc["regions"]:
-        Region.objects.update_or_create(
-            code=row["code"],
-            defaults={"name": row["name"], "level": row["level"], "parent_id": row["parent"]},
-        )
+    with transaction.atomic():
+        changed = [_region_load(row) for row in doc["regions"]]
+        changed = [region for region in changed if region is not None]
+        if changed:
+            record_event(
+                actor=None, verb="regions.loaded", obj=changed[0], objects=changed[1:],
+                data={"regions": len(changed)},
+            )  # fmt: skip
     return len(doc["regions"])
+
+
+def _region_load(row: dict) -> Region | None:
+    """The region as the file gives it; None when it is already so (nothing written)."""
+    values = {"name": row["name"], "level": row["level"], "parent_id": row["parent"]}
+    region = Region.objects.filter(code=row["code"]).first()
+    if region is not None and all(getattr(region, k) == v for k, v in values.items()):
+        return None
+    region, _ = Region.objects.update_or_create(code=row["code"], defaults=values)
+    return region
 
 
 def department_name(*, kind: DepartmentKind, region: Region) -> str:
@@ -56,6 +69,11 @@ def departments_ensure(*, regions=None) -> int:
         if (kind.code, region.code) not in existing
     ]
     Department.objects.bulk_create(new, batch_size=500)
+    if new:
+        record_event(
+            actor=None, verb="departments.created", obj=new[0], objects=new[1:],
+            data={"departments": len(new)},
+        )  # fmt: skip
     return len(new)
 
 
@@ -116,7 +134,10 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
     password_check(password=new_password, user=user)
     user.set_password(new_password)
     user.password_change_required = False
-    user.save(update_fields=["password", "password_change_required"])
+    with transaction.atomic():
+        user.save(update_fields=["password", "password_change_required"])
+        fields = ["password", "password_change_required"]
+        record_event(actor=user, verb="user.password_changed", obj=user, fields=fields)
 
 
 def role_permissions_apply(*, user: User) -> None:
@@ -124,10 +145,13 @@ def role_permissions_apply(*, user: User) -> None:
     from .roles import permissions_for
 
     user.is_staff = user.role in ADMIN_SITE_ROLES or user.is_superuser
-    User.objects.filter(pk=user.pk).update(is_staff=user.is_staff)
     perms = permissions_for(user.role)
-    if perms is not None:
-        user.user_permissions.set(perms)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_staff=user.is_staff)
+        if perms is not None:
+            user.user_permissions.set(perms)
+        data = {"is_staff": user.is_staff, "permissions": None if perms is None else len(perms)}
+        record_event(actor=None, verb="user.permissions_applied", obj=user, data=data)
 
 
 # ---- 三权分立: who manages accounts and credentials ----------------------------------------
@@ -185,6 +209,9 @@ def user_set_role(*, user: User, role: str, actor=None) -> User:
         changed = user.role != role
         user.role = role
         user.save(update_fields=["role"])
+        record_event(
+            actor=actor, verb="user.role_set", obj=user, data={"role": role}, fields=["role"]
+        )
         role_permissions_apply(user=user)
         if changed:
             tokens_revoke_all(user=user, actor=actor, reason="role_changed")
@@ -214,8 +241,13 @@ def second_factor_reset(*, user: User, actor=None) -> int:
 
     account_manage_check(actor=actor, user=user, action="2fa.reset")
     with transaction.atomic():
-        removed, _ = TOTPDevice.objects.filter(user=user).delete()
+        devices = list(TOTPDevice.objects.filter(user=user).values_list("pk", flat=True))
+        removed, _ = TOTPDevice.objects.filter(pk__in=devices).delete()
         audit.security_event("2fa.reset", actor=actor, target=user, detail={"devices": removed})
+        record_event(
+            actor=actor, verb="user.second_factor_reset", obj=user,
+            objects=[(TOTPDevice, pk) for pk in devices], data={"devices": removed},
+        )  # fmt: skip
     return removed
 
 
@@ -223,6 +255,8 @@ def credentials_reset_apply(*, user: User, actor=None) -> None:
     """What follows a password set by someone else (``user.password`` already replaced)."""
     user.password_change_required = True
     user.save(update_fields=["password", "password_change_required"])
+    fields = ["password", "password_change_required"]
+    record_event(actor=actor, verb="user.password_reset", obj=user, fields=fields)
     revoked = tokens_revoke_all(user=user, actor=actor, reason="password_reset")
     audit.security_event("password.reset", actor=actor, target=user, detail={"tokens": revoked})
 

@@ -216,7 +216,10 @@ def onething_publish(*, onething: OneThing, actor=None) -> OneThingVersion | Non
     version = OneThingVersion.objects.create(
         onething=onething, number=number, status=onething.status, snapshot=snapshot, digest=dg
     )
-    record_event(actor=actor, verb="onething.published", obj=onething, data={"version": number})
+    record_event(
+        actor=actor, verb="onething.published", obj=onething, objects=[version],
+        data={"version": number},
+    )  # fmt: skip
     after_commit(signals.catalog_changed)
     return version
 

@@ -1,24 +1,44 @@
-"""Writing events: the one way a service records that something happened."""
+"""Writing events: the one way a service records that something happened.
+
+A service that writes calls ``record_event`` in its transaction: the event (read by timelines and
+the supervision facts) and the audit row for the same write go in together, so no write has one
+without the other. A bulk write or ``update()`` names what it touched with ``objects``.
+"""
 
 from collections.abc import Callable
 
 from django.db import transaction
 
-from . import hotsql
+from . import audit
 from .models import Event
 
 
-def record_event(*, actor, verb: str, obj, data: dict | None = None) -> Event:
-    """Append an event for ``obj``; callers run inside their write transaction."""
-    actor = actor if getattr(actor, "is_authenticated", False) else None
+def record_event(
+    *, actor, verb: str, obj, data: dict | None = None, fields=None, objects=()
+) -> Event:
+    """Append an event for ``obj`` and the audit row of the write; run inside its transaction.
+
+    ``fields`` names the columns an update changed; ``objects`` are further rows the same write
+    touched in bulk (instances or ``(model, pk)`` pairs), each audited under the same verb. The
+    audit row carries the event's id, not its data: what the event says stays in one place.
+    """
+    user = actor if getattr(actor, "is_authenticated", False) else None
     event = Event(
-        actor=actor,
+        actor=user,
         verb=verb,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         data=data or {},
     )
-    return hotsql.create(event)  # on every write path: compiled once, not per call
+    event.save(force_insert=True)
+    detail = {"event": event.pk}
+    if objects:  # one INSERT for all the rows this write touched
+        audit.written_many(
+            action=verb, objects=[obj, *objects], actor=actor, fields=fields, detail=detail
+        )
+    else:
+        audit.written(action=verb, object=obj, actor=actor, fields=fields, detail=detail)
+    return event
 
 
 def after_commit(fn: Callable[[], None]) -> None:

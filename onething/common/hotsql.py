@@ -8,9 +8,15 @@ UUIDs), so callers get the same model instances the ORM would give them.
 
 Only what the hot path needs: reads by exact and ``__in`` matches (with ``select_related``-style
 joins), inserts and updates by exact match. ``create`` sends ``pre_save``/``post_save`` as
-``Model.save`` does (the audit trail hangs on them); ``bulk_insert`` and ``update`` send none, as
-``bulk_create`` and ``QuerySet.update`` do not. Statements run on one cursor kept per connection
-and thread (see ``_run``). Everything else stays with the ORM.
+``Model.save`` does; ``bulk_insert`` and ``update`` send none, as ``bulk_create`` and
+``QuerySet.update`` do not. None of them writes an audit row or an event: the calling service
+does (``common.events.record_event``). Statements run on one cursor kept per connection and
+thread (see ``_run``).
+
+Fenced: only the statements the intake benchmark proved worth it — the case submission's and
+the API token read — may use this module (``common/tests/test_hotsql_fence.py`` lists the
+modules). A model with its own ``save()`` is refused: this path would skip it. Everything else
+stays with the ORM.
 """
 
 import threading
@@ -43,8 +49,16 @@ class _Read:
     compiler: object
 
 
+def refuse_own_save(model) -> None:
+    """A model whose ``save()`` does more than store the row (append-only guards, derived
+    fields, encryption stamps) cannot be written here: the statement would skip that code."""
+    if model.save is not Model.save:
+        raise TypeError(f"hotsql refuses {model._meta.label}: it defines its own save()")
+
+
 def select(model, where: dict, *, related=(), limit=None, using=DEFAULT_DB_ALIAS) -> list:
     """``model.objects.select_related(*related).filter(**where)[:limit]`` as a list."""
+    refuse_own_save(model)
     connection = connections[using]
     shape = tuple((k, len(v) if k.endswith("__in") else None) for k, v in where.items())
     plan = _plan(connection, ("select", model, shape, tuple(related), limit), _read_plan)
@@ -57,6 +71,7 @@ def select(model, where: dict, *, related=(), limit=None, using=DEFAULT_DB_ALIAS
 
 def create(obj: Model, *, using=DEFAULT_DB_ALIAS) -> Model:
     """``obj.save()`` for a new row, with its signals."""
+    refuse_own_save(type(obj))
     pre_save.send(sender=type(obj), instance=obj, raw=False, using=using, update_fields=None)
     bulk_insert([obj], using=using)
     post_save.send(
@@ -70,6 +85,7 @@ def bulk_insert(objs: list, *, ignore_conflicts=False, using=DEFAULT_DB_ALIAS) -
     if not objs:
         return objs
     connection, model = connections[using], type(objs[0])
+    refuse_own_save(model)
     if model._meta.auto_field and any(obj.pk is not None for obj in objs):
         raise ValueError("hotsql inserts new rows only")
     key = ("insert", model, len(objs), ignore_conflicts)
@@ -86,6 +102,7 @@ def bulk_insert(objs: list, *, ignore_conflicts=False, using=DEFAULT_DB_ALIAS) -
 
 def update(model, where: dict, values: dict, *, using=DEFAULT_DB_ALIAS) -> int:
     """``model.objects.filter(**where).update(**values)`` (exact matches only)."""
+    refuse_own_save(model)
     connection = connections[using]
     key = ("update", model, tuple(values), tuple(where))
     sql, set_fields, where_fields = _plan(connection, key, _update_plan)

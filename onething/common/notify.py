@@ -11,7 +11,6 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from . import hotsql
 from .models import Message, Outbox
 from .security import mask_email, mask_phone
 
@@ -30,7 +29,7 @@ def notify(
 ) -> None:
     # One INSERT … ON CONFLICT DO NOTHING per row: a replayed call is a no-op without the
     # SELECT and savepoint that get_or_create costs (notify sits on every hot write path).
-    hotsql.bulk_insert(
+    Message.objects.bulk_create(
         [Message(user=user, title=title, body=body, link=link, dedup_key=dedup_key)],
         ignore_conflicts=True,
     )

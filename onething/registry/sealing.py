@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from onething.common.events import record_event
 from onething.common.security import mask_numbers_in_text
 
 from . import crypto, identifiers
@@ -83,6 +84,7 @@ def _new_key(department) -> SealKey:
                 public_key=public_hex,
                 private_key_encrypted=crypto.wrap(private_hex),
             )
+            record_event(actor=None, verb="registry.seal_key_created", obj=key)
     except IntegrityError:  # another process made it first; use theirs
         return SealKey.objects.get(department=department, key_id=f"{department.code}#{number}")
     _PRIVATE[key.key_id] = private_hex

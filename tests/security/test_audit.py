@@ -152,14 +152,39 @@ def test_rows_are_written_inside_the_callers_transaction(db):
 
 def test_a_write_outside_a_request_is_audited_as_the_system(client, alice):
     from onething.accounts.models import Region
+    from onething.common.events import record_event
 
     client.force_login(alice)
     region = Region.objects.get(code="420102")
     region.name = "江岸区"
     region.save(update_fields=["name"])
-    row = AuditRecord.objects.filter(action="update", object_type="accounts.region").latest("id")
-    assert row.object_id == "420102" and row.detail == {"fields": ["name"]}
+    event = record_event(actor=None, verb="region.renamed", obj=region, fields=["name"])
+    row = AuditRecord.objects.filter(action="region.renamed", object_type="accounts.region").get()
+    assert row.object_id == "420102" and row.detail == {"event": event.pk, "fields": ["name"]}
     assert row.category == "write" and row.actor == "system"
+
+
+def test_a_model_save_alone_writes_no_audit_row(regions):
+    # No signal: what a service writes, it audits itself (record_event, audit.written).
+    from onething.accounts.models import Region
+
+    before = AuditRecord.objects.count()
+    Region.objects.filter(code="420102").update(name="江岸区")
+    Region.objects.get(code="420102").save()
+    assert AuditRecord.objects.count() == before
+
+
+def test_a_bulk_write_names_every_row_it_touched(regions):
+    from onething.accounts.models import Region
+
+    codes = ["420102", "420103"]
+    Region.objects.filter(code__in=codes).update(name="改名")
+    rows = audit.written_many(action="region.renamed", objects=[(Region, c) for c in codes])
+    stored = AuditRecord.objects.filter(action="region.renamed").order_by("object_id")
+    assert [r.object_id for r in stored] == codes and len(rows) == 2
+    assert {r.object_type for r in stored} == {"accounts.region"}
+    audit.seal()
+    assert audit.verify().ok
 
 
 def test_a_sensitive_read_is_recorded(alice, carol):
@@ -246,3 +271,34 @@ def _reseal():
             "UPDATE common_auditrecord SET prev_hash=%s, hash=%s WHERE id=%s",
             [row.prev_hash, row.hash, row.id],
         )
+
+
+def test_every_admin_page_audits_its_writes():
+    from django.contrib import admin
+
+    from onething.common.admin_site import AuditedAdmin
+
+    plain = [
+        m._meta.label for m, a in admin.site._registry.items() if not isinstance(a, AuditedAdmin)
+    ]
+    assert plain == []
+
+
+def test_a_change_logged_by_the_admin_leaves_an_audit_row_and_an_event(rf, regions):
+    # The admin's views call log_change inside their transaction after saving the object.
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+
+    from onething.accounts.models import Region
+    from onething.common.models import Event
+
+    root = get_user_model().objects.create_superuser("root", password="Root-Passw0rd!x")
+    request = rf.post("/admin/")
+    request.user = root
+    region = Region.objects.get(code="420102")
+    page = admin.site._registry[Region]
+    page.log_change(request, region, [{"changed": {"fields": ["名称"]}}])
+    row = AuditRecord.objects.get(action="admin.changed", object_type="accounts.region")
+    assert row.actor == "root" and row.object_id == "420102"
+    event = Event.objects.get(verb="admin.changed", object_id="420102")
+    assert event.data == {"fields": ["名称"]}

@@ -71,10 +71,10 @@ def test_a_role_change_in_the_admin_revokes_too(client, carol, mini_catalog):
 
 def test_token_created_names_who_made_it(alice, mini_catalog, capsys):
     call_command("token", "create", alice.username)
-    row = AuditRecord.objects.get(action="token.created")
+    row = AuditRecord.objects.get(action="token.created", category="security")
     assert row.actor.startswith("console:") and row.actor != alice.username
     assert row.detail["holder"] == alice.username
     secadmin = _persona("sec", "secadmin", region="420000")
     services.token_create(user=alice, actor=secadmin)
-    row = AuditRecord.objects.filter(action="token.created").latest("id")
+    row = AuditRecord.objects.filter(action="token.created", category="security").latest("id")
     assert (row.actor, row.actor_id) == ("sec", secadmin.pk)

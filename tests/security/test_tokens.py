@@ -25,7 +25,7 @@ def test_a_token_stops_working_when_its_holders_role_changes(client, carol):
     services.user_set_role(user=carol, role="dept_reviewer")
     assert me(client, key).status_code == 401
     # The role change revoked it (and a token still carrying an old role is refused as well).
-    revoked = AuditRecord.objects.get(action="token.revoked")
+    revoked = AuditRecord.objects.get(action="token.revoked", category="security")
     assert revoked.detail == {"reason": "role_changed"}
     refused = AuditRecord.objects.get(action="token.refused")
     assert refused.detail == {"reason": "revoked"} and refused.result == "denied"

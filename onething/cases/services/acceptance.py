@@ -152,8 +152,8 @@ def _return_for_correction(case: Case, actor, *, problems: list[str], **_) -> No
         raise Unprocessable("请列出需要补正的全部问题", fields={"problems": "必填"})
     case.status = CaseStatus.RETURNED
     case.save(update_fields=["status"])
-    Supplement.objects.create(case=case, request="\n".join(listed))
-    _event(case, actor, "case.returned", problems=listed)
+    supplement = Supplement.objects.create(case=case, request="\n".join(listed))
+    _event(case, actor, "case.returned", problems=listed, supplement=supplement.pk)
     lines = ["您提交的申请材料不齐全或不符合法定形式，现一次性告知需要补正的全部内容："]
     _issue(case, DocumentKind.CORRECTION, _accepting_department(case, actor), lines, listed)
     _tell_applicant(

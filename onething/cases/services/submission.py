@@ -165,11 +165,12 @@ def _create_case(user, p: Submission, number: str) -> Case:
             problems=p.problems,
         )
     )
-    _create_materials(case, p.rows)
+    written = _create_materials(case, p.rows)
     _event(
         case,
         user,
         "case.submitted",
+        objects=written,
         number=number,
         channel=case.channel,
         problems=len(p.problems),
@@ -191,7 +192,8 @@ def _applicant_data(holder: Holder) -> dict:
     }
 
 
-def _create_materials(case: Case, rows: list[dict]) -> None:
+def _create_materials(case: Case, rows: list[dict]) -> list:
+    """The case's materials and commitments, one INSERT each; returns them for the audit."""
     materials = hotsql.bulk_insert(
         [
             CaseMaterial(
@@ -214,6 +216,7 @@ def _create_materials(case: Case, rows: list[dict]) -> None:
     )
     commitments.sort(key=lambda c: (c.due_date, c.pk))  # Commitment.Meta.ordering
     _remember(case, materials=materials, commitments=commitments, tasks=[], documents=[])
+    return [*materials, *commitments]
 
 
 def _remember(case: Case, **rows) -> None:

@@ -56,6 +56,7 @@ def _spawn_tasks(case: Case, actor) -> None:
         if _registers_subject(item) and item["result"] in held
     ]
     Task.objects.bulk_create(tasks)
+    _event(case, actor, "case.tasks_created", objects=tasks, tasks=len(tasks))
     for task in fulfilled:
         _event(
             case,
@@ -367,10 +368,11 @@ def _ask_supplement(task: Task, actor, result: dict) -> None:
     case = task.case
     task.status, task.paused_on = TaskStatus.SUPPLEMENT, base._today()
     task.save()
-    Supplement.objects.create(case=case, task=task, request=task.opinion)
+    supplement = Supplement.objects.create(case=case, task=task, request=task.opinion)
     _event(
-        case, actor, "task.supplement_requested", task=task.pk, item=task.item, request=task.opinion
-    )
+        case, actor, "task.supplement_requested", task=task.pk, item=task.item,
+        request=task.opinion, supplement=supplement.pk,
+    )  # fmt: skip
     _tell_applicant(
         case,
         f"“{task.name}”需要补正",

@@ -320,7 +320,7 @@ def usage_record(
     """Append to the holder-visible usage log; licences may be License objects or identifiers."""
     if person is None and entity is None:
         raise DomainError("使用记录须指明持证主体", fields={"holder": "必填"})
-    UsageRecord.objects.create(
+    row = UsageRecord.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         actor_label=_actor_label(actor),
         purpose=purpose,
@@ -330,6 +330,7 @@ def usage_record(
         fields=list(fields),
         licenses=[getattr(x, "identifier", x) for x in licenses],
     )
+    record_event(actor=actor, verb="registry.usage_recorded", obj=row, data={"case": case_number})
 
 
 def _actor_label(actor) -> str:
