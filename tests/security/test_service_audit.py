@@ -22,7 +22,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from onething.common.models import AuditRecord, Event
-from onething.common.testing import _persona
+from onething.testing import _persona
 
 APPS = [
     "accounts",
@@ -349,8 +349,8 @@ def _active_task(w, kind):
 
 
 def _registry(w):
+    from onething.common.validators import make_credit_code, make_id_number
     from onething.registry import services as s
-    from onething.registry.validators import make_credit_code, make_id_number
 
     p = w.p
     return {
@@ -483,8 +483,8 @@ def _driven_names() -> set[str]:
 def world(mini_catalog, carol, mark, dora, sam):
     from onething.accounts import services as accounts
     from onething.accounts.models import Department, Region
+    from onething.common.validators import make_id_number
     from onething.registry import services as registry
-    from onething.registry.validators import make_id_number
 
     ann_id = make_id_number("420102", date(1985, 3, 1), 1)
     ann = accounts.user_create(
