@@ -80,14 +80,16 @@ def tasks_of(case: Case):
 
 
 def timeline(case: Case) -> list[dict]:
-    events = Event.objects.filter(object_type="cases.case", object_id=str(case.pk)).select_related(
-        "actor"
-    )
+    """What happened to the case, in words; bookkeeping events without a label (an audit
+    detail, a new internal verb) stay in the audit log and never reach the page as codes."""
+    events = Event.objects.filter(
+        object_type="cases.case", object_id=str(case.pk), verb__in=list(VERBS)
+    ).select_related("actor")
     return [
         {
             "id": e.pk,
             "verb": e.verb,
-            "label": VERBS.get(e.verb, e.verb),
+            "label": VERBS[e.verb],
             "at": e.created_at,
             "actor": str(e.actor) if e.actor else "系统",
             "data": e.data,
@@ -142,6 +144,7 @@ def may_see_full(user, case: Case) -> bool:
 
 VERBS = {
     "case.submitted": "提交申请",
+    "case.tasks_created": "分派各部门审批任务",
     "case.accepted": "受理",
     "case.accepted_with_tolerance": "容缺受理",
     "case.returned": "一次性告知补正",
