@@ -162,3 +162,17 @@ def test_a_department_works_to_the_limit_it_committed_inside_the_one_thing(demo_
     assert item["committed_days"] == 3 < item["promised_days"]
     task = case.tasks.get(item="market-food-business-license")
     assert task.days == 3
+
+
+def test_an_expiring_driving_licence_links_the_renewal_not_the_first_licence(demo_world):
+    """Two one-things issue a driving licence; the reminder sends its holder to 到期换证."""
+    issuing = {
+        code
+        for code in _onethings()
+        for item in catalog.version_latest(code).snapshot["items"]
+        if item.get("result") == "driving_license"
+    }
+    assert {"driving-license-first", "driving-license-renewal"} <= issuing
+    assert (
+        registry_services.renewal_link("driving_license") == "/cases/apply/driving-license-renewal"
+    )

@@ -3,9 +3,10 @@
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from onething.catalog.models import OneThing
+from onething.catalog.models import ItemMaterial, OneThing
 from onething.common import jobs
 from onething.common.events import record_event
 from onething.common.notify import notify
@@ -20,10 +21,18 @@ from ..models import License
 
 
 def renewal_link(license_type_code: str) -> str:
-    """/cases/apply/<one-thing>?renew= for a published one-thing that issues this type, if any."""
+    """/cases/apply/<one-thing>?renew= for a published one-thing that issues this type, if any.
+
+    Where several issue it (驾驶证初次申领 and 驾驶证到期换证), the renewal is the one that also
+    takes the old licence as a material: a holder reminded of expiry must not be sent to apply
+    for a first licence."""
+    takes_old = ItemMaterial.objects.filter(
+        item__onething=OuterRef("pk"), material__license_type_id=license_type_code
+    )
     code = (
         OneThing.objects.filter(items__result_id=license_type_code, versions__isnull=False)
-        .order_by("code")
+        .annotate(renews=Exists(takes_old))
+        .order_by("-renews", "code")
         .values_list("code", flat=True)
         .first()
     )
