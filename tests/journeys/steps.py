@@ -29,7 +29,7 @@ TYPED = {
     "sign_size": "3×1",
     "discharge_volume": "5",
     "exam_hospital": "武汉市江岸区人民医院",
-    "destination_region": "440305",
+    "destination_region": "广东省",  # a region is picked by its name, as a person reads it
     "destination_address": "广东省深圳市南山区科技园南区18号",
     "filing_start_date": (date.today() + timedelta(days=7)).isoformat(),
     "change_after": "住所变更为湖北省武汉市江岸区沿江大道188号",
@@ -85,7 +85,8 @@ def fill_form(page, values: dict[str, str] | None = None) -> dict[str, str]:
         if field.get_attribute("readonly") is not None:
             prefilled[name] = field.input_value()
         elif field.evaluate("e => e.tagName") == "SELECT":
-            continue
+            if name in values:
+                choose(page, f"#f_{name}", values[name])
         elif name in values:  # a draft left from an earlier visit may hold other values
             field.fill(values[name])
     return prefilled

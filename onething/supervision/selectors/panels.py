@@ -12,7 +12,18 @@ from ..constants import WarningLevel, WarningStatus
 from ..models import DayRollup, Warning
 from .access import CHANNELS, CHILD_COLUMN, region_codes_under
 from .filters import Filters, _days, onething_names
-from .measures import _grain, _grouped, _open_overdue, _panel, _totals, avg, col, pct, reduction
+from .measures import (
+    MEASURES,
+    _grain,
+    _grouped,
+    _open_overdue,
+    _panel,
+    _totals,
+    avg,
+    col,
+    pct,
+    reduction,
+)
 
 
 def panel_overview(f: Filters) -> dict:
@@ -53,9 +64,13 @@ def _region_names(codes) -> dict[str, str]:
     return dict(Region.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name"))
 
 
-def _by_child(f: Filters) -> list[dict]:
+def _by_child(f: Filters, *, every_child: bool = False) -> list[dict]:
     key = CHILD_COLUMN[f.region.level]
     rows = _grouped(f, key)
+    if every_child:  # a region with no cases is a figure too (0), and can still be drilled into
+        seen = {r[key] for r in rows}
+        children = Region.objects.filter(parent=f.region).exclude(code__in=seen).values_list("code")
+        rows += [{key: code, **dict.fromkeys(MEASURES, 0)} for (code,) in children]
     names = _region_names(r[key] for r in rows)
     for r in rows:
         r["code"] = r[key] or f.region.code
@@ -68,7 +83,7 @@ def panel_by_region(f: Filters) -> dict:
     rows = [
         {"code": r["code"], "name": r["name"], "cases": r["cases"], "completed": r["completed"],
          "on_time_rate": pct(r["on_time"], r["completed"]), "drill": drill and r["code"] != f.region.code}
-        for r in _by_child(f)
+        for r in _by_child(f, every_child=True)
     ]  # fmt: skip
     cols = [col("code", "区划代码", "text"), col("name", "地区", "text"), col("cases", "办件量"),
             col("completed", "已办结"), col("on_time_rate", "按期办结率", "pct")]  # fmt: skip
