@@ -11,6 +11,8 @@
 - A worker's loop writes a heartbeat row (``WorkerBeat``) at most every ``BEAT_EVERY`` seconds;
   the health endpoint reads its age. While a job runs longer than that, a pulse thread keeps
   beating and renews the job's lease, so a long job neither looks dead nor runs twice. ``run_pass`` is one bounded pass (`onething worker --once`).
+- A handler registered with ``urgent=True`` (a dispatch a department system waits for) is claimed
+  before every other due job, so it does not queue behind a burst of sealing or PDF work.
 """
 
 import importlib
@@ -27,7 +29,7 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.db import DatabaseError, close_old_connections, connection, transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from .models import Job, WorkerBeat
@@ -39,11 +41,14 @@ PERIODIC_EVERY = 1.0  # seconds between checks for due periodic work
 DONE_KEPT = timedelta(days=7)  # finished jobs are kept this long, then pruned
 HANDLERS: dict[str, Callable[[dict], object]] = {}
 PERIODIC: dict[str, int] = {}
+URGENT: set[str] = set()
 
 
-def handler(name: str):
+def handler(name: str, *, urgent: bool = False):
     def register(fn):
         HANDLERS[name] = fn
+        if urgent:
+            URGENT.add(name)
         return fn
 
     return register
@@ -105,7 +110,7 @@ def claim(now=None) -> Job | None:
         job = (
             Job.objects.select_for_update(skip_locked=True)
             .filter(claimable)
-            .order_by("run_after", "id")
+            .order_by(_urgency(), "run_after", "id")
             .first()
         )
         if job is None:
@@ -117,6 +122,13 @@ def claim(now=None) -> Job | None:
         )
         job.save(update_fields=["status", "locked_until", "attempts"])
     return job
+
+
+def _urgency():
+    """0 for an urgent job, 1 for the rest: the claim's first sort key."""
+    if not URGENT:
+        return Value(1)
+    return Case(When(name__in=sorted(URGENT), then=Value(0)), default=Value(1))
 
 
 def run(job: Job) -> bool:

@@ -5,7 +5,7 @@ from onething.common import jobs
 from . import services
 
 
-@jobs.handler("integration.deliver")
+@jobs.handler("integration.deliver", urgent=True)  # a department system waits for it
 def deliver(payload: dict) -> str:
     return services.deliver(delivery_id=payload["delivery"])
 

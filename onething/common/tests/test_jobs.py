@@ -24,6 +24,12 @@ def _record(payload):
     return {"n": payload["n"]}
 
 
+@jobs.handler("test.urgent", urgent=True)
+def _urgent(payload):
+    CALLS.append(payload["n"])
+    return {"n": payload["n"]}
+
+
 @jobs.handler("test.explode")
 def _explode(payload):
     raise RuntimeError("boom")
@@ -42,6 +48,17 @@ def test_a_due_job_runs_once(db):
     assert jobs.run_pending() == 0
     assert CALLS == [7]
     assert Job.objects.get().status == Job.Status.DONE
+
+
+def test_an_urgent_job_is_claimed_before_older_ordinary_work(db):
+    CALLS.clear()
+    earlier = timezone.now() - timedelta(minutes=5)
+    for n in range(3):
+        jobs.enqueue("test.record", payload={"n": n}, dedup_key=f"seal{n}", delay=timedelta())
+    Job.objects.update(run_after=earlier)
+    jobs.enqueue("test.urgent", payload={"n": 99}, dedup_key="dispatch")
+    assert jobs.run_pending() == 4
+    assert CALLS == [99, 0, 1, 2]  # the dispatch first, the rest in their order
 
 
 def test_a_job_whose_worker_died_is_claimed_again_after_the_lease(db):
