@@ -16,7 +16,7 @@ import inspect
 import re
 import shutil
 import tempfile
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -123,16 +123,6 @@ UNCOVERED = {
     "assistant.conversation_start": "writes; no minimal call in the walk yet",
     "assistant.hotline_ticket_create": "writes; no minimal call in the walk yet",
     "catalog.catalog_import": "writes; no minimal call in the walk yet",
-    "feedback.rating_invite": "writes; no minimal call in the walk yet",
-    "feedback.rating_rerate": "writes; no minimal call in the walk yet",
-    "feedback.rating_submit": "writes; no minimal call in the walk yet",
-    "feedback.rectification_check": "writes; no minimal call in the walk yet",
-    "feedback.rectification_reply": "writes; no minimal call in the walk yet",
-    "feedback.rectification_visit": "writes; no minimal call in the walk yet",
-    "feedback.sla_watch": "writes; no minimal call in the walk yet",
-    "feedback.ticket_from_assistant": "writes; no minimal call in the walk yet",
-    "feedback.ticket_merge": "writes; no minimal call in the walk yet",
-    "feedback.ticket_transition": "writes; no minimal call in the walk yet",
     "integration.callback_receive": "writes; no minimal call in the walk yet",
     "integration.deliver": "writes; no minimal call in the walk yet",
     "integration.deliver_due": "writes; no minimal call in the walk yet",
@@ -147,19 +137,8 @@ UNCOVERED = {
     "integration.task_cancelled": "writes; no minimal call in the walk yet",
     "integration.task_resumed": "writes; no minimal call in the walk yet",
     "integration.task_started": "writes; no minimal call in the walk yet",
-    "policies.batch_approve": "writes; no minimal call in the walk yet",
-    "policies.batch_reject": "writes; no minimal call in the walk yet",
-    "policies.grant_batch_build": "writes; no minimal call in the walk yet",
-    "policies.grant_decline": "writes; no minimal call in the walk yet",
-    "policies.opt_in": "writes; no minimal call in the walk yet",
-    "policies.opt_out": "writes; no minimal call in the walk yet",
-    "policies.policies_import": "writes; no minimal call in the walk yet",
-    "policies.policy_apply": "writes; no minimal call in the walk yet",
-    "policies.policy_save": "writes; no minimal call in the walk yet",
     "policies.refresh_matches": "writes; no minimal call in the walk yet",
     "policies.run_execute": "writes; no minimal call in the walk yet",
-    "policies.run_start": "writes; no minimal call in the walk yet",
-    "policies.scheduled_grants": "writes; no minimal call in the walk yet",
     "registry.expiry_reminders": "writes; no minimal call in the walk yet",
     "registry.holder_from_code": "writes; no minimal call in the walk yet",
     "registry.licenses_expire": "writes; no minimal call in the walk yet",
@@ -242,6 +221,22 @@ class World:
         if self._case is None:
             self._case, _ = services.case_submit(user=self.p["ann"], data=self.submission())
         return self._case
+
+    def elder(self):
+        """An account of an 85-year-old in the registry: the elderly allowance reaches him."""
+        from onething.accounts import services as accounts
+        from onething.common.validators import make_id_number
+        from onething.registry import services as registry
+
+        if "elder" not in self.p:
+            today = date.today()
+            number = make_id_number("420102", date(today.year - 85, 1, 10), 3)
+            registry.person_create(id_number=number, name="王八五", household_region_id="420102")
+            self.p["elder"] = accounts.user_create(
+                username="wang85", password="Test-Passw0rd!", role="applicant_person",
+                display_name="王八五", id_number=number,
+            )  # fmt: skip
+        return self.p["elder"]
 
     def committed_case(self, due: date):
         """A case accepted with tolerance, the lease contract promised for ``due`` (告知承诺),
@@ -515,11 +510,126 @@ def _next_status(one):
 def _feedback(w):
     from onething.feedback import services as s
 
+    p = w.p
     return {
-        "feedback.ticket_create": lambda: s.ticket_create(
-            actor=w.p["olga"], source="phone", **TICKET
+        "feedback.ticket_create": lambda: _ticket(w),
+        "feedback.ticket_from_assistant": lambda: s.ticket_from_assistant(
+            conversation_text="用户：开餐馆要哪些材料？\n导办：……\n用户：转人工",
+            contact={"phone": "13900000000"},
+            user=p["ann"],
+        ),
+        "feedback.ticket_transition": (
+            lambda: _closed_ticket(w),
+            lambda ticket: s.ticket_transition(
+                ticket_id=ticket.pk, actor=p["olga"], action="visit", note="电话回访，已解决"
+            ),
+        ),
+        "feedback.ticket_merge": (
+            lambda: (_ticket(w), _ticket(w)),
+            lambda pair: s.ticket_merge(ticket_id=pair[1].pk, into_id=pair[0].pk, actor=p["olga"]),
+        ),
+        "feedback.sla_watch": (
+            lambda: _dispatched_ticket(w),
+            lambda _: s.sla_watch(now=datetime(2099, 1, 1, tzinfo=UTC)),
+        ),
+        "feedback.rating_submit": lambda: _bad_rating(w),
+        "feedback.rating_invite": (
+            lambda: _completed_case(w),
+            lambda case: s.rating_invite(case=case),
+        ),
+        "feedback.rectification_reply": (
+            lambda: _bad_rating(w),
+            lambda rating: _reply(w, rating),
+        ),
+        "feedback.rectification_check": (
+            lambda: _reply(w, _bad_rating(w)),
+            lambda rect: s.rectification_check(
+                rectification_id=rect.pk, actor=p["sam"], approve=True, note="整改到位"
+            ),
+        ),
+        "feedback.rectification_visit": (
+            lambda: _approved_rectification(w),
+            lambda rect: s.rectification_visit(
+                rectification_id=rect.pk, actor=p["sam"], result="satisfied", note="电话回访满意"
+            ),
+        ),
+        "feedback.rating_rerate": (
+            lambda: _approved_rectification(w),
+            lambda rect: s.rating_rerate(
+                actor=p["ann"], rating_id=rect.rating_id, level=5, comment="已经改好"
+            ),
         ),
     }
+
+
+def _ticket(w):
+    from onething.feedback import services
+
+    return services.ticket_create(actor=w.p["olga"], source="phone", **TICKET)
+
+
+def _dispatched_ticket(w):
+    from onething.feedback import services
+
+    ticket = _ticket(w)
+    return services.ticket_transition(
+        ticket_id=ticket.pk, actor=w.p["olga"], action="dispatch", department=w.p["dept"].code
+    )
+
+
+def _closed_ticket(w):
+    from onething.feedback import services
+
+    ticket = _dispatched_ticket(w)
+    services.ticket_transition(ticket_id=ticket.pk, actor=w.p["mark"], action="sign")
+    return services.ticket_transition(
+        ticket_id=ticket.pk, actor=w.p["mark"], action="close", note="已责令整改"
+    )
+
+
+def _bad_rating(w):
+    from onething.feedback import services
+
+    return services.rating_submit(
+        actor=w.p["ann"],
+        level=1,
+        comment="窗口让我跑了三次",
+        target="service",
+        onething="mini-restaurant",
+        department_code=w.p["dept"].code,
+    )
+
+
+def _reply(w, rating):
+    from onething.feedback import services
+    from onething.feedback.models import Rectification
+
+    return services.rectification_reply(
+        rectification_id=Rectification.objects.get(rating=rating).pk,
+        actor=w.p["mark"],
+        verification="情况属实",
+        measures="一次告知全部材料",
+        reply="已经整改，欢迎再来",
+    )
+
+
+def _approved_rectification(w):
+    from onething.feedback import services
+
+    rect = _reply(w, _bad_rating(w))
+    return services.rectification_check(rectification_id=rect.pk, actor=w.p["sam"], approve=True)
+
+
+def _completed_case(w):
+    """A finished case (set directly: finishing one takes every department's decision)."""
+    from django.utils import timezone
+
+    from onething.cases.models import Case
+
+    case = w.case()
+    Case.objects.filter(pk=case.pk).update(status="completed", finished_at=timezone.now())
+    case.refresh_from_db()
+    return case
 
 
 TICKET = {
@@ -532,6 +642,102 @@ TICKET = {
     "subcategory": "噪声污染",
     "urgency": "normal",
 }
+
+
+def _policies(w):
+    from onething.policies import services as s
+
+    p = w.p
+    return {
+        "policies.policy_save": lambda: s.policy_save(data=_policy_doc(), actor=p["dora"]),
+        "policies.policies_import": lambda: s.policies_import(
+            items=[_policy_doc(), _policy_doc(APPLY_POLICY)], actor=p["dora"]
+        ),
+        "policies.run_start": (
+            lambda: _policy(w),
+            lambda policy: s.run_start(policy=policy, kind="match", actor=p["dora"]),
+        ),
+        "policies.scheduled_grants": (_policy_without_actor, lambda _: s.scheduled_grants()),
+        "policies.grant_batch_build": (
+            lambda: _grant_run(w),
+            lambda run: s.grant_batch_build(run=run),
+        ),
+        "policies.batch_approve": (
+            lambda: _batch(w),
+            lambda batch: s.batch_approve(batch=batch, actor=p["dora"], note="核对无误"),
+        ),
+        "policies.batch_reject": (
+            lambda: _batch(w),
+            lambda batch: s.batch_reject(batch=batch, actor=p["dora"], note="数据待核"),
+        ),
+        "policies.grant_decline": (
+            lambda: _granted(w),
+            lambda grant: s.grant_decline(grant=grant, actor=w.elder()),
+        ),
+        "policies.opt_out": (
+            lambda: _policy(w),
+            lambda policy: s.opt_out(policy=policy, actor=w.elder()),
+        ),
+        "policies.opt_in": (
+            lambda: s.opt_out(policy=_policy(w), actor=w.elder()).policy,
+            lambda policy: s.opt_in(policy=policy, actor=w.elder()),
+        ),
+        "policies.policy_apply": (
+            lambda: _policy(w, APPLY_POLICY),
+            lambda policy: s.policy_apply(policy=policy, actor=p["ann"], confirmations=[]),
+        ),
+    }
+
+
+GRANT_POLICY, APPLY_POLICY = "HB-P-GLJT", "HB-P-TYJR"  # 高龄津贴 (免申即享), 退役军人 (one click)
+
+
+def _policy_doc(code=GRANT_POLICY):
+    import json
+
+    from django.conf import settings
+
+    docs = json.loads((settings.DATA_DIR / "policies" / "policies.json").read_text("utf-8"))
+    return next(d for d in docs if d["code"] == code)
+
+
+def _policy(w, code=GRANT_POLICY):
+    from onething.policies import services
+    from onething.policies.models import Policy
+
+    version = services.policy_save(data=_policy_doc(code), actor=w.p["dora"])
+    return Policy.objects.get(pk=version.policy_id)
+
+
+def _policy_without_actor():
+    from onething.policies import services
+
+    return services.policy_save(data=_policy_doc())
+
+
+def _grant_run(w):
+    """A grant run started and its matches refreshed: what the worker has before the batch."""
+    from onething.policies import services
+
+    w.elder()
+    run = services.run_start(policy=_policy(w), kind="grant", actor=w.p["dora"])
+    services.refresh_matches(policy=run.policy)
+    return run
+
+
+def _batch(w):
+    from onething.policies import services
+
+    batch = services.grant_batch_build(run=_grant_run(w))
+    assert batch.grants.exists()
+    return batch
+
+
+def _granted(w):
+    from onething.policies import services
+
+    batch = services.batch_approve(batch=_batch(w), actor=w.p["dora"])
+    return batch.grants.get()
 
 
 def _supervision(w):
@@ -556,7 +762,7 @@ def _drop_rules():
     WarningRule.objects.all().delete()
 
 
-DRIVERS = [_accounts, _cases, _registry, _catalog, _feedback, _supervision]
+DRIVERS = [_accounts, _cases, _registry, _catalog, _feedback, _policies, _supervision]
 
 
 def calls(world) -> dict:
