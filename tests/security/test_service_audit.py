@@ -111,6 +111,12 @@ READ_ONLY = {
     "supervision.rule_editable": "reads the actor's region",
     "supervision.rule_exists": "looks a rule up",
     "supervision.last_fact_update": "reads a timestamp",
+    "integration.route": "looks up the system that decides a task",
+    "integration.material_open": (
+        "opens a material for a department system: audited as a read "
+        "(read.integration_material), writes no other row"
+    ),
+    "registry.seal_jobs_enqueue": "queues the sealing job (common.job), writes no other row",
     # Derived figures only (BY_PRODUCTS): no audited row, checked by test_derived_writers below.
     "supervision.case_fact_refresh": "writes derived figures only: upserts the case's fact row (supervision.casefact), derived from the case",
     "supervision.facts_catch_up": "writes derived figures only: refreshes fact rows and the facts watermark (casefact, rollupstate), derived from cases and events",
@@ -127,26 +133,57 @@ UNCOVERED = {
         "stamps the token's last_used_at at most once a minute, with no audit row or event "
         "(bookkeeping on every API call); a refusal is a security event"
     ),
-    "assistant.chat_turn": "writes; no minimal call in the walk yet",
-    "assistant.conversation_start": "writes; no minimal call in the walk yet",
-    "assistant.hotline_ticket_create": "writes; no minimal call in the walk yet",
-    "catalog.catalog_import": "writes; no minimal call in the walk yet",
-    "integration.callback_receive": "writes; no minimal call in the walk yet",
-    "integration.deliver": "writes; no minimal call in the walk yet",
-    "integration.deliver_due": "writes; no minimal call in the walk yet",
-    "integration.material_open": "writes; no minimal call in the walk yet",
-    "integration.poll": "writes; no minimal call in the walk yet",
-    "integration.reconcile": "writes; no minimal call in the walk yet",
-    "integration.record_and_apply": "writes; no minimal call in the walk yet",
-    "integration.route": "writes; no minimal call in the walk yet",
-    "policies.refresh_matches": "writes; no minimal call in the walk yet",
-    "policies.run_execute": "writes; no minimal call in the walk yet",
-    "registry.expiry_reminders": "writes; no minimal call in the walk yet",
-    "registry.holder_from_code": "writes; no minimal call in the walk yet",
-    "registry.licenses_expire": "writes; no minimal call in the walk yet",
-    "registry.reseal_plain": "writes; no minimal call in the walk yet",
-    "registry.seal_jobs_enqueue": "writes; no minimal call in the walk yet",
-    "registry.seal_pending": "writes; no minimal call in the walk yet",
+    "assistant.chat_turn": (
+        "stores the transcript and dialogue state of a conversation (assistant.conversation) "
+        "with no audit row or event: whether every chat turn, anonymous ones too, owes an audit "
+        "row is an open decision, not made here"
+    ),
+    "assistant.conversation_start": (
+        "creates an empty conversation (assistant.conversation) with no audit row or event; "
+        "see chat_turn"
+    ),
+    "catalog.catalog_import": (
+        "writes every catalog table from a directory of YAML files; not driven yet"
+    ),
+    "integration.callback_receive": (
+        "verifies a signed CloudEvent from a connected system, then record_and_apply; not "
+        "driven yet (needs a dispatched task and signed headers)"
+    ),
+    "integration.record_and_apply": (
+        "records the Inbound with an audit row (integration.callback_received) and applies it "
+        "through cases.services; not driven yet"
+    ),
+    "integration.deliver": (
+        "one HTTP attempt to a department system: the delivery's attempts, lock, status and "
+        "error and the system's last_ok_at / unreachable_since, with no audit row (bookkeeping); "
+        "a dead letter records task.dispatch_dead"
+    ),
+    "integration.deliver_due": "the sweeper: deliver() for each due delivery (see deliver)",
+    "integration.poll": (
+        "stamps links' polled_at and systems' health with no audit row (bookkeeping); a result "
+        "it finds is applied through record_and_apply"
+    ),
+    "integration.reconcile": (
+        "stamps links' mismatch and systems' reconciled_at with no audit row or event "
+        "(bookkeeping of the daily comparison)"
+    ),
+    "policies.refresh_matches": (
+        "rebuilds PolicyMatch (derived: the holders a policy's rule reaches in the registry) and "
+        "the policy's match watermark (matched_version / matched_through / matched_on) with no "
+        "audit row or event; its notices leave through the outbox"
+    ),
+    "policies.run_execute": (
+        "the worker's half of a run: refresh_matches (see there), grant_batch_build (driven) "
+        "and the run's status and stats, with no audit row (bookkeeping)"
+    ),
+    "registry.reseal_plain": (
+        "reseals licences sealed over plain digests, each with license.resealed; not driven yet "
+        "(needs a licence sealed in the old format)"
+    ),
+    "registry.seal_pending": (
+        "writes the seal of licences bulk-loaded without one (demo data) by one UPDATE each, "
+        "with no audit row or event"
+    ),
 }
 
 
@@ -451,6 +488,14 @@ def _registry(w):
             ),
             lambda lic: s.license_revoke(license=lic, reason="证件遗失", actor=p["mark"]),
         ),
+        "registry.licenses_expire": (
+            lambda: _lapsed_licence(w),
+            lambda _: s.licenses_expire(),
+        ),
+        "registry.expiry_reminders": (
+            lambda: _lapsed_licence(w),
+            lambda _: s.expiry_reminders(),
+        ),
         "registry.entity_create": lambda: s.entity_create(
             credit_code=make_credit_code("420102", "00000001"),
             name="武汉市江岸区走查有限公司",
@@ -464,12 +509,38 @@ def _registry(w):
             person=p["person"],
             fields=["name"],
         ),
+        "registry.holder_from_code": (
+            lambda: s.holder_code(person=p["person"]),
+            lambda code: s.holder_from_code(code=code, clerk=p["carol"]),
+        ),
         "registry.consent_grant": lambda: s.consent_grant(
             grantee=p["carol"],
             purpose="窗口代办",
             holder_user=p["ann"],
             person=p["person"],
             actor=p["ann"],
+        ),
+    }
+
+
+def _lapsed_licence(w):
+    """A valid licence whose validity ended yesterday (dated back: issuing it takes today)."""
+    from onething.registry import services
+    from onething.registry.models import License
+
+    lic = services.license_issue(
+        license_type="id_card", department=w.p["dept"], data={}, person=w.p["person"]
+    )
+    License.objects.filter(pk=lic.pk).update(valid_until=date.today() - timedelta(days=1))
+    return lic
+
+
+def _assistant(w):
+    from onething.assistant import services as s
+
+    return {
+        "assistant.hotline_ticket_create": lambda: s.hotline_ticket_create(
+            state={"code": "mini-restaurant", "last_text": "不知道要带哪些材料"}, user=w.p["ann"]
         ),
     }
 
@@ -855,7 +926,8 @@ def _drop_rules():
 
 
 DRIVERS = [
-    _accounts, _cases, _registry, _catalog, _feedback, _integration, _policies, _supervision,
+    _accounts, _assistant, _cases, _registry, _catalog, _feedback, _integration, _policies,
+    _supervision,
 ]  # fmt: skip
 
 
