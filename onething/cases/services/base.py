@@ -18,6 +18,7 @@ from ..constants import (
 )
 from ..models import (
     Case,
+    Commitment,
     Document,
     Supplement,
     Task,
@@ -27,12 +28,17 @@ REVIEWER_ROLES = {Role.DEPT_REVIEWER, Role.DEPT_ADMIN}
 
 
 # The rows a case event may name in its data, audited with the case under the same verb.
-NAMED_ROWS = {"task": Task, "document": Document, "supplement": Supplement}
+NAMED_ROWS = {
+    "task": Task,
+    "document": Document,
+    "supplement": Supplement,
+    "commitment": Commitment,
+}
 
 
 def _event(case: Case, actor, verb: str, *, objects=(), **data) -> None:
-    """The case's timeline event and the audit rows of the write: the case, the task, document
-    or supplement the data names, and ``objects`` (rows written in bulk)."""
+    """The case's timeline event and the audit rows of the write: the case, the task, document,
+    supplement or commitment the data names, and ``objects`` (rows written in bulk)."""
     named = [(model, data[key]) for key, model in NAMED_ROWS.items() if data.get(key)]
     record_event(actor=actor, verb=verb, obj=case, data=data, objects=[*named, *objects])
 

@@ -13,6 +13,7 @@ from ..constants import (
     MaterialState,
 )
 from ..models import (
+    CaseMaterial,
     Commitment,
     CreditRecord,
     Task,
@@ -46,11 +47,19 @@ def commitment_fulfil(*, commitment_id: int, actor, file_id: str) -> Commitment:
         timezone.now(),
     )
     commitment.save()
-    case.materials.filter(material=commitment.material).update(
+    materials = list(
+        case.materials.filter(material=commitment.material).values_list("pk", flat=True)
+    )
+    CaseMaterial.objects.filter(pk__in=materials).update(
         state=MaterialState.UPLOADED, upload=upload
     )
     _event(
-        case, actor, "commitment.fulfilled", commitment=commitment.pk, material=commitment.material
+        case,
+        actor,
+        "commitment.fulfilled",
+        objects=[(CaseMaterial, pk) for pk in materials],
+        commitment=commitment.pk,
+        material=commitment.material,
     )
     _tell_applicant(case, f"已收到您承诺补交的“{commitment.name}”", f"fulfilled:{commitment.pk}")
     return commitment
@@ -97,7 +106,7 @@ def _breach_one(commitment_id: int) -> int:
     c.status, c.closed_at = CommitmentStatus.BREACHED, timezone.now()
     c.save(update_fields=["status", "closed_at"])
     data = case.applicant_data
-    CreditRecord.objects.create(
+    record = CreditRecord.objects.create(
         subject=data.get("credit_code") or data.get("id_number") or f"case:{case.pk}",
         name=data.get("name", ""),
         case=case,
@@ -107,13 +116,20 @@ def _breach_one(commitment_id: int) -> int:
     case.flagged = True
     case.save(update_fields=["flagged"])
     users = next((m["used_by"] for m in case.blueprint["materials"] if m["code"] == c.material), [])
-    for task in case.tasks.filter(item__in=users):
+    tasks = list(case.tasks.filter(item__in=users))
+    for task in tasks:
         Task.objects.filter(pk=task.pk).update(flagged=True)
         _tell_department(
             task, f"告知承诺未履行，请复核：{case.title} · {task.name}", f"breach:{c.pk}"
         )
     _event(
-        case, None, "commitment.breached", commitment=c.pk, material=c.material, flagged_items=users
+        case,
+        None,
+        "commitment.breached",
+        objects=[record, *tasks],
+        commitment=c.pk,
+        material=c.material,
+        flagged_items=users,
     )
     _tell_applicant(
         case,

@@ -61,7 +61,15 @@ def draft_submit(*, user, draft: Draft, channel: str, accept_region: str | None 
         return draft.case
     body = draft_body(draft, channel=channel, accept_region=accept_region)
     case, _ = case_submit(user=user, data=body, idempotency_key=f"draft:{draft.pk}")
-    Draft.objects.filter(pk=draft.pk, case__isnull=True).update(case=case)
+    with transaction.atomic():
+        if Draft.objects.filter(pk=draft.pk, case__isnull=True).update(case=case):
+            record_event(
+                actor=user,
+                verb="case.draft_submitted",
+                obj=draft,
+                data={"onething": draft.onething, "case": case.number},
+                fields=["case"],
+            )
     return case
 
 

@@ -14,6 +14,7 @@ from ..constants import (
 )
 from ..models import (
     Case,
+    CaseMaterial,
     Task,
 )
 from . import base
@@ -41,7 +42,7 @@ def case_supplement(
     uploads = _uploads(
         actor, {"materials": [{"material": m, "file_id": f} for m, f in (files or {}).items()]}
     )
-    _apply_supplement(case, form or {}, uploads)
+    materials = _apply_supplement(case, form or {}, uploads)
     for row in open_rows:
         row.response, row.supplied_at = (
             {"form": form or {}, "files": files or {}, "note": note},
@@ -52,6 +53,7 @@ def case_supplement(
         case,
         actor,
         "case.supplemented",
+        objects=[*open_rows, *materials],
         files=list((files or {}).keys()),
         fields=list((form or {}).keys()),
     )
@@ -59,18 +61,20 @@ def case_supplement(
     return case
 
 
-def _apply_supplement(case: Case, form: dict, uploads: dict) -> None:
+def _apply_supplement(case: Case, form: dict, uploads: dict) -> list[tuple]:
+    """Merge the form and the files into the case; the material rows it updated, to audit."""
     if form:
         merged = {**case.form, **{k: v for k, v in form.items() if k not in case.prefilled}}
         if errors := validation.form_problems(case.blueprint["form"]["schema"], merged):
             raise Unprocessable("表单填写有误：" + "；".join(errors.values()), fields=errors)
         case.form = merged
+    touched = []
     for material, upload in uploads.items():
-        updated = case.materials.filter(material=material).update(
-            state=MaterialState.UPLOADED, upload=upload
-        )
-        if not updated:
+        rows = list(case.materials.filter(material=material).values_list("pk", flat=True))
+        if not rows:
             raise Unprocessable("不是本事项需要的材料", fields={f"files.{material}": "未知材料"})
+        CaseMaterial.objects.filter(pk__in=rows).update(state=MaterialState.UPLOADED, upload=upload)
+        touched += [(CaseMaterial, pk) for pk in rows]
     rows = list(case.materials.values("material", "name", "state"))
     case.problems = [
         f"缺少材料：{r['name']}"
@@ -78,6 +82,7 @@ def _apply_supplement(case: Case, form: dict, uploads: dict) -> None:
         if r["state"] == MaterialState.MISSING and _required(case, r)
     ]
     case.save(update_fields=["form", "problems"])
+    return touched
 
 
 def _required(case: Case, row: dict) -> bool:

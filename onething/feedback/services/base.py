@@ -43,8 +43,10 @@ def _region_ok(actor, region) -> bool:
     return actor.region is None or region.code.startswith(actor.region.prefix)
 
 
-def _event(ticket: Ticket, actor, verb: str, **data) -> None:
-    record_event(actor=actor, verb=verb, obj=ticket, data=data)
+def _event(ticket: Ticket, actor, verb: str, *, objects=(), **data) -> None:
+    """The ticket's timeline event and the audit rows of the write: the ticket and ``objects``
+    (the visit or alert rows the same write added)."""
+    record_event(actor=actor, verb=verb, obj=ticket, data=data, objects=objects)
 
 
 def _ticket_link(ticket: Ticket) -> str:

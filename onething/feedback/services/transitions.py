@@ -237,11 +237,17 @@ def _escalate(ticket: Ticket, actor, data: dict) -> None:
     _escalation(ticket, actor, note, automatic=False)
 
 
-def _escalation(ticket: Ticket, actor, note: str, *, automatic: bool) -> None:
+def _escalation(ticket: Ticket, actor, note: str, *, automatic: bool, objects=()) -> None:
     ticket.escalations += 1
     ticket.save(update_fields=["escalations", "updated_at"])
     _event(
-        ticket, actor, "ticket.escalated", note=note, automatic=automatic, level=ticket.escalations
+        ticket,
+        actor,
+        "ticket.escalated",
+        objects=objects,
+        note=note,
+        automatic=automatic,
+        level=ticket.escalations,
     )
     _tell_all(
         _staff_of(ticket.department),
@@ -257,12 +263,12 @@ def _visit_ticket(ticket: Ticket, actor, data: dict) -> None:
         data.get("note"), field="note", label="回访记录", limit=MAX_COMMENT, required=True
     )
     contacted = data.get("contacted", True) not in (False, "false", "0", "no")
-    TicketVisit.objects.create(
+    visit = TicketVisit.objects.create(
         ticket=ticket, round=ticket.round, visited_by=actor, contacted=contacted, note=note
     )
     ticket.status = TicketStatus.VISITED
     ticket.save(update_fields=["status", "updated_at"])
-    _event(ticket, actor, "ticket.visited", note=note, contacted=contacted)
+    _event(ticket, actor, "ticket.visited", objects=[visit], note=note, contacted=contacted)
 
 
 def _rate_ticket(ticket: Ticket, actor, data: dict) -> None:
@@ -329,18 +335,17 @@ def ticket_merge(*, ticket_id: int, into_id: int, actor) -> Ticket:
 
 
 def _alert(ticket: Ticket, step: str, level: str, due) -> int:
-    _, created = TicketAlert.objects.get_or_create(
+    alert, created = TicketAlert.objects.get_or_create(
         ticket=ticket, step=step, level=level, round=ticket.round, defaults={"due": due}
     )
     if not created:
         return 0
     label = f"{SlaStep(step).label}{AlertLevel(level).label}"
     if level == AlertLevel.OVERDUE:
-        _escalation(
-            ticket, None, f"{label}（时限 {timezone.localtime(due):%m-%d %H:%M}）", automatic=True
-        )
+        note = f"{label}（时限 {timezone.localtime(due):%m-%d %H:%M}）"
+        _escalation(ticket, None, note, automatic=True, objects=[alert])
     else:
-        _event(ticket, None, "ticket.warning", step=step, due=due.isoformat())
+        _event(ticket, None, "ticket.warning", objects=[alert], step=step, due=due.isoformat())
         _tell_all(
             _staff_of(ticket.department),
             title=f"{label}：工单 {ticket.number}",

@@ -21,7 +21,13 @@ def conf(name: str):
     return getattr(settings, "ONETHING_INTEGRATION", {}).get(name, defaults[name])
 
 
-def _case_event(task, verb: str, **data) -> None:
+def _case_event(task, verb: str, *, objects=(), **data) -> None:
+    """The case's timeline event, audited with the task and ``objects`` (the integration's rows
+    the same write added)."""
     record_event(
-        actor=None, verb=verb, obj=task.case, data={"task": task.pk, "item": task.item, **data}
+        actor=None,
+        verb=verb,
+        obj=task.case,
+        data={"task": task.pk, "item": task.item, **data},
+        objects=[task, *objects],
     )

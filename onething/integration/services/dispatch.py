@@ -55,25 +55,32 @@ def task_started(*, task) -> bool:
         if reason:
             _case_event(task, "task.routed_internal", reason=reason)
         return False
-    link, _ = Link.objects.get_or_create(task=task, defaults={"system": system})
-    _case_event(task, "task.dispatched", system=system.code, system_name=system.name)
-    _enqueue(link, "started")
+    link, created = Link.objects.get_or_create(task=task, defaults={"system": system})
+    delivery = _enqueue(link, "started")
+    _case_event(
+        task,
+        "task.dispatched",
+        objects=[*([link] if created else []), delivery],
+        system=system.code,
+        system_name=system.name,
+    )
     return True
 
 
 def task_resumed(*, task) -> bool:
-    link = _open_link(task)
-    if link is None:
-        return False
-    _enqueue(link, "resumed")
-    return True
+    return _tell_system(task, "resumed")
 
 
 def task_cancelled(*, task) -> bool:
+    return _tell_system(task, "cancelled")
+
+
+def _tell_system(task, kind: str) -> bool:
     link = _open_link(task)
     if link is None:
         return False
-    _enqueue(link, "cancelled")
+    delivery = _enqueue(link, kind)
+    _case_event(task, f"task.dispatch_{kind}", objects=[delivery], system=link.system.code)
     return True
 
 

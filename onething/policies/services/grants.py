@@ -68,7 +68,13 @@ def grant_batch_build(*, run: PolicyRun) -> GrantBatch:
     Grant.objects.bulk_create(grants, batch_size=1000)
     GrantExclusion.objects.bulk_create(exclusions, batch_size=1000)
     _totals(batch, grants, frame)
-    record_event(actor=None, verb="policy.batch_built", obj=batch, data={"grants": len(grants)})
+    record_event(
+        actor=None,
+        verb="policy.batch_built",
+        obj=batch,
+        data={"grants": len(grants), "exclusions": len(exclusions)},
+        objects=[*grants, *exclusions],
+    )
     return batch
 
 
@@ -142,7 +148,8 @@ def _totals(batch: GrantBatch, grants: list[Grant], frame) -> None:
     batch.save(update_fields=["total_amount", "beneficiaries", "data_version"])
 
 
-def _review(batch: GrantBatch, actor, status: str, note: str) -> GrantBatch:
+def _review(batch: GrantBatch, actor, status: str, note: str, grants: list[int]) -> GrantBatch:
+    """Record the review; ``grants`` are the grant rows the decision updates (audited with it)."""
     require_role(actor, REVIEWERS)
     batch = GrantBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != BatchStatus.PENDING:
@@ -150,13 +157,20 @@ def _review(batch: GrantBatch, actor, status: str, note: str) -> GrantBatch:
     batch.status, batch.reviewed_by, batch.reviewed_at = status, actor, timezone.now()
     batch.review_note = note[:300]
     batch.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
-    record_event(actor=actor, verb=f"policy.batch_{status}", obj=batch, data={"note": note})
+    record_event(
+        actor=actor,
+        verb=f"policy.batch_{status}",
+        obj=batch,
+        data={"note": note},
+        objects=[(Grant, pk) for pk in grants],
+    )
     return batch
 
 
 @transaction.atomic
 def batch_approve(*, batch: GrantBatch, actor, note: str = "") -> GrantBatch:
-    batch = _review(batch, actor, BatchStatus.APPROVED, note)
+    proposed = batch.grants.filter(status=GrantStatus.PROPOSED)
+    batch = _review(batch, actor, BatchStatus.APPROVED, note, _locked_pks(proposed))
     batch.grants.filter(status=GrantStatus.PROPOSED).update(status=GrantStatus.GRANTED)
     grants = list(batch.grants.filter(status=GrantStatus.GRANTED))
     numbers = _numbers(grants)
@@ -189,9 +203,13 @@ def _tell_grant(user, grant: Grant, batch: GrantBatch) -> None:
 def batch_reject(*, batch: GrantBatch, actor, note: str) -> GrantBatch:
     if not note.strip():
         raise DomainError("请填写驳回理由", fields={"note": "必填"})
-    batch = _review(batch, actor, BatchStatus.REJECTED, note)
+    batch = _review(batch, actor, BatchStatus.REJECTED, note, _locked_pks(batch.grants.all()))
     batch.grants.update(status=GrantStatus.REJECTED)
     return batch
+
+
+def _locked_pks(grants) -> list[int]:
+    return list(grants.select_for_update().values_list("pk", flat=True))
 
 
 def _holder_key_of(user, policy: Policy) -> str:
@@ -219,13 +237,19 @@ def grant_decline(*, grant: Grant, actor) -> Grant:
     if grant.status not in (GrantStatus.PROPOSED, GrantStatus.GRANTED):
         raise Conflict("该待遇当前状态不能放弃")
     Grant.objects.filter(pk=grant.pk).update(status=GrantStatus.DECLINED)
-    OptOut.objects.get_or_create(
+    opt, created = OptOut.objects.get_or_create(
         policy=grant.policy,
         holder_key=grant.holder_key,
         kind=OptOutKind.BENEFIT,
         defaults={"created_by": actor},
     )
-    record_event(actor=actor, verb="policy.grant_declined", obj=grant)
+    record_event(
+        actor=actor,
+        verb="policy.grant_declined",
+        obj=grant,
+        fields=["status"],
+        objects=[opt] if created else (),
+    )
     grant.refresh_from_db()
     return grant
 
@@ -233,17 +257,25 @@ def grant_decline(*, grant: Grant, actor) -> Grant:
 @transaction.atomic
 def opt_out(*, policy: Policy, actor, kind: str = OptOutKind.MESSAGES) -> OptOut:
     key = _holder_key_of(actor, policy)
-    row, _ = OptOut.objects.get_or_create(
+    row, created = OptOut.objects.get_or_create(
         policy=policy, holder_key=key, kind=kind, defaults={"created_by": actor}
     )
-    record_event(actor=actor, verb="policy.opted_out", obj=policy, data={"kind": kind})
+    record_event(
+        actor=actor,
+        verb="policy.opted_out",
+        obj=policy,
+        data={"kind": kind},
+        objects=[row] if created else (),
+    )
     return row
 
 
 @transaction.atomic
 def opt_in(*, policy: Policy, actor) -> None:
-    OptOut.objects.filter(policy=policy, holder_key=_holder_key_of(actor, policy)).delete()
-    record_event(actor=actor, verb="policy.opted_in", obj=policy)
+    rows = OptOut.objects.filter(policy=policy, holder_key=_holder_key_of(actor, policy))
+    gone = [(OptOut, pk) for pk in rows.select_for_update().values_list("pk", flat=True)]
+    rows.delete()
+    record_event(actor=actor, verb="policy.opted_in", obj=policy, objects=gone)
 
 
 @transaction.atomic

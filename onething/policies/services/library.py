@@ -45,16 +45,26 @@ def policy_save(*, data: dict, actor=None) -> PolicyVersion:
         )
     header = {k: data[k] for k in HEADER if data.get(k)}
     policy, _ = Policy.objects.select_for_update().get_or_create(code=data["code"], defaults=header)
-    Policy.objects.filter(pk=policy.pk).update(**header)
+    changed = sorted(k for k, v in header.items() if getattr(policy, k) != v)
+    if changed:
+        Policy.objects.filter(pk=policy.pk).update(**header)
     content = _content(data)
     if _same(policy.current, content):
+        if changed:  # the header alone changed: no new version, but still an audited write
+            record_event(actor=actor, verb="policy.updated", obj=policy, fields=changed)
         return policy.current
     number = (policy.current.number if policy.current else 0) + 1
     version = PolicyVersion.objects.create(
         policy=policy, number=number, created_by=_user(actor), **content
     )
     Policy.objects.filter(pk=policy.pk).update(current=version)
-    record_event(actor=actor, verb="policy.version_created", obj=policy, data={"version": number})
+    record_event(
+        actor=actor,
+        verb="policy.version_created",
+        obj=policy,
+        data={"version": number},
+        objects=[version],
+    )
     return version
 
 

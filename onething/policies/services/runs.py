@@ -65,7 +65,11 @@ def _queue_run(policy, kind, period, actor) -> PolicyRun:
     PolicyRun.objects.filter(pk=run.pk).update(job_id=job.pk)
     run.job_id = job.pk
     record_event(
-        actor=actor, verb="policy.run_started", obj=policy, data={"run": run.pk, "kind": kind}
+        actor=actor,
+        verb="policy.run_started",
+        obj=policy,
+        data={"run": run.pk, "kind": kind},
+        objects=[run],
     )
     return run
 
