@@ -72,12 +72,16 @@ class Sim:
                     self.control["delay"], self._work, args=(event["subject"], kind)
                 ).start()
         else:
-            task["status"] = "cancelled"
+            with self.lock:
+                task["status"] = "cancelled"
         return 202, {"accepted": True}
 
     def _work(self, ref: str, kind: str) -> None:
         task = self.tasks[ref]
         self._fetch_materials(task["data"])
+        with self.lock:
+            if task["status"] == "cancelled":  # withdrawn by the platform while we fetched
+                return
         for event in self.decide(ref, kind):
             for _ in range(2 if self.control["duplicate"] else 1):
                 self._call_back(task, event)
