@@ -19,7 +19,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,7 +99,9 @@ def setup(tasks: int, sim_url: str) -> None:
     market = Department.objects.get(kind_id="market", region_id="420102")
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     for n in range(tasks):
-        id_number = make_id_number("420102", date(1985, 3, 1), n * 2 + 1)
+        # 500 odd sequence numbers a birth date (GB 11643 has three digits for it), then the next day
+        born = date(1985, 3, 1) + timedelta(days=n // 500)
+        id_number = make_id_number("420102", born, (n % 500) * 2 + 1)
         user = _persona(f"b{n}", "applicant_person", display_name=f"压测{n}", id_number=id_number)
         person = registry.person_create(
             id_number=id_number, name=f"压测{n}", household_region_id="420102"
