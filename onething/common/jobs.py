@@ -12,7 +12,9 @@
   the health endpoint reads its age. While a job runs longer than that, a pulse thread keeps
   beating and renews the job's lease, so a long job neither looks dead nor runs twice. ``run_pass`` is one bounded pass (`onething worker --once`).
 - A handler registered with ``urgent=True`` (a dispatch a department system waits for) is claimed
-  before every other due job, so it does not queue behind a burst of sealing or PDF work.
+  before every other due job, and ``work_forever`` also runs an *urgent lane*: a thread that
+  claims only urgent jobs and polls every ``URGENT_POLL`` s, so a dispatch never waits for the
+  sealing or PDF job a worker happens to be running.
 """
 
 import importlib
@@ -38,6 +40,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=30)
 BEAT_EVERY = 5.0  # seconds between heartbeat writes: often enough to see a dead worker in a minute
 PERIODIC_EVERY = 1.0  # seconds between checks for due periodic work
+URGENT_POLL = 0.1  # the urgent lane's idle poll: one indexed query, a department system waits
 DONE_KEPT = timedelta(days=7)  # finished jobs are kept this long, then pruned
 HANDLERS: dict[str, Callable[[dict], object]] = {}
 PERIODIC: dict[str, int] = {}
@@ -101,11 +104,13 @@ def enqueue_periodic(now=None) -> int:
     return created
 
 
-def claim(now=None) -> Job | None:
+def claim(now=None, *, urgent_only: bool = False) -> Job | None:
     now = now or timezone.now()
     claimable = Q(status=Job.Status.QUEUED, run_after__lte=now) | Q(
         status=Job.Status.RUNNING, locked_until__lt=now
     )
+    if urgent_only:
+        claimable &= Q(name__in=sorted(URGENT))
     with transaction.atomic():
         job = (
             Job.objects.select_for_update(skip_locked=True)
@@ -295,6 +300,7 @@ def work_forever(poll: float = 1.0, stop: Callable[[], bool] = lambda: False) ->
     discover()
     beat = Heartbeat()
     beat.start()
+    lane = UrgentLane(beat, stop) if URGENT else None
     periodic_at = float("-inf")
     try:
         while not stop():
@@ -310,4 +316,41 @@ def work_forever(poll: float = 1.0, stop: Callable[[], bool] = lambda: False) ->
                 run(job)
             beat.jobs_done += 1
     finally:
+        if lane:
+            lane.join()
         beat.stop()
+
+
+class UrgentLane:
+    """A thread of the worker that runs only urgent jobs, so that one waits at most
+    ``URGENT_POLL`` s for a free hand, not for the end of a long job the main loop is running."""
+
+    def __init__(self, beat: Heartbeat, stop: Callable[[], bool]):
+        self.beat, self.stop = beat, stop
+        self.thread = threading.Thread(target=self._run, name="urgent-lane", daemon=True)
+        self.thread.start()
+
+    def join(self) -> None:
+        self.thread.join()
+
+    def _run(self) -> None:
+        try:
+            while not self.stop():
+                if not self._one():
+                    time.sleep(URGENT_POLL)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def _one(self) -> bool:
+        try:
+            close_old_connections()
+            job = claim(urgent_only=True)
+        except DatabaseError as exc:  # SQLite busy behind another write: the next poll tries again
+            log.info("urgent lane: claim skipped: %s", exc)
+            return False
+        if job is None:
+            return False
+        with Pulse(self.beat, job):
+            run(job)
+        self.beat.jobs_done += 1
+        return True

@@ -22,3 +22,9 @@ def slow_notify(payload: dict) -> None:
         user=get_user_model().objects.get(pk=payload["user"]), title="测试", dedup_key="slow-notify"
     )
     time.sleep(payload.get("sleep", 0))
+
+
+@jobs.handler("common.test_urgent_echo", urgent=True)
+def urgent_echo(payload: dict) -> dict:
+    """Used by the fault tests: an urgent job that returns at once."""
+    return {"echo": payload.get("n")}

@@ -138,6 +138,29 @@ def test_killing_the_worker_mid_job_runs_the_job_again_and_its_effect_happens_on
     assert Message.objects.filter(dedup_key="slow-notify").count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_urgent_job_runs_while_the_worker_is_busy_with_a_long_one(alice):
+    """The urgent lane: a dispatch does not wait for the end of the job the worker is running."""
+    slow = jobs.enqueue(
+        "common.test_slow_notify", payload={"user": alice.pk, "sleep": 20}, dedup_key="slow"
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "onething.cli", "worker", "--poll", "0.2"],
+        env=_worker_env(),
+        start_new_session=True,
+    )
+    try:
+        _wait(lambda: Job.objects.get(pk=slow.pk).status == Job.Status.RUNNING)
+        urgent = jobs.enqueue("common.test_urgent_echo", payload={"n": 5}, dedup_key="echo")
+        _wait(lambda: Job.objects.get(pk=urgent.pk).status == Job.Status.DONE, timeout=5)
+        assert Job.objects.get(pk=urgent.pk).result == {"echo": 5}
+        assert Job.objects.get(pk=slow.pk).status == Job.Status.RUNNING
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+    connection.close()
+
+
 def _wait(predicate, timeout=30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
