@@ -12,7 +12,25 @@ class Ciphertext(str):
     """A value already encrypted (read from a backup); stored as-is, never encrypted twice."""
 
 
-class EncryptedCharField(models.CharField):
+class CiphertextColumn:
+    """What the encrypted fields share: a ``text`` column, and a value read from a backup (already
+    ciphertext) kept as such, never accepted from a form."""
+
+    def db_type(self, connection):
+        return "text"
+
+    def to_python(self, value):
+        if is_ciphertext(value):
+            return Ciphertext(value)
+        return super().to_python(value)
+
+    def validate(self, value, model_instance):
+        if isinstance(value, Ciphertext):
+            raise ValidationError("格式不正确", code="invalid")
+        super().validate(value, model_instance)
+
+
+class EncryptedCharField(CiphertextColumn, models.CharField):
     """A CharField whose column holds SM4 ciphertext; Python code sees the plain text.
 
     ``max_length`` limits the plain text (forms, full_clean); the column is ``text``.
@@ -35,23 +53,10 @@ class EncryptedCharField(models.CharField):
             kwargs["lookup_via"] = self.lookup_via
         return name, path, args, kwargs
 
-    def db_type(self, connection):
-        return "text"
-
     def from_db_value(self, value, expression, connection):
         if value in (None, ""):
             return value
         return decrypt(value)
-
-    def to_python(self, value):
-        if is_ciphertext(value):
-            return Ciphertext(value)
-        return super().to_python(value)
-
-    def validate(self, value, model_instance):
-        if isinstance(value, Ciphertext):
-            raise ValidationError("格式不正确", code="invalid")
-        super().validate(value, model_instance)
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
@@ -107,7 +112,7 @@ class HashField(models.CharField):
         return value
 
 
-class EncryptedJSONField(models.JSONField):
+class EncryptedJSONField(CiphertextColumn, models.JSONField):
     """A JSONField whose column (``text``) holds the whole document as one SM4 ciphertext.
 
     For documents that carry personal numbers among other values (an application form, the
@@ -119,9 +124,6 @@ class EncryptedJSONField(models.JSONField):
 
     description = "Encrypted JSON"
 
-    def db_type(self, connection):
-        return "text"
-
     def get_internal_type(self):
         # Not "JSONField": SQLite would add a JSON_VALID check that a ciphertext cannot pass.
         return "TextField"
@@ -130,16 +132,6 @@ class EncryptedJSONField(models.JSONField):
         if value is None:
             return value
         return json.loads(decrypt(value), cls=self.decoder)
-
-    def to_python(self, value):
-        if is_ciphertext(value):
-            return Ciphertext(value)
-        return super().to_python(value)
-
-    def validate(self, value, model_instance):
-        if isinstance(value, Ciphertext):
-            raise ValidationError("格式不正确", code="invalid")
-        super().validate(value, model_instance)
 
     def get_db_prep_value(self, value, connection, prepared=False):
         if not prepared:
