@@ -4,13 +4,11 @@ Other apps import only this module (and ``selectors`` if one appears). Semantics
 compiled subset are documented in docs/rules.md.
 """
 
-from collections.abc import Mapping
 from typing import Any
 
 from . import engine, validation
 from .backends import code_column
-from .compile import Compiled, NotCompiled
-from .compile import compile_rule as _compile_rule
+from .compile import Compiled, NotCompiled, compile_rule
 from .engine import RuleRuntimeError
 from .explain import Condition, Explanation
 from .explain import explain as _explain
@@ -68,24 +66,3 @@ def variables_of(rule: Any) -> set[str]:
 def explain(rule: Any, record: dict | None, *, labels: dict[str, str]) -> Explanation:
     """Per-condition account of a rule for one record; ``failed_count`` drives near misses."""
     return _explain(rule, record, labels)
-
-
-def compile_rule(
-    rule: Any,
-    *,
-    dialect: str = "duckdb",
-    columns: Mapping[str, str],
-    codes: Mapping[str, list] | None = None,
-) -> Compiled | NotCompiled:
-    """Columnar form of ``holds(rule, row)`` for a table whose column types are ``columns``.
-
-    ``dialect`` is "duckdb", "postgres" or "spark" (``.sql``, a boolean SQL expression) or "polars"
-    (``.expr``). ``columns`` maps names to "int", "float", "bool" or "text". A rule outside
-    the supported subset yields ``NotCompiled`` (``ok`` false, ``reason`` in Chinese):
-    evaluate it per record instead.
-
-    ``codes`` (DuckDB only) names columns stored with a dictionary code column
-    (``code_column(name)``, 0-based position in the given list, which must hold every value
-    of the table): IN lists over them compile to a bitmap lookup.
-    """
-    return _compile_rule(rule, dialect=dialect, columns=columns, codes=codes)

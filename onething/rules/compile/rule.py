@@ -41,6 +41,17 @@ def compile_rule(
     columns: Mapping[str, str],
     codes: Mapping[str, list] | None = None,
 ) -> Compiled | NotCompiled:
+    """Columnar form of ``holds(rule, row)`` for a table whose column types are ``columns``.
+
+    ``dialect`` is "duckdb", "postgres" or "spark" (``.sql``, a boolean SQL expression) or "polars"
+    (``.expr``). ``columns`` maps names to "int", "float", "bool" or "text". A rule outside
+    the supported subset yields ``NotCompiled`` (``ok`` false, ``reason`` in Chinese):
+    evaluate it per record instead.
+
+    ``codes`` (DuckDB only) names columns stored with a dictionary code column
+    (``code_column(name)``, 0-based position in the given list, which must hold every value
+    of the table): IN lists over them compile to a bitmap lookup.
+    """
     backend = PolarsBackend() if dialect == "polars" else SqlBackend(dialect, codes)
     compiler = Compiler(columns, backend)
     try:
