@@ -8,26 +8,26 @@ from urllib.parse import quote
 
 from onething.catalog import documents
 from onething.catalog import selectors as catalog
+from onething.catalog.blueprint import Blueprint, MaterialPlan
 
 BRING = ("upload", "commitment")
 
 
-def exemption_reason(material: dict, *, bp: dict, user=None) -> str:
+def exemption_reason(material: MaterialPlan, *, bp: Blueprint, user=None) -> str:
     """Why a material need not be handed in.
 
     The single place for this line: once the registry app exists it can consult ``user``'s
     actual licences here ("已通过电子证照获取：营业执照（证号…）").
     """
-    kind = material["disposition"]
+    kind = material.disposition
     if kind == "license":
-        return f"已通过电子证照获取：{material['license_type_name'] or material['name']}"
+        return f"已通过电子证照获取：{material.license_type_name or material.name}"
     if kind == "shared_data":
         return "已通过部门共享数据获取，无需提交"
     if kind == "earlier_item":
-        names = {i["code"]: i["name"] for i in bp["items"]}
-        producer = names.get(material.get("produced_by"), "前序事项")
+        producer = bp.item_name(material.produced_by, "前序事项")
         return f"由“{producer}”办结后自动获取，无需提交"
-    return material.get("disposition_label") or "无需提交"
+    return material.disposition_label or "无需提交"
 
 
 def apply_url(code: str, answers: dict) -> str:
@@ -36,50 +36,42 @@ def apply_url(code: str, answers: dict) -> str:
     return f"/cases/apply/{quote(code)}?answers={quote(body)}"
 
 
-def fee_text(bp: dict) -> str:
-    return f"合计 {bp['fee']} 元" if float(bp["fee"]) else "不收费"
+def fee_text(bp: Blueprint) -> str:
+    return f"合计 {bp.raw.get('fee')} 元" if bp.fee else "不收费"
 
 
-def section(bp: dict, title: str) -> list[str]:
-    return next((lines for t, lines in documents.guide_sections(bp) if t == title), [])
+def section(bp: Blueprint, title: str) -> list[str]:
+    return next((lines for t, lines in documents.guide_sections(bp.raw) if t == title), [])
 
 
 def build(version, answers: dict, *, user=None) -> dict:
-    bp = catalog.blueprint(version, answers)
+    bp = Blueprint.of(catalog.blueprint(version, answers))
     return {
-        "code": bp["onething"]["code"],
-        "name": bp["onething"]["name"],
+        "code": bp.code,
+        "name": bp.name,
         "version": version.number,
-        "answers": _answer_rows(bp),
-        "bring": [_bring_row(m) for m in bp["materials"] if m["disposition"] in BRING],
+        "answers": [{"question": q.text, "answer": q.answer_label} for q in bp.questions],
+        "bring": [_bring_row(m) for m in bp.materials if m.disposition in BRING],
         "not_needed": [
-            {"code": m["code"], "name": m["name"], "why": exemption_reason(m, bp=bp, user=user)}
-            for m in bp["materials"]
-            if m["disposition"] not in BRING
+            {"code": m.code, "name": m.name, "why": exemption_reason(m, bp=bp, user=user)}
+            for m in bp.materials
+            if m.disposition not in BRING
         ],
-        "items": [i["name"] for i in bp["items"]],
-        "promised_days": bp["process"]["promised_days"],
-        "legal_days": bp["process"]["legal_days"],
-        "fee": bp["fee"],
+        "items": [i.name for i in bp.items],
+        "promised_days": bp.promised_days,
+        "legal_days": bp.legal_days,
+        "fee": bp.raw.get("fee"),
         "fee_text": fee_text(bp),
         "where": section(bp, "办理地点和方式"),
-        "apply_url": apply_url(bp["onething"]["code"], bp["answers"]),
+        "apply_url": apply_url(bp.code, dict(bp.answers)),
     }
 
 
-def _bring_row(m: dict) -> dict:
-    note = "可先书面承诺、办理后补交" if m["disposition"] == "commitment" else "需提交"
-    if m.get("description"):
-        note += f"（{m['description']}）"
-    return {"code": m["code"], "name": m["name"], "note": note}
-
-
-def _answer_rows(bp: dict) -> list[dict]:
-    rows = []
-    for q in bp["questions"]:
-        labels = {o["value"]: o["label"] for o in q.get("options", [])}
-        rows.append({"question": q["text"], "answer": labels.get(q["answer"], str(q["answer"]))})
-    return rows
+def _bring_row(m: MaterialPlan) -> dict:
+    note = "可先书面承诺、办理后补交" if m.disposition == "commitment" else "需提交"
+    if m.description:
+        note += f"（{m.description}）"
+    return {"code": m.code, "name": m.name, "note": note}
 
 
 def summary(sheet: dict) -> str:

@@ -7,6 +7,7 @@ a time) → ``done`` (personalised list shown). Every turn returns a list of rep
 """
 
 from onething.catalog import selectors as catalog
+from onething.catalog.blueprint import Blueprint
 
 from . import checklist, guide, hotline, llm
 from . import selectors as finder
@@ -278,7 +279,7 @@ def _after_choices() -> list[dict]:
 
 def _guide(state: dict, version, section: str, question: str, user) -> dict:
     answers = state.get("answers", {})
-    bp = catalog.blueprint(version, answers)
+    bp = Blueprint.of(catalog.blueprint(version, answers))
     sheet = checklist.build(version, answers, user=user) if state.get("stage") == "done" else None
     return guide.answer(bp, section, question=question, sheet=sheet)
 

@@ -1,5 +1,7 @@
 """Questions about a chosen one-thing, answered from its service guide with the part cited."""
 
+from onething.catalog.blueprint import Blueprint
+
 from . import checklist, llm
 from . import text as tx
 
@@ -38,11 +40,11 @@ def intent_of(message: str) -> str | None:
     return next((title for title, cues in INTENTS if any(c in normal for c in cues)), None)
 
 
-def answer(bp: dict, title: str, *, question: str = "", sheet: dict | None = None) -> dict:
+def answer(bp: Blueprint, title: str, *, question: str = "", sheet: dict | None = None) -> dict:
     """A guide bubble: the cited lines verbatim, optionally worded by the language model."""
     found = faq_answer(bp, question) if question else None
     title, lines = found or (title, _lines(bp, title, sheet))
-    name = bp["onething"]["name"]
+    name = bp.name
     default = f"关于“{name}”的{title}：" + "；".join(lines)
     worded = llm.word_answer(question, title, lines) if question else None
     return {
@@ -50,7 +52,7 @@ def answer(bp: dict, title: str, *, question: str = "", sheet: dict | None = Non
         "choices": [],
         "text": worded or default,
         "citation": {
-            "code": bp["onething"]["code"],
+            "code": bp.code,
             "name": name,
             "section": title,
             "lines": lines,
@@ -58,24 +60,24 @@ def answer(bp: dict, title: str, *, question: str = "", sheet: dict | None = Non
     }
 
 
-def _lines(bp: dict, title: str, sheet: dict | None) -> list[str]:
+def _lines(bp: Blueprint, title: str, sheet: dict | None) -> list[str]:
     if title != MATERIALS:
         return checklist.section(bp, title) or ["办事指南暂无此项内容"]
     if sheet is None:
-        return [f"{m['name']}（{m['disposition_label']}）" for m in bp["materials"]]
+        return [f"{m.name}（{m.disposition_label}）" for m in bp.materials]
     lines = [f"{m['name']}（{m['note']}）" for m in sheet["bring"]]
     return lines + [f"{m['name']}（{m['why']}）" for m in sheet["not_needed"]]
 
 
-def faq_answer(bp: dict, question: str) -> tuple[str, list[str]] | None:
+def faq_answer(bp: Blueprint, question: str) -> tuple[str, list[str]] | None:
     """A published FAQ entry close to the question, by shared character bigrams."""
     asked = set(tx.bigrams(tx.normalise(question)))
     best, best_overlap = None, 0.0
-    for entry in bp.get("faq") or []:
-        grams = set(tx.bigrams(tx.normalise(entry.get("q", ""))))
+    for q, a in bp.faq:
+        grams = set(tx.bigrams(tx.normalise(q)))
         overlap = len(asked & grams) / (len(grams) or 1)
         if overlap > best_overlap:
-            best, best_overlap = entry, overlap
+            best, best_overlap = (q, a), overlap
     if best is None or best_overlap < 0.5:
         return None
-    return FAQ, [f"问：{best['q']} 答：{best['a']}"]
+    return FAQ, [f"问：{best[0]} 答：{best[1]}"]

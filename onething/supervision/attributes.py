@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from onething.cases import selectors as cases
 from onething.cases.constants import CommitmentStatus
+from onething.catalog.blueprint import Blueprint
 from onething.common import workdays
 from onething.integration import selectors as integration
 
@@ -108,10 +109,8 @@ def case_subjects(today: date):
 
 
 def _commitment_department(c):
-    users = next(
-        (m.get("used_by", []) for m in c.case.blueprint.get("materials", []) if m.get("code") == c.material),
-        [],
-    )  # fmt: skip
+    material = Blueprint.of(c.case.blueprint).material(c.material)
+    users = material.used_by if material else ()
     task = c.case.tasks.filter(item__in=users).select_related("department").first()
     return task.department if task else c.case.accept_department
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from onething.accounts.constants import RegionLevel, Role
 from onething.accounts.models import Region
 from onething.cases.constants import CaseStatus, CommitmentStatus, MaterialState
+from onething.catalog.blueprint import Blueprint
 from onething.common import workdays
 from onething.common.models import Event
 
@@ -83,9 +84,8 @@ def _commitments(case) -> dict:
 
 def fact_values(case) -> dict:
     """Every column of the case's CaseFact row."""
-    bp = case.blueprint or {}
-    before = bp.get("reductions", {}).get("before", {})
-    after = bp.get("reductions", {}).get("after", {})
+    bp = Blueprint.of(case.blueprint)
+    before, after = bp.before, bp.after
     province, city, county = region_path(case.process_region_id)
     accepted, finished = _day(case.accepted_at), _day(case.finished_at)
     completed = case.status == CaseStatus.COMPLETED
@@ -101,7 +101,7 @@ def fact_values(case) -> dict:
         "accepted_on": accepted, "finished_on": finished, "deadline": case.deadline,
         "completed": completed,
         "on_time": bool(completed and case.deadline and finished and finished <= case.deadline),
-        "promised_days": bp.get("process", {}).get("promised_days", 0) or 0,
+        "promised_days": bp.promised_days,
         "baseline_days": before.get("time", 0) or 0,
         "elapsed_days": _elapsed(case, accepted, finished),
         "baseline_visits": before.get("visits", 0) or 0,

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onething.cases import selectors as cases
+from onething.catalog.blueprint import Blueprint
 from onething.common import audit, jobs
 from onething.common.errors import Conflict, NotFound
 from onething.common.events import record_event
@@ -27,13 +28,10 @@ from .common import MATERIAL_SALT, _case_event, conf
 # ---- routing -----------------------------------------------------------------------------
 
 
-def _blueprint_item(task) -> dict:
-    return next((i for i in task.case.blueprint["items"] if i["code"] == task.item), {})
-
-
 def route(*, task) -> tuple[System | None, str]:
     """The system that decides this task, or None with the reason it is decided internally."""
-    code = _blueprint_item(task).get("decided_by") or INTERNAL
+    item = Blueprint.of(task.case.blueprint).item(task.item)
+    code = item.decided_by if item else INTERNAL
     if code == INTERNAL:
         return None, ""
     system = System.objects.filter(code=code, active=True).select_related("region").first()
@@ -114,8 +112,8 @@ def message_data(link: Link) -> dict:
     """Exactly what the item uses: its form fields and materials (the blueprint's used_by)."""
     task = cases.task_for_system(link.task_id)
     case, item = task.case, task.item
-    fields = [f["field"] for f in case.blueprint["form"]["layout"] if item in f["used_by"]]
-    fields += _produced_fields(case, item)
+    bp = Blueprint.of(case.blueprint)
+    fields = bp.fields_used_by(item) + _produced_fields(case, bp, item)
     # The task's own copy: the case's form plus what earlier items produced (the registered
     # name, address and credit code of a new subject), as a reviewer's page shows it.
     form = task.data.get("form") or case.form
@@ -136,9 +134,9 @@ def message_data(link: Link) -> dict:
     }  # fmt: skip
 
 
-def _produced_fields(case, item: str) -> list[str]:
+def _produced_fields(case, bp: Blueprint, item: str) -> list[str]:
     """Fields of the item an earlier item's result supplies (not in the form's layout)."""
-    produced = {p["field"] for p in case.blueprint["form"].get("produced", [])}
+    produced = bp.produced_fields
     spec = next((i for i in case.version.snapshot["items"] if i["code"] == item), {})
     return [f for f in spec.get("fields", []) if f in produced]
 
