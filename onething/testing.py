@@ -135,8 +135,10 @@ QUICK_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
-def _quick_password_hashing(request, settings):
+def quick_password_hashing(request, settings):
     """Argon2 costs tens of milliseconds a hash on purpose; the suite creates and checks accounts
-    by the thousand. Tests marked ``real_password_hashing`` (the password policy's) keep it."""
+    by the thousand. Tests marked ``real_password_hashing`` (the password policy's) keep it.
+    A public name: the root conftest takes this module's fixtures by ``import *``, which skips
+    names that start with an underscore (as this one did, unnoticed, for a day)."""
     if request.node.get_closest_marker("real_password_hashing") is None:
         settings.PASSWORD_HASHERS = QUICK_HASHERS
