@@ -104,7 +104,6 @@ READ_ONLY = {
     "rules.check_stored": "validates a stored rule",
     "rules.variables_of": "lists a rule's variables",
     "rules.explain": "explains a rule's outcome",
-    "rules.compile_rule": "compiles a rule to SQL",
     "supervision.touched_months": "lists months with changed facts",
     "supervision.rule_problems": "validates a rule",
     "supervision.is_provincial": "reads the actor's region",
