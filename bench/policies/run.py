@@ -143,8 +143,12 @@ def main() -> None:
     parser.add_argument("--spark", action="store_true", help="also time the Spark engine")
     parser.add_argument("--spark-entities", type=int, default=200_000, help="rows for --spark")
     parser.add_argument("--skip-dense", action="store_true", help="skip dense.py (file to file)")
-    parser.add_argument("--dense-entities", type=int, default=1_000_000)
-    parser.add_argument("--dense-policies", type=int, default=200)
+    parser.add_argument(
+        "--dense",
+        default="1000000x200,1000000x1000,10000000x200:compiled",
+        help="dense shapes, entities x policies, comma-separated; ':compiled' leaves out the "
+        "hand-written side (default: the issue's three shapes)",
+    )
     args = parser.parse_args()
     n, m = args.entities, args.policies
 
@@ -198,10 +202,14 @@ def main() -> None:
     if args.spark:
         run_spark(frame, policies, types, compiled, args.spark_entities, args.repeat)
     if not args.skip_dense:  # the dense case, file to file, beside hand-written SQL
-        dense = [sys.executable, str(Path(__file__).with_name("dense.py"))]
-        dense += ["--entities", str(args.dense_entities), "--policies", str(args.dense_policies)]
-        print("=== dense.py ===", flush=True)
-        subprocess.run(dense, check=True)
+        for shape in args.dense.split(","):
+            size, _, only = shape.partition(":")
+            entities, policies = size.split("x")
+            dense = [sys.executable, str(Path(__file__).with_name("dense.py"))]
+            dense += ["--entities", entities, "--policies", policies]
+            dense += ["--skip-hand"] if only == "compiled" else []
+            print(f"=== dense.py {entities} × {policies} ===", flush=True)
+            subprocess.run(dense, check=True)
 
 
 def run_spark(frame, policies, types, duckdb_masks, limit: int, repeat: int) -> None:

@@ -7,6 +7,7 @@ evaluated a chunk of policies per query; rules that do not compile fall back, on
 to the per-record engine, and the result says so.
 """
 
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -198,7 +199,10 @@ def _add_code_columns(connection, types: dict[str, str], key: str) -> dict[str, 
         for name, values in codes.items()
     ]
     columns = ", ".join(["*", f"{key} AS __key", *added])
-    connection.execute(f"CREATE TABLE __coded AS SELECT {columns} FROM {entityfiles.TABLE}")
+    # Stored in key order: a slice of the output (``_slices``) then reads only its own blocks.
+    connection.execute(
+        f"CREATE TABLE __coded AS SELECT {columns} FROM {entityfiles.TABLE} ORDER BY __key"
+    )
     connection.execute(f"DROP TABLE {entityfiles.TABLE}")
     connection.execute(f"ALTER TABLE __coded RENAME TO {entityfiles.TABLE}")
     return codes
@@ -217,21 +221,76 @@ def _duckdb_write(connection, policies, types, declared, out, result: FileResult
     # builds every entity's list of codes (1 M entities × 200 rules, 17 % matching).
     parts = [
         f"SELECT __key, {entityfiles.sql_text(code)} AS policy_code "
-        f"FROM {entityfiles.TABLE} WHERE {form.condition_sql}"
+        f"FROM {entityfiles.TABLE} WHERE ({form.condition_sql})"
         for code, form in compiled
     ]
     with tempfile.TemporaryDirectory() as directory:
         fallback = _fallback_pairs(connection, manual, declared, directory)
         if fallback:
-            parts.append(f"SELECT {key} AS __key, policy_code FROM read_parquet('{fallback}')")
+            parts.append(
+                f"SELECT {key} AS __key, policy_code FROM read_parquet('{fallback}') WHERE TRUE"
+            )
         if not parts:
             parts = [f"SELECT __key, id AS policy_code FROM {entityfiles.TABLE} WHERE FALSE"]
-        union = " UNION ALL ".join(parts)
-        query = (
-            f"SELECT CAST(__key AS VARCHAR) AS entity_id, policy_code FROM ({union}) "
-            "ORDER BY __key, policy_code"
-        )
-        return _copy(connection, query, out)
+        slices = _slices(connection, len(parts))
+        if len(slices) == 1:
+            return _copy(connection, _slice_query(parts, *slices[0]), out)
+        return _copy_sliced(connection, parts, slices, out, Path(directory))
+
+
+# Entity × rule cells per sorted slice of the output: at 20 % matching about 8 M pairs to sort,
+# well inside DuckDB's memory limit. One sort of every pair (160 M at 1 M entities × 1,000 rules)
+# ran out of memory inside the limit ("failed to pin block").
+SLICE_CELLS = 40_000_000
+
+
+def _slices(connection, rules_count: int) -> list[tuple[object, object]]:
+    """Ranges [low, high) of ``__key`` (None: open) that split the pairs into slices of about
+    ``SLICE_CELLS`` cells; the table is stored sorted by ``__key``, so a slice reads few blocks."""
+    rows = max(1, SLICE_CELLS // max(1, rules_count))
+    bounds = connection.execute(
+        f"SELECT __key FROM (SELECT __key, row_number() OVER (ORDER BY __key) - 1 AS n "
+        f"FROM {entityfiles.TABLE}) WHERE n % {rows} = 0 AND n > 0 ORDER BY n"
+    ).fetchall()
+    edges = [None, *(value for (value,) in bounds), None]
+    return list(zip(edges, edges[1:], strict=False))
+
+
+def _slice_query(parts: list[str], low, high) -> str:
+    where = "".join(
+        f" AND __key {op} {_literal(value)}"
+        for op, value in ((">=", low), ("<", high))
+        if value is not None
+    )
+    union = " UNION ALL ".join(f"{part}{where}" for part in parts)
+    return (
+        f"SELECT CAST(__key AS VARCHAR) AS entity_id, policy_code FROM ({union}) "
+        "ORDER BY __key, policy_code"
+    )
+
+
+def _literal(value) -> str:
+    return str(int(value)) if isinstance(value, int) else entityfiles.sql_text(str(value))
+
+
+def _copy_sliced(connection, parts, slices, out, directory: Path) -> int:
+    """Each slice sorted and written on its own, then joined in key order: the slices' ranges
+    follow one another, so the joined file is sorted as a whole."""
+    parquet = str(out).lower().endswith(".parquet")
+    files, written = [], 0
+    for number, (low, high) in enumerate(slices):
+        files.append(directory / f"slice-{number:05d}{'.parquet' if parquet else '.csv'}")
+        written += _copy(connection, _slice_query(parts, low, high), files[-1], header=False)
+    if parquet:  # read back in list order (DuckDB keeps insertion order) and written as one file
+        listed = ", ".join(entityfiles.sql_text(str(f)) for f in files)
+        _copy(connection, f"SELECT * FROM read_parquet([{listed}])", out)
+        return written
+    with open(out, "wb") as target:
+        target.write(b"entity_id,policy_code\n")
+        for path in files:
+            with open(path, "rb") as source:
+                shutil.copyfileobj(source, target, 1 << 20)
+    return written
 
 
 def _numeric_ids(connection) -> bool:
@@ -244,8 +303,9 @@ def _numeric_ids(connection) -> bool:
     )
 
 
-def _copy(connection, query: str, out) -> int:
-    options = "FORMAT parquet" if str(out).lower().endswith(".parquet") else "FORMAT csv, HEADER"
+def _copy(connection, query: str, out, header: bool = True) -> int:
+    csv = f"FORMAT csv, HEADER {str(header).lower()}"
+    options = "FORMAT parquet" if str(out).lower().endswith(".parquet") else csv
     target = entityfiles.sql_text(str(out))
     written = connection.execute(f"COPY ({query}) TO {target} ({options})").fetchone()
     return int(written[0])

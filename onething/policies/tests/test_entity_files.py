@@ -78,3 +78,20 @@ def test_undeclared_attribute_asks_for_a_schema(tmp_path, declared):
 def test_out_must_be_csv_or_parquet(tmp_path, declared):
     with pytest.raises(batch.BatchError, match="只支持 .csv 和 .parquet"):
         match(tmp_path, declared, "id,region\n1,42\n", out="m.txt")
+
+
+@pytest.mark.parametrize("out", ["m.csv", "m.parquet"])
+@pytest.mark.parametrize(
+    "ids", [["9", "10", "2", "33", "1", "4"], ["b", "a10", "a2", "c", "a", "d"]]
+)
+def test_output_written_in_slices_is_the_one_sorted_file(tmp_path, declared, monkeypatch, out, ids):
+    rows = "".join(f"{i},{'420102' if n % 3 else '010203'},{n * 7}\n" for n, i in enumerate(ids))
+    text = "id,region,employees\n" + rows
+    slow = batch.Policy("N", "不可编译", {"some": [[1], {"==": [{"var": ""}, 1]}]})
+    whole, path = match(tmp_path, declared, text, (POLICY, COUNT, slow), out=out)
+    expected = path.read_bytes() if out.endswith(".csv") else pl.read_parquet(path).rows()
+    monkeypatch.setattr(batch, "SLICE_CELLS", 6)  # two entities a slice: three slices
+    sliced, path = match(tmp_path, declared, text, (POLICY, COUNT, slow), out=out)
+    got = path.read_bytes() if out.endswith(".csv") else pl.read_parquet(path).rows()
+    assert got == expected and sliced.pairs == whole.pairs > len(ids)
+    assert [f for _, f in sliced.fallbacks] == [f for _, f in whole.fallbacks] != []
