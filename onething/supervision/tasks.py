@@ -7,7 +7,7 @@ from onething.common import jobs
 from . import services
 
 
-@jobs.periodic("supervision.refresh", every_seconds=60)
+@jobs.periodic("supervision.refresh", every_seconds=15)
 def refresh(payload: dict) -> dict:
     """Catch-up: facts of cases changed since the last run, then the touched months' rollups."""
     return services.refresh()

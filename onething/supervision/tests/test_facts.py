@@ -33,6 +33,29 @@ def test_catch_up_refreshes_cases_with_new_events_only(make_case, wuhan_base, al
     assert MonthRollup.objects.get(grain="county").completed == 1
 
 
+def test_a_quiet_refresh_leaves_the_open_counts_alone_until_something_moves(
+    make_case, wuhan_base, alice
+):
+    from datetime import timedelta
+
+    from onething.supervision.models import OpenRollup
+
+    case = make_case(submitted_by=alice, accepted=wuhan_base, status="processing")
+    first = services.refresh()
+    assert first["open_rows"] > 0 and OpenRollup.objects.get(grain="county").processing == 1
+    later = timezone.now() + timedelta(minutes=10)  # past the re-read overlap: nothing moved
+    services.refresh(now=later)
+    quiet = services.refresh(now=later + timedelta(seconds=15))
+    assert quiet == {"facts": 0, "rollup_rows": 0, "open_rows": 0}
+    case.status = "completed"
+    case.finished_at = later
+    case.save()
+    event = record_event(actor=None, verb="case.completed", obj=case)
+    type(event).objects.filter(pk=event.pk).update(created_at=later + timedelta(seconds=20))
+    moved = services.refresh(now=later + timedelta(seconds=30))
+    assert moved["facts"] == 1 and not OpenRollup.objects.filter(processing__gt=0).exists()
+
+
 def test_rollup_rebuild_is_idempotent(make_case, wuhan_base, alice):
     services.case_fact_refresh(case=make_case(submitted_by=alice, accepted=wuhan_base, elapsed=2))
     services.rollups_rebuild_all()
