@@ -72,12 +72,13 @@ def catalog_import(*, path: Path, actor=None, publish: bool = True) -> dict:
     files, docs, problems = catalog_check(path=path)
     if problems:
         raise loader.CatalogInvalid(problems)
-    _write_reference_data(docs)
-    _write_items(docs["items"])
-    for doc in docs["onethings"].values():
-        _write_onething(doc)
-    _write_oneclasses(docs["oneclasses"])
-    _write_synonyms([canonical.synonym(s) for _, s in files.synonyms])
+    written = [
+        *_write_reference_data(docs),
+        *_write_items(docs["items"]),
+        *(row for doc in docs["onethings"].values() for row in _write_onething(doc)),
+        *_write_oneclasses(docs["oneclasses"]),
+        *_write_synonyms([canonical.synonym(s) for _, s in files.synonyms]),
+    ]
     published = (
         [onething_publish(onething=ot, actor=actor) for ot in OneThing.objects.all()]
         if publish
@@ -90,18 +91,20 @@ def catalog_import(*, path: Path, actor=None, publish: bool = True) -> dict:
         verb="catalog.imported",
         obj=OneThing.objects.first() or Region.objects.first(),
         data=counts,
+        objects=written,  # every row the import wrote or replaced, audited in one INSERT
     )
     after_commit(signals.catalog_changed)
     return counts
 
 
-def _write_reference_data(docs: dict) -> None:
+def _write_reference_data(docs: dict) -> list:
+    written = []
     for d in docs["departments"].values():
-        DepartmentKind.objects.update_or_create(
+        written += DepartmentKind.objects.update_or_create(
             code=d["code"], defaults={"name": d["name"], "suffix": d["suffix"]}
         )
     for d in docs["license_types"].values():
-        LicenseType.objects.update_or_create(
+        written += LicenseType.objects.update_or_create(
             code=d["code"],
             defaults={
                 "name": d["name"],
@@ -111,12 +114,12 @@ def _write_reference_data(docs: dict) -> None:
             },
         )
     for d in docs["data_elements"].values():
-        DataElement.objects.update_or_create(
+        written += DataElement.objects.update_or_create(
             code=d["code"],
             defaults={k: d[k] for k in ("name", "type", "options", "max_length", "prefill")},
         )
     for d in docs["materials"].values():
-        Material.objects.update_or_create(
+        written += Material.objects.update_or_create(
             code=d["code"],
             defaults={
                 "name": d["name"],
@@ -125,9 +128,11 @@ def _write_reference_data(docs: dict) -> None:
                 "registry_field": d["registry_field"] or "",
             },  # fmt: skip
         )
+    return written[::2]  # update_or_create gives (row, created)
 
 
-def _write_items(items: dict) -> None:
+def _write_items(items: dict) -> list:
+    written = []
     for d in items.values():
         item, _ = ServiceItem.objects.update_or_create(
             code=d["code"],
@@ -139,9 +144,9 @@ def _write_items(items: dict) -> None:
                 "decided_by": d.get("decided_by") or "internal",
             },
         )
-        item.item_materials.all().delete()
+        written += [item, *_replaced(item.item_materials.all())]
         tolerance = set(d["tolerance"])
-        ItemMaterial.objects.bulk_create(
+        written += ItemMaterial.objects.bulk_create(
             ItemMaterial(
                 item=item,
                 material_id=m["material"],
@@ -151,9 +156,17 @@ def _write_items(items: dict) -> None:
             )
             for n, m in enumerate(d["materials"])
         )
+    return written
 
 
-def _write_onething(d: dict) -> None:
+def _replaced(rows) -> list[tuple]:
+    """Delete the rows, returning them as (model, pk) for the audit."""
+    gone = [(rows.model, pk) for pk in rows.values_list("pk", flat=True)]
+    rows.delete()
+    return gone
+
+
+def _write_onething(d: dict) -> list:
     fields = ("name", "subject", "stage", "status", "description", "aliases", "keywords", "questions",
               "dependencies", "material_rules", "faq", "committed_days", "visits", "sources")  # fmt: skip
     ot, _ = OneThing.objects.update_or_create(
@@ -164,8 +177,8 @@ def _write_onething(d: dict) -> None:
             "region_id": d["region"],
         },
     )
-    ot.memberships.all().delete()
-    OneThingItem.objects.bulk_create(
+    replaced = _replaced(ot.memberships.all())
+    members = OneThingItem.objects.bulk_create(
         OneThingItem(
             onething=ot,
             item_id=m["item"],
@@ -177,9 +190,11 @@ def _write_onething(d: dict) -> None:
         )
         for n, m in enumerate(d["items"])
     )
+    return [ot, *replaced, *members]
 
 
-def _write_oneclasses(docs: dict) -> None:
+def _write_oneclasses(docs: dict) -> list:
+    written = []
     for d in docs.values():
         oc, _ = OneClass.objects.update_or_create(
             code=d["code"],
@@ -191,11 +206,13 @@ def _write_oneclasses(docs: dict) -> None:
             },
         )
         oc.onethings.set(d["onethings"])
+        written.append(oc)
+    return written
 
 
-def _write_synonyms(rows: list[dict]) -> None:
-    Synonym.objects.all().delete()
-    Synonym.objects.bulk_create(
+def _write_synonyms(rows: list[dict]) -> list:
+    replaced = _replaced(Synonym.objects.all())
+    return replaced + Synonym.objects.bulk_create(
         Synonym(canonical=r["canonical"], terms=r["terms"], order=n) for n, r in enumerate(rows)
     )
 

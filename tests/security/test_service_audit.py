@@ -141,9 +141,6 @@ UNCOVERED = {
         "creates an empty conversation (assistant.conversation) with no audit row or event; "
         "see chat_turn"
     ),
-    "catalog.catalog_import": (
-        "writes every catalog table from a directory of YAML files; not driven yet"
-    ),
     "integration.callback_receive": (
         "verifies a signed CloudEvent from a connected system, then record_and_apply; not "
         "driven yet (needs a dispatched task and signed headers)"
@@ -558,7 +555,22 @@ def _catalog(w):
             lambda: OneThing.objects.get(code="mini-restaurant"),
             lambda one: s.onething_advance(onething=one, to=_next_status(one), actor=p["dora"]),
         ),
+        "catalog.catalog_import": (_changed_catalog, lambda path: s.catalog_import(path=path)),
     }
+
+
+def _changed_catalog():
+    """The mini catalog with one item's conditions changed: an import that writes."""
+    from onething.testing import MINI
+
+    copy = Path(tempfile.mkdtemp()) / "mini"
+    shutil.copytree(MINI, copy)
+    item = copy / "items" / "market.yaml"
+    item.write_text(
+        item.read_text(encoding="utf-8").replace("conditions: ''", "conditions: 依法设立"),
+        encoding="utf-8",
+    )
+    return copy
 
 
 def _renamed_onething():
