@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from onething.catalog.blueprint import Blueprint, MaterialPlan
 from onething.common.errors import Unprocessable
 
 from .constants import MaterialState
@@ -15,21 +16,21 @@ SUBJECT_LICENCE_TYPES = {"business_license"}
 
 def material_rows(blueprint: dict, *, uploads: dict, commitments: dict, exempt: dict) -> list[dict]:
     """One row per blueprint material with its state; unknown materials are refused."""
-    known = {m["code"]: m for m in blueprint["materials"]}
+    known = {m.code: m for m in Blueprint.of(blueprint).materials}
     unknown = {
         f"materials.{c}": "不是本事项需要的材料" for c in [*uploads, *commitments] if c not in known
     }
     if unknown:
         raise Unprocessable("材料有误", fields=unknown)
-    return [_row(m, uploads, commitments, exempt) for m in blueprint["materials"]]
+    return [_row(m, uploads, commitments, exempt) for m in known.values()]
 
 
-def _row(m: dict, uploads: dict, commitments: dict, exempt: dict) -> dict:
-    code = m["code"]
+def _row(m: MaterialPlan, uploads: dict, commitments: dict, exempt: dict) -> dict:
+    code = m.code
     row = {
         "material": code,
-        "name": m["name"],
-        "required": m["required"],
+        "name": m.name,
+        "required": m.required,
         "upload": None,
         "exemption": {},
     }
@@ -38,9 +39,9 @@ def _row(m: dict, uploads: dict, commitments: dict, exempt: dict) -> dict:
     if code in uploads:
         return {**row, "state": MaterialState.UPLOADED, "upload": uploads[code]}
     if code in commitments:
-        if not m.get("commitment_allowed"):
+        if not m.commitment_allowed:
             raise Unprocessable(
-                "该材料不能容缺后补", fields={f"commitments.{code}": f"{m['name']}不能承诺后补"}
+                "该材料不能容缺后补", fields={f"commitments.{code}": f"{m.name}不能承诺后补"}
             )
         return {**row, "state": MaterialState.COMMITTED, "due_date": commitments[code]}
     return {**row, "state": MaterialState.MISSING}
@@ -49,14 +50,14 @@ def _row(m: dict, uploads: dict, commitments: dict, exempt: dict) -> dict:
 def blueprint_exemptions(blueprint: dict) -> dict:
     """Materials an earlier member item produces: nobody uploads those."""
     return {
-        m["code"]: {
+        m.code: {
             "kind": "earlier_item",
             "license": None,
-            "license_type": m.get("license_type"),
-            "reason": f"由前序事项办结后自动获取（{m.get('license_type_name') or m['name']}）",
+            "license_type": m.license_type or None,
+            "reason": f"由前序事项办结后自动获取（{m.license_type_name or m.name}）",
         }
-        for m in blueprint["materials"]
-        if m["disposition"] == "earlier_item"
+        for m in Blueprint.of(blueprint).materials
+        if m.disposition == "earlier_item"
     }
 
 

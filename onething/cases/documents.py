@@ -3,6 +3,7 @@
 from django.utils import timezone
 from reportlab.lib.units import mm
 
+from onething.catalog.blueprint import Blueprint
 from onething.common import pdf
 
 from .constants import DocumentKind
@@ -27,7 +28,7 @@ def render(*, kind: str, case, department, lines: list[str], items: list[str] = 
         )
     flow += [
         pdf.spacer(8),
-        pdf.para(f"一件事：{case.title}（版本 v{case.blueprint['onething'].get('version')}）"),
+        pdf.para(f"一件事：{case.title}（版本 v{Blueprint.of(case.blueprint).version}）"),
         pdf.para(f"{department.name if department else ''}"),
         pdf.para(timezone.localdate().strftime("%Y年%m月%d日")),
         pdf.spacer(4),

@@ -5,6 +5,7 @@ Thin on purpose: it keeps the list of what cases needs from the registry short a
 
 from django.utils import timezone
 
+from onething.catalog.blueprint import Blueprint
 from onething.common import validators
 from onething.registry import selectors as registry_selectors
 from onething.registry import services as registry_services
@@ -56,7 +57,7 @@ def prefill(*, blueprint, person=None, entity=None, licences=None, valid_on=None
             blueprint=blueprint, person=person, entity=entity,
             licenses=registry_services.by_type(licences),
         )  # fmt: skip
-    schema = blueprint["form"]["schema"]["properties"]
+    schema = Blueprint.of(blueprint).form_schema.get("properties", {})
     for field, entry in found.items():
         if field in schema and validation.field_error(schema[field], entry["value"]):
             entry["read_only"] = False

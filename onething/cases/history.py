@@ -14,6 +14,7 @@ from django.utils import timezone
 from onething.accounts.constants import Role
 from onething.accounts.models import Region, User
 from onething.catalog import selectors as catalog
+from onething.catalog.blueprint import Blueprint
 from onething.common import workdays
 from onething.common.events import record_event
 
@@ -65,10 +66,11 @@ def _history_applicant() -> User:
 
 
 def _one_case(rng, seq, version, region, today, clerk, citizen) -> Case:
-    bp = catalog.blueprint(version)
+    stored = catalog.blueprint(version)
+    bp = Blueprint.of(stored)
     channel = rng.choices(["portal", "window", "api"], weights=[6, 3, 1])[0]
     accept = region
-    if bp["cross_region"] in CROSS_REGION_OK and rng.random() < 0.15:
+    if bp.cross_region in CROSS_REGION_OK and rng.random() < 0.15:
         accept = (
             Region.objects.filter(level=region.level)
             .exclude(code=region.code)
@@ -78,8 +80,8 @@ def _one_case(rng, seq, version, region, today, clerk, citizen) -> Case:
     submitted = today - timedelta(days=rng.randint(1, 330))
     case = Case.objects.create(
         number=f"{accept.code}-{submitted:%Y%m%d}-9{seq:05d}", version=version,
-        onething=bp["onething"]["code"], title=bp["onething"]["name"], blueprint=bp,
-        answers=bp["answers"], applicant_data={"kind": "person", "name": f"演示申请人{seq}", "synthetic": True},
+        onething=bp.code, title=bp.name, blueprint=stored,
+        answers=dict(bp.answers), applicant_data={"kind": "person", "name": f"演示申请人{seq}", "synthetic": True},
         submitted_by=clerk if channel == "window" else citizen, channel=channel,
         accept_region=accept, process_region=region, status=CaseStatus.SUBMITTED, synthetic=True,
     )  # fmt: skip
@@ -95,12 +97,9 @@ def _one_case(rng, seq, version, region, today, clerk, citizen) -> Case:
 
 
 def _materials(case, bp) -> None:
-    rows = [m for m in bp["materials"] if m["disposition"] in ("upload", "commitment")]
+    rows = [m for m in bp.materials if m.disposition in ("upload", "commitment")]
     CaseMaterial.objects.bulk_create(
-        [
-            CaseMaterial(case=case, material=m["code"], name=m["name"], state="uploaded")
-            for m in rows
-        ]
+        [CaseMaterial(case=case, material=m.code, name=m.name, state="uploaded") for m in rows]
     )
 
 
@@ -111,7 +110,7 @@ def _progress(rng, case, bp, submitted, today, clerk, actor) -> bool:
     if roll < 0.05:
         return False
     accepted = workdays.add_working_days(submitted, rng.randint(0, 1))
-    promised = bp["process"]["promised_days"]
+    promised = bp.promised_days
     case.status, case.accepted_at = CaseStatus.PROCESSING, _at(accepted, 11)
     case.deadline = workdays.add_working_days(accepted, promised)
     case.accept_department = clerk.department
@@ -137,15 +136,15 @@ def _progress(rng, case, bp, submitted, today, clerk, actor) -> bool:
 
 def _tasks(rng, case, bp, accepted, today, done) -> None:
     rows = []
-    first_stage = min((item["stage"] for item in bp["items"]), default=0)
-    for item in bp["items"]:
-        days = item.get("committed_days", item["promised_days"])  # the limit inside the one-thing
+    first_stage = min((item.stage for item in bp.items), default=0)
+    for item in bp.items:
+        days = item.days  # the limit inside the one-thing
         # An open case runs its first stage; later stages wait for it, as live cases do.
-        waiting = not done and item["stage"] > first_stage
+        waiting = not done and item.stage > first_stage
         started = None if waiting else (accepted if done else min(accepted, today))
         rows.append(Task(
-            case=case, item=item["code"], name=item["name"], stage=item["stage"],
-            department=cases.department_for_item(item, case.process_region), days=days,
+            case=case, item=item.code, name=item.name, stage=item.stage,
+            department=cases.department_for_item(item.routing, case.process_region), days=days,
             status=TaskStatus.APPROVED if case.status == CaseStatus.COMPLETED else
             (TaskStatus.CANCELLED if done else TaskStatus.WAITING if waiting else TaskStatus.ACTIVE),
             started_on=started,
@@ -155,9 +154,7 @@ def _tasks(rng, case, bp, accepted, today, done) -> None:
 
 
 def _commitment(rng, case, bp, accepted, today) -> None:
-    material = next(
-        (m for m in bp["materials"] if m["disposition"] in ("upload", "commitment")), None
-    )
+    material = next((m for m in bp.materials if m.disposition in ("upload", "commitment")), None)
     if material is None:
         return
     due = accepted + timedelta(days=rng.randint(10, 40))
@@ -165,7 +162,7 @@ def _commitment(rng, case, bp, accepted, today) -> None:
     if due < today:
         status = CommitmentStatus.BREACHED if rng.random() < 0.15 else CommitmentStatus.FULFILLED
     Commitment.objects.create(
-        case=case, material=material["code"], name=material["name"], due_date=due, status=status,
+        case=case, material=material.code, name=material.name, due_date=due, status=status,
         closed_at=_at(min(due, today)) if status != CommitmentStatus.PENDING else None,
     )  # fmt: skip
-    CaseMaterial.objects.filter(case=case, material=material["code"]).update(state="committed")
+    CaseMaterial.objects.filter(case=case, material=material.code).update(state="committed")

@@ -3,6 +3,7 @@
 from django.db.models import Q
 
 from onething.accounts.constants import Role
+from onething.catalog.blueprint import Blueprint
 from onething.common.errors import NotFound
 from onething.common.models import Event
 
@@ -189,7 +190,7 @@ def task_for_system(task_id: int) -> Task | None:
 
 def task_materials(task: Task) -> list:
     """The case's material rows this task's item uses (data minimisation), with their uploads."""
-    used = [m["code"] for m in task.case.blueprint["materials"] if task.item in m["used_by"]]
+    used = Blueprint.of(task.case.blueprint).materials_used_by(task.item)
     return list(task.case.materials.filter(material__in=used).select_related("upload"))
 
 

@@ -12,6 +12,7 @@ shows it as typed (the case page's audited ``?full=1``, recorded by ``audit_text
 
 import re
 
+from onething.catalog.blueprint import Blueprint
 from onething.common import audit
 from onething.common.security import holds_numbers, mask_phone, typed_text
 from onething.common.security import masked_timeline as timeline  # noqa: F401 - views and API
@@ -146,7 +147,7 @@ def case_dict(case: Case, *, full: bool = False, text_full: bool | None = None) 
     text_full = full if text_full is None else text_full
     return {
         "number": case.number, "status": case.status, "status_label": case.get_status_display(),
-        "onething": case.onething, "title": case.title, "version": case.blueprint["onething"].get("version") or 0,
+        "onething": case.onething, "title": case.title, "version": Blueprint.of(case.blueprint).version,
         "channel": case.channel, "accept_region": case.accept_region_id, "process_region": case.process_region_id,
         "applicant": applicant_view(case, full=full), "form": shown(case.form, full), "answers": case.answers,
         "problems": typed_text(case.problems, full=text_full), "tolerance": case.tolerance, "flagged": case.flagged, "reason": typed_text(case.reason, full=text_full),

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from onething.accounts import selectors as accounts
 from onething.accounts.constants import Role
+from onething.catalog.blueprint import Blueprint
 from onething.common import workdays
 from onething.common.errors import Conflict, NotFound, Unprocessable
 
@@ -120,7 +121,7 @@ def _start_processing(case: Case, actor, *, tolerance: bool) -> None:
     today = base._today()
     case.status, case.tolerance, case.accepted_at = CaseStatus.PROCESSING, tolerance, timezone.now()
     case.accept_department = _accepting_department(case, actor)
-    case.deadline = workdays.add_working_days(today, case.blueprint["process"]["promised_days"])
+    case.deadline = workdays.add_working_days(today, Blueprint.of(case.blueprint).promised_days)
     case.save()
     _grant_case_consent(case, actor)
     verb = "case.accepted_with_tolerance" if tolerance else "case.accepted"

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from onething.catalog.blueprint import Blueprint
 from onething.common.errors import Conflict, NotFound
 
 from ..constants import (
@@ -115,7 +116,8 @@ def _breach_one(commitment_id: int) -> int:
     )
     case.flagged = True
     case.save(update_fields=["flagged"])
-    users = next((m["used_by"] for m in case.blueprint["materials"] if m["code"] == c.material), [])
+    material = Blueprint.of(case.blueprint).material(c.material)
+    users = list(material.used_by) if material else []
     tasks = list(case.tasks.filter(item__in=users))
     for task in tasks:
         Task.objects.filter(pk=task.pk).update(flagged=True)

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from onething.catalog import selectors as catalog
+from onething.catalog.blueprint import Blueprint
 from onething.catalog.compiler import CompileError
 from onething.common.events import record_event
 
@@ -102,4 +103,4 @@ def _shown_materials(draft: Draft) -> set[str]:
         blueprint = None
     if blueprint is None:  # submission refuses the answers with its own message
         return {*draft.materials, *draft.commitments}
-    return {m["code"] for m in blueprint["materials"]}
+    return {m.code for m in Blueprint.of(blueprint).materials}

@@ -5,6 +5,7 @@ from datetime import date
 from onething.accounts import selectors as accounts
 from onething.accounts.constants import Role
 from onething.catalog import selectors as catalog
+from onething.catalog.blueprint import Blueprint
 from onething.catalog.compiler import CompileError
 from onething.common import hotsql
 from onething.common.errors import Forbidden, NotFound, Unprocessable
@@ -182,7 +183,7 @@ def _regions(user, holder: Holder, blueprint: dict, accept_code) -> dict:
     process = holder.region or accept
     if accept is None or process is None:
         raise Unprocessable("请选择受理地区", fields={"accept_region": "必填"})
-    if accept.code != process.code and blueprint["cross_region"] not in CROSS_REGION_OK:
+    if accept.code != process.code and Blueprint.of(blueprint).cross_region not in CROSS_REGION_OK:
         raise Unprocessable(
             "本一件事不支持跨域通办，请向申请人所在地提出申请",
             fields={"accept_region": "不支持跨域受理"},
@@ -211,7 +212,7 @@ def _checked_form(blueprint: dict, holder: Holder, form: dict) -> tuple[dict, di
         ):
             errors[f"form.{field}"] = f"与{entry.get('source_label') or '权威来源'}不一致，不能修改"
         form[field] = entry["value"]
-    errors.update(validation.form_problems(blueprint["form"]["schema"], form))
+    errors.update(validation.form_problems(Blueprint.of(blueprint).form_schema, form))
     if errors:
         raise Unprocessable("表单填写有误：" + "；".join(errors.values()), fields=errors)
     return form, {

@@ -7,6 +7,7 @@ from contextlib import nullcontext
 
 from django.db import IntegrityError, connection, transaction
 
+from onething.catalog.blueprint import Blueprint
 from onething.common import hotsql
 from onething.common.errors import Conflict, DomainError, Unprocessable
 from onething.common.security import keyed_digest
@@ -145,14 +146,15 @@ def _next_number(region_code: str) -> str:
 
 def _create_case(user, p: Submission, number: str) -> Case:
     holder, bp = p.holder, p.blueprint
+    plan = Blueprint.of(bp)
     case = hotsql.create(
         Case(
             number=number,
             version=p.version,
-            onething=bp["onething"]["code"],
-            title=bp["onething"]["name"],
+            onething=plan.code,
+            title=plan.name,
             blueprint=bp,
-            answers=bp["answers"],
+            answers=dict(plan.answers),
             form=p.form,
             prefilled=p.prefilled,
             applicant=holder.user,

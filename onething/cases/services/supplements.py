@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from onething.catalog.blueprint import Blueprint
 from onething.common import workdays
 from onething.common.errors import Conflict, NotFound, Unprocessable
 
@@ -65,7 +66,7 @@ def _apply_supplement(case: Case, form: dict, uploads: dict) -> list[tuple]:
     """Merge the form and the files into the case; the material rows it updated, to audit."""
     if form:
         merged = {**case.form, **{k: v for k, v in form.items() if k not in case.prefilled}}
-        if errors := validation.form_problems(case.blueprint["form"]["schema"], merged):
+        if errors := validation.form_problems(Blueprint.of(case.blueprint).form_schema, merged):
             raise Unprocessable("表单填写有误：" + "；".join(errors.values()), fields=errors)
         case.form = merged
     touched = []
@@ -86,7 +87,8 @@ def _apply_supplement(case: Case, form: dict, uploads: dict) -> list[tuple]:
 
 
 def _required(case: Case, row: dict) -> bool:
-    return any(m["code"] == row["material"] and m["required"] for m in case.blueprint["materials"])
+    material = Blueprint.of(case.blueprint).material(row["material"])
+    return bool(material and material.required)
 
 
 def _resume(case: Case, actor, tasks: list[Task]) -> None:

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onething.accounts import selectors as accounts
+from onething.catalog.blueprint import Blueprint, ItemPlan
 from onething.common import workdays
 from onething.common.errors import Conflict, DomainError, NotFound, Unprocessable
 
@@ -34,26 +35,26 @@ def department_for_item(item: dict, region):
 
 
 def _spawn_tasks(case: Case, actor) -> None:
-    deps = case.blueprint["process"].get("dependencies", {})
+    bp = Blueprint.of(case.blueprint)
     held = _subject_licences(case)
     tasks = [
         Task(
             case=case,
-            item=item["code"],
-            name=item["name"],
-            stage=item["stage"],
-            department=department_for_item(item, case.process_region),
-            requires=deps.get(item["code"], []),
-            result_type=item.get("result") or "",
-            days=item.get("committed_days", item["promised_days"]),  # inside this one-thing
+            item=item.code,
+            name=item.name,
+            stage=item.stage,
+            department=department_for_item(item.routing, case.process_region),
+            requires=list(bp.dependencies.get(item.code, ())),
+            result_type=item.result,
+            days=item.days,  # inside this one-thing
             status=TaskStatus.WAITING,
         )
-        for item in case.blueprint["items"]
+        for item in bp.items
     ]
     fulfilled = [
-        _fulfil_with(task, held[item["result"]])
-        for task, item in zip(tasks, case.blueprint["items"], strict=True)
-        if _registers_subject(item) and item["result"] in held
+        _fulfil_with(task, held[item.result])
+        for task, item in zip(tasks, bp.items, strict=True)
+        if _registers_subject(item) and item.result in held
     ]
     Task.objects.bulk_create(tasks)
     _event(case, actor, "case.tasks_created", objects=tasks, tasks=len(tasks))
@@ -69,8 +70,8 @@ def _spawn_tasks(case: Case, actor) -> None:
     _start_ready(case, actor)
 
 
-def _registers_subject(item: dict) -> bool:
-    return bool(item.get("establishes")) and item.get("result") in checks.SUBJECT_LICENCE_TYPES
+def _registers_subject(item: ItemPlan | None) -> bool:
+    return bool(item and item.establishes and item.result in checks.SUBJECT_LICENCE_TYPES)
 
 
 def _subject_licences(case: Case) -> dict:
@@ -115,10 +116,10 @@ def _start_ready(case: Case, actor) -> list[Task]:
 def _produced(blueprint: dict, results: dict) -> dict:
     """Form fields an earlier item's result supplies (the credit code a registration assigns)."""
     out = {}
-    for entry in blueprint["form"].get("produced", []):
-        face = (results.get(entry["produced_by"]) or {}).get("license_data") or {}
-        if face.get(entry["source"]) not in (None, ""):
-            out[entry["field"]] = face[entry["source"]]
+    for entry in Blueprint.of(blueprint).produced:
+        face = (results.get(entry.produced_by) or {}).get("license_data") or {}
+        if face.get(entry.source) not in (None, ""):
+            out[entry.field] = face[entry.source]
     return out
 
 
@@ -265,8 +266,7 @@ def _issue_licence(task: Task, actor, result: dict):
     if holder["person"] is None and holder["entity"] is None:
         return None  # nobody in the registry to hold it (typed-in applicant); the decision stands
     form = task.data.get("form") or case.form
-    item = next((i for i in case.blueprint["items"] if i["code"] == task.item), {})
-    if _registers_subject(item):
+    if _registers_subject(Blueprint.of(case.blueprint).item(task.item)):
         code = str(result.get("credit_code") or "").strip().upper()
         if code and not validation.check_credit_code(code):
             raise Unprocessable(

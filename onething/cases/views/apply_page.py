@@ -3,6 +3,7 @@
 from onething.accounts import selectors as accounts
 from onething.accounts.constants import Role
 from onething.catalog import selectors as catalog
+from onething.catalog.blueprint import Blueprint
 from onething.catalog.compiler import CompileError
 
 from .. import checks, gateway, serialize
@@ -31,7 +32,7 @@ def _context(request, code: str, draft, errors=None) -> dict:
         "rows": _material_rows(bp, draft, exempt), "fields": _field_rows(bp, draft, prefill, full),
         "applicant": serialize.shown(draft.applicant, full), "is_clerk": is_clerk, "full": full,
         "has_personal": is_clerk and bool(serialize.draft_fields(draft)),
-        "derived": derived, "cross_region": bp["cross_region"] in CROSS_REGION_OK,
+        "derived": derived, "cross_region": Blueprint.of(bp).cross_region in CROSS_REGION_OK,
         "region_groups": _region_groups(bp), "draft_started": _draft_started(draft),
         **_accept_choice(request, bp, holder, draft.applicant or {}),
     }  # fmt: skip
@@ -59,7 +60,7 @@ def _accept_choice(request, bp: dict, holder: dict, applicant: dict) -> dict:
     """跨域通办: an applicant may hand the case in at another window; the home region stays the
     place it is processed. A clerk's window is the accepting region."""
     user = request.user
-    if bp["cross_region"] not in CROSS_REGION_OK:
+    if Blueprint.of(bp).cross_region not in CROSS_REGION_OK:
         return {"accept_regions": [], "accept_region": ""}
     if user.role == Role.WINDOW_CLERK:
         return {"accept_regions": [], "accept_region": "", **_home_choice(request, bp, applicant)}
@@ -68,7 +69,7 @@ def _accept_choice(request, bp: dict, holder: dict, applicant: dict) -> dict:
         (entity and entity.registered_region_id) or (person and person.household_region_id)
         or user.region_id or ""
     )  # fmt: skip
-    within = "" if bp["cross_region"] == "跨省通办" else home[:2]
+    within = "" if Blueprint.of(bp).cross_region == "跨省通办" else home[:2]
     regions = list(accounts.window_regions(within=within).select_related("parent"))
     chosen = request.POST.get("accept_region") or home
     return {"accept_regions": regions, "accept_region": chosen, "home_region": home}
@@ -78,7 +79,7 @@ def _home_choice(request, bp: dict, applicant: dict) -> dict:
     """At a window, a walk-in's home region (户籍地或登记地) is where the case is processed; the
     clerk picks it for a person typed in (a holder's code brings its own)."""
     user = request.user
-    within = "" if bp["cross_region"] == "跨省通办" else user.region_id[:2]
+    within = "" if Blueprint.of(bp).cross_region == "跨省通办" else user.region_id[:2]
     regions = list(accounts.window_regions(within=within).select_related("parent"))
     chosen = request.POST.get("applicant_region") or applicant.get("region") or user.region_id
     return {"home_regions": regions, "home_region": chosen}

@@ -29,6 +29,11 @@ def test_the_typed_blueprint_carries_what_the_compiled_json_says(stored):
         f["field"] for f in stored["form"]["layout"] if "mini-food-license" in f["used_by"]
     }
     assert [q.answer for q in bp.questions] == [q["answer"] for q in stored["questions"]]
+    assert Blueprint.of(stored) is bp  # built once per stored dict
+    assert bp.cross_region == stored["cross_region"] and bp.version == stored["onething"]["version"]
+    food = bp.item("mini-food-license")
+    assert food.stage == 1 and food.days == stored["items"][1]["committed_days"]
+    assert bp.dependencies["mini-food-license"] == ("mini-registration",)
 
 
 def test_a_blueprint_stored_by_an_older_version_reads_with_defaults():

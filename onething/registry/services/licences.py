@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from onething.catalog.blueprint import Blueprint, FormField, MaterialPlan
 from onething.catalog.models import LicenseType
 from onething.common.errors import DomainError
 from onething.common.events import record_event
@@ -244,13 +245,14 @@ def prefill(*, blueprint: dict, person=None, entity=None) -> dict[str, dict]:
 
 def prefill_from(*, blueprint: dict, person, entity, licenses: dict[str, License]) -> dict:
     """``prefill`` with the holder's valid licences by type already read (one read per request)."""
-    types = LicenseType.objects.in_bulk(_license_sources(blueprint))
+    fields = Blueprint.of(blueprint).fields
+    types = LicenseType.objects.in_bulk(_license_sources(fields))
     out = {}
-    for row in _layout(blueprint):
-        for source in row.get("prefill") or []:
+    for row in fields:
+        for source in row.prefill:
             value = _lookup(source, person, entity, licenses)
             if value is not None and value != "":  # a blank on a licence face is no value
-                out[row["field"]] = {
+                out[row.field] = {
                     "value": _json_value(value),
                     "source": source,
                     "source_label": source_label(source, types),
@@ -260,13 +262,9 @@ def prefill_from(*, blueprint: dict, person, entity, licenses: dict[str, License
     return out
 
 
-def _license_sources(blueprint: dict) -> list[str]:
-    sources = (s for row in _layout(blueprint) for s in row.get("prefill") or [])
+def _license_sources(fields: tuple[FormField, ...]) -> list[str]:
+    sources = (s for row in fields for s in row.prefill)
     return [s.split(".")[1] for s in sources if s.startswith("license.") and s.count(".") == 2]
-
-
-def _layout(blueprint: dict) -> list[dict]:
-    return (blueprint.get("form") or {}).get("layout") or []
 
 
 def exemptions(*, blueprint: dict, person=None, entity=None) -> dict[str, dict]:
@@ -283,33 +281,31 @@ def exemptions_from(*, blueprint: dict, person, entity, licenses: dict[str, Lice
     spouse = getattr(person, "spouse", None)
     theirs = _valid_by_type(spouse, None) if spouse is not None else {}
     out = {}
-    for material in blueprint.get("materials") or []:
-        is_spouse = material["code"].startswith(SPOUSE_PREFIX)
+    for material in Blueprint.of(blueprint).materials:
+        is_spouse = material.code.startswith(SPOUSE_PREFIX)
         licenses = theirs if is_spouse else own
-        if material.get("disposition") == "license" and (
-            lic := licenses.get(material.get("license_type"))
-        ):
-            out[material["code"]] = {
+        if material.disposition == "license" and (lic := licenses.get(material.license_type)):
+            out[material.code] = {
                 "kind": "license",
                 "license": lic.identifier,
                 "license_type": lic.license_type_id,
                 "reason": f"已通过电子证照获取：{lic.license_type.name}"
                 + ("（配偶）" if is_spouse else ""),
             }
-        elif material.get("disposition") == "shared_data" and _shared(
+        elif material.disposition == "shared_data" and _shared(
             material, spouse if is_spouse else person, entity
         ):
-            out[material["code"]] = {
+            out[material.code] = {
                 "kind": "shared_data",
                 "license": None,
                 "license_type": None,
-                "reason": f"已通过共享数据获取：{source_label(material['registry_field'], {})}",
+                "reason": f"已通过共享数据获取：{source_label(material.registry_field, {})}",
             }
     return out
 
 
-def _shared(material: dict, person, entity) -> bool:
-    source = material.get("registry_field") or ""
+def _shared(material: MaterialPlan, person, entity) -> bool:
+    source = material.registry_field
     return bool(source) and _registry_value(source, person, entity) is not None
 
 
