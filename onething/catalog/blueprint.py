@@ -4,7 +4,8 @@ The compiler writes the blueprint as JSON (a case stores its own copy, so that a
 version never changes a case already submitted). Apps above the catalog read it through
 ``Blueprint.of(stored)``, never by key: a renamed key then fails here, in one place, not as a
 ``KeyError`` in another app's request. Cases written by older versions may lack newer keys, so
-every part has a default. A blueprint dict is never changed once compiled, so its typed view is
+every part has a default. (The apply page's template still renders the stored material and
+field rows as they are: they are the catalog's display rows, passed through whole.) A blueprint dict is never changed once compiled, so its typed view is
 built once and kept (a few hundred, by the dict's identity).
 """
 
@@ -63,6 +64,7 @@ class MaterialPlan:
 class FormField:
     field: str
     label: str = ""
+    kind: str = ""  # the data element's type: text, date, region, …
     used_by: tuple[str, ...] = ()
     prefill: tuple[str, ...] = ()  # registry sources, first with a value wins
 
@@ -213,6 +215,7 @@ def _field(row: dict) -> FormField:
     return FormField(
         field=row["field"],
         label=row.get("label") or "",
+        kind=row.get("type") or "",
         used_by=tuple(row.get("used_by") or ()),
         prefill=tuple(row.get("prefill") or ()),
     )

@@ -95,9 +95,9 @@ def _accepting_department(case: Case, actor):
 def case_consent_scope(blueprint: dict) -> list[str]:
     """What the applicant's consent covers: the licence types the blueprint's materials use,
     and its shared data items as ``data:<registry field>`` — never the rest of the wallet."""
-    materials = blueprint.get("materials", [])
-    types = {m["license_type"] for m in materials if m.get("license_type")}
-    fields = {f"data:{m['registry_field']}" for m in materials if m.get("registry_field")}
+    materials = Blueprint.of(blueprint).materials
+    types = {m.license_type for m in materials if m.license_type}
+    fields = {f"data:{m.registry_field}" for m in materials if m.registry_field}
     return sorted(types | fields)
 
 

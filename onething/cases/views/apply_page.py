@@ -43,7 +43,7 @@ def _draft_started(draft) -> bool:
 
 
 def _region_groups(bp: dict) -> list:
-    asks_region = any(f.get("type") == "region" for f in bp["form"]["layout"])
+    asks_region = any(f.kind == "region" for f in Blueprint.of(bp).fields)
     return accounts.region_choices() if asks_region else []
 
 

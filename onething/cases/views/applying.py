@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from onething.accounts.constants import Role
 from onething.catalog import selectors as catalog
+from onething.catalog.blueprint import Blueprint
 from onething.common.errors import DomainError
 
 from .. import selectors, serialize, services
@@ -33,11 +34,12 @@ def _answers_param(request) -> dict:
 def _posted(request, bp: dict) -> dict:
     """The draft parts in a POSTed apply form (files are stored separately)."""
     post = request.POST
-    fields = {f["field"] for f in bp["form"]["layout"]}
+    plan = Blueprint.of(bp)
+    fields = {f.field for f in plan.fields}
     commitments = {
-        m["code"]: post.get(f"due_{m['code']}", "")
-        for m in bp["materials"]
-        if post.get(f"commit_{m['code']}") and m["commitment_allowed"]
+        m.code: post.get(f"due_{m.code}", "")
+        for m in plan.materials
+        if post.get(f"commit_{m.code}") and m.commitment_allowed
     }
     return {
         "answers": {k[2:]: v for k, v in post.items() if k.startswith("a_")},
@@ -111,10 +113,10 @@ def _apply_post(request, code):
 
 def _store_files(request, bp: dict) -> dict:
     stored = {}
-    for m in bp["materials"]:
-        upload = request.FILES.get(f"file_{m['code']}")
+    for m in Blueprint.of(bp).materials:
+        upload = request.FILES.get(f"file_{m.code}")
         if upload:
-            stored[m["code"]] = str(
+            stored[m.code] = str(
                 services.upload_create(
                     owner=request.user, name=upload.name, chunks=upload.chunks()
                 ).pk
