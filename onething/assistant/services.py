@@ -2,6 +2,8 @@
 
 from django.db import transaction
 
+from onething.common.events import record_event
+
 from . import dialogue
 from . import selectors as reads
 from . import text as tx
@@ -12,9 +14,12 @@ MAX_MESSAGES = 60
 MAX_STORED_CHARS = 500
 
 
+@transaction.atomic
 def conversation_start(*, user=None) -> Conversation:
     owner = user if getattr(user, "is_authenticated", False) else None
-    return Conversation.objects.create(user=owner, state={"stage": "idle"})
+    conv = Conversation.objects.create(user=owner, state={"stage": "idle"})
+    record_event(actor=owner, verb="assistant.conversation_started", obj=conv)
+    return conv
 
 
 def _conversation_for(conversation_id, user) -> Conversation:
@@ -37,6 +42,13 @@ def chat_turn(*, conversation_id=None, message: str = "", choice: str = "", user
             conv.state, message=message or "", choice=choice or "", user=user
         )
     said = _remember(conv, message, choice, replies)
+    # The audit row says that a turn happened and where it led, not what was said: the words stay
+    # in the conversation, which only its owner reads.
+    stage = conv.state.get("stage", "idle")
+    record_event(
+        actor=user, verb="assistant.turn", obj=conv, fields=["messages", "state"],
+        data={"stage": stage, "onething": conv.state.get("code") or ""},
+    )  # fmt: skip
     return {
         "conversation_id": str(conv.id),
         "stage": conv.state.get("stage", "idle"),

@@ -132,15 +132,6 @@ UNCOVERED = {
         "stamps the token's last_used_at at most once a minute, with no audit row or event "
         "(bookkeeping on every API call); a refusal is a security event"
     ),
-    "assistant.chat_turn": (
-        "stores the transcript and dialogue state of a conversation (assistant.conversation) "
-        "with no audit row or event: whether every chat turn, anonymous ones too, owes an audit "
-        "row is an open decision, not made here"
-    ),
-    "assistant.conversation_start": (
-        "creates an empty conversation (assistant.conversation) with no audit row or event; "
-        "see chat_turn"
-    ),
     "integration.callback_receive": (
         "verifies a signed CloudEvent from a connected system, then record_and_apply; not "
         "driven yet (needs a dispatched task and signed headers)"
@@ -551,6 +542,8 @@ def _assistant(w):
         "assistant.hotline_ticket_create": lambda: s.hotline_ticket_create(
             state={"code": "mini-restaurant", "last_text": "不知道要带哪些材料"}, user=w.p["ann"]
         ),
+        "assistant.conversation_start": lambda: s.conversation_start(user=w.p["ann"]),
+        "assistant.chat_turn": lambda: s.chat_turn(message="我想开饭店", user=w.p["ann"]),
     }
 
 
