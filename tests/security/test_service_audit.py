@@ -136,10 +136,6 @@ UNCOVERED = {
         "verifies a signed CloudEvent from a connected system, then record_and_apply; not "
         "driven yet (needs a dispatched task and signed headers)"
     ),
-    "integration.record_and_apply": (
-        "records the Inbound with an audit row (integration.callback_received) and applies it "
-        "through cases.services; not driven yet"
-    ),
     "integration.deliver": (
         "one HTTP attempt to a department system: the delivery's attempts, lock, status and "
         "error and the system's last_ok_at / unreachable_since, with no audit row (bookkeeping); "
@@ -759,7 +755,23 @@ def _integration(w):
             lambda: s.delivery_cancel(delivery_id=_dispatched(w).pk, actor=p["sec"]),
             lambda d: s.delivery_replay(delivery_id=d.pk, actor=p["sec"]),
         ),
+        "integration.record_and_apply": (
+            lambda: _dispatched(w).link,
+            lambda link: s.record_and_apply(system=link.system, link=link, event=_received(link)),
+        ),
     }
+
+
+def _received(link) -> dict:
+    """The system's first callback for ``link``: it has the task (received)."""
+    import uuid
+
+    from onething.integration.constants import EVENT_PREFIX
+
+    return {
+        "id": str(uuid.uuid4()), "type": EVENT_PREFIX + "task.received", "subject": str(link.ref),
+        "data": {"seq": 1},
+    }  # fmt: skip
 
 
 SYSTEM = "walk-market"

@@ -70,12 +70,12 @@ def record_and_apply(*, system: System, link: Link, event: dict) -> dict:
     data = event["data"]
     try:
         with transaction.atomic():
-            Inbound.objects.create(
+            row = Inbound.objects.create(
                 system=system, event_id=event["id"], link=link, seq=data["seq"], outcome=outcome,
                 data=data, status=InboundStatus.WAITING,
             )  # fmt: skip
-            audit.record(
-                category="write", action="integration.callback_received", object=link,
+            audit.written_many(
+                action="integration.callback_received", objects=[link, row],
                 detail={"system": system.code, "event": event["id"], "type": outcome, "seq": data["seq"]},
             )  # fmt: skip
     except IntegrityError:
