@@ -132,10 +132,6 @@ UNCOVERED = {
         "stamps the token's last_used_at at most once a minute, with no audit row or event "
         "(bookkeeping on every API call); a refusal is a security event"
     ),
-    "integration.callback_receive": (
-        "verifies a signed CloudEvent from a connected system, then record_and_apply; not "
-        "driven yet (needs a dispatched task and signed headers)"
-    ),
     "integration.deliver": (
         "one HTTP attempt to a department system: the delivery's attempts, lock, status and "
         "error and the system's last_ok_at / unreachable_since, with no audit row (bookkeeping); "
@@ -759,19 +755,33 @@ def _integration(w):
             lambda: _dispatched(w).link,
             lambda link: s.record_and_apply(system=link.system, link=link, event=_received(link)),
         ),
+        "integration.callback_receive": (
+            lambda: _signed(_dispatched(w).link),
+            lambda signed: s.callback_receive(
+                system_code=SYSTEM, headers=signed[0], body=signed[1]
+            ),
+        ),
     }
 
 
 def _received(link) -> dict:
     """The system's first callback for ``link``: it has the task (received)."""
-    import uuid
-
+    from onething.integration import signing
     from onething.integration.constants import EVENT_PREFIX
 
-    return {
-        "id": str(uuid.uuid4()), "type": EVENT_PREFIX + "task.received", "subject": str(link.ref),
-        "data": {"seq": 1},
-    }  # fmt: skip
+    return signing.cloudevent(
+        type_=EVENT_PREFIX + "task.received", source="http://walk", subject=str(link.ref),
+        data={"seq": 1},
+    )  # fmt: skip
+
+
+def _signed(link) -> tuple[dict, bytes]:
+    """The system's first callback for ``link`` as it arrives: body and signature headers."""
+    from onething.integration import signing
+
+    event = _received(link)
+    body = signing.encode(event)
+    return signing.headers(link.system.secret, event["id"], body), body
 
 
 SYSTEM = "walk-market"
