@@ -3,10 +3,13 @@
 Outside every app (like urls.py): fixtures build users and catalogs through several apps.
 """
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections, transaction
+from django.test import override_settings
 
 MINI = Path(__file__).parent / "catalog" / "tests" / "fixtures" / "mini"
 PASSWORD = "Test-Passw0rd!"
@@ -38,6 +41,42 @@ def catalog(mini_catalog):
 @pytest.fixture(scope="session")
 def real_catalog_dir():
     return settings.CATALOG_DIR
+
+
+@contextmanager
+def kept_for_the_module(django_db_blocker):
+    """What is written inside stays for every test of a module and is rolled back at its end:
+    each test runs in a savepoint within it (its ``db`` fixture), as Django's
+    ``TestCase.setUpTestData`` does. For data that takes seconds to load (the standard catalog,
+    the demo world) and that the module's tests only read or change inside their own savepoint.
+    Not for transactional tests."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=QUICK_HASHERS):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            connections.close_all()
+
+
+@pytest.fixture(scope="module")
+def standard_catalog_kept(django_db_setup, django_db_blocker):
+    from onething.accounts import services as accounts
+    from onething.catalog import services
+
+    with kept_for_the_module(django_db_blocker):
+        accounts.regions_load()
+        services.catalog_import(path=settings.CATALOG_DIR)
+        accounts.departments_ensure()
+        yield settings.CATALOG_DIR
+
+
+@pytest.fixture
+def standard_catalog(standard_catalog_kept, db):
+    """The standard catalog (data/catalog) with regions and departments, loaded once a module."""
+    return standard_catalog_kept
 
 
 def _persona(username, role, region="420102", kind=None, **extra):

@@ -1,12 +1,10 @@
 """一键三联: an enterprise's licences decide which permit changes or cancellations join its case."""
 
 import pytest
-from django.conf import settings
 
 from onething.accounts.models import Department
 from onething.cases import checks, services
 from onething.catalog import selectors as catalog_selectors
-from onething.catalog import services as catalog
 from onething.common.validators import make_credit_code
 from onething.registry import services as registry
 from onething.testing import _persona
@@ -15,12 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def restaurant(regions):
+def restaurant(standard_catalog):
     """楚味餐饮 holds a business licence and a food business licence, nothing else."""
-    catalog.catalog_import(path=settings.CATALOG_DIR)
-    from onething.accounts import services as accounts
-
-    accounts.departments_ensure()
     code = make_credit_code("420102", "52345678")
     user = _persona("chuwei", "applicant_entity", display_name="楚味餐饮", credit_code=code)
     entity = registry.entity_create(credit_code=code, name="楚味餐饮有限公司", entity_type="llc")

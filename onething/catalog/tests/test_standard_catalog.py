@@ -46,8 +46,8 @@ REQUIRED = [
 
 
 @pytest.fixture
-def standard(regions):
-    services.catalog_import(path=settings.CATALOG_DIR)
+def standard(standard_catalog):
+    return standard_catalog
 
 
 def test_the_34_required_one_things_are_there_by_name(standard):
