@@ -1,7 +1,7 @@
 """Explanations in people's words, and which failed conditions count as a near miss.
 
 Values are shown with the data elements' option labels (在职, 已婚 — never ``employed``), yes/no
-for flags and 空 for a missing value. A near miss ("差一项即可享受") is a rule that fails by
+for flags, regions by name (武汉市江岸区, never ``420102``) and 空 for a missing value. A near miss ("差一项即可享受") is a rule that fails by
 exactly one top-level condition, and that condition is *close* (``close``):
 
 * a number compared with a constant (``≥ ≤ > <``, also "between"): the actual value is within
@@ -16,12 +16,21 @@ exactly one top-level condition, and that condition is *close* (``close``):
 from dataclasses import dataclass
 from typing import Any
 
+from onething.accounts import selectors as accounts
 from onething.rules import services as rules
 from onething.rules.explain import SYMBOLS, describe, render_value
 
 from .attributes import Attribute
 
 NUMERIC_MARGIN = 0.10
+
+
+def region_name(code: str) -> str:
+    """A GB/T 2260 code as people read it: 42 and 420100 as 湖北省 and 武汉市 (a province's or a
+    city's short code is padded to the six-digit code the regions table keys on)."""
+    return accounts.region_label(code.ljust(6, "0") if len(code) in (2, 4) else code)
+
+
 _COMPARE = {">", ">=", "<", "<="}
 
 
@@ -39,6 +48,8 @@ class Wording:
             return attribute.option_label(value)
         if value == "" or value is None:
             return "空"
+        if attribute and attribute.type == "region" and isinstance(value, str):
+            return region_name(value)
         return render_value(value)
 
     def describe(self, node: Any) -> str:

@@ -49,3 +49,12 @@ def test_flags_are_close_regions_are_not():
     )
     region = {"and": [{"in": [{"var": "registered_region"}, ["420102"]]}]}
     assert not ENTITY.near_miss(region, {"registered_region": "420103"})
+
+
+def test_regions_are_named_not_coded(regions):
+    explanation = PERSON.explain(
+        {"==": [{"var": "household_province"}, "42"]}, {"household_province": "42"}
+    )
+    assert explanation.lines == ["户籍地所在省 = 湖北省：满足（实际 湖北省）"]
+    assert ENTITY.value("registered_region", "420102") == "武汉市江岸区"
+    assert ENTITY.value("registered_city", "420100") == "武汉市"
