@@ -43,6 +43,11 @@ def _code_like(token: str) -> bool:
     return not any(len(w) >= 4 and w.isalpha() and w.islower() for w in words) or len(token) >= 24
 
 
+def _grade(text: str, m: re.Match) -> bool:
+    """A grade named by its letter: 纳税信用 A级、B级、M级、C级、D级 (《纳税信用管理办法》)."""
+    return len(m.group(0)) == 1 and m.group(0).isupper() and text[m.end() : m.end() + 1] == "级"
+
+
 def problems(text: str) -> list[str]:
     """One line per distinct finding, with the text around its first occurrence."""
     found: dict[str, str] = {}
@@ -52,7 +57,7 @@ def problems(text: str) -> list[str]:
     plain = URL.sub(" ", text)
     for m in TOKEN.finditer(plain):
         token = m.group(0).strip(".-:/")
-        if not token or not LATIN.search(token) or _code_like(token):
+        if not token or not LATIN.search(token) or _code_like(token) or _grade(plain, m):
             continue
         for word in re.split(r"[_:+/=.\-]+", token):
             if word and LATIN.search(word) and word not in ALLOWED_WORDS:

@@ -13,6 +13,7 @@ from .checker import problems
         "身份码：p5001:1xaO6E:3qxkPjm-H-hiBEYGxOc7WAmIcyeo8fjK_NpESyMvcNU",
         "办件 420102-20261205-900112 已办结；导出 xlsx；SM2 签章有效",
         "API 文档：http://127.0.0.1:8000/api/docs",
+        "纳税信用等级\tB级 ⏎ 高新技术企业\t否",
     ],
 )
 def test_real_latin_text_passes(text):
@@ -31,6 +32,7 @@ def test_real_latin_text_passes(text):
         ("Server Error (500)", "«Server»"),
         ("CATALOG 一件事 Rollout", "«CATALOG»"),
         ("{{ case.number }}", "template tag"),
+        ("纳税信用等级 B", "«B»"),  # a letter is a grade only as 某级
     ],
 )
 def test_raw_codes_english_and_literals_are_found(text, what):
