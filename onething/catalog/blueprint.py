@@ -5,8 +5,9 @@ version never changes a case already submitted). Apps above the catalog read it 
 ``Blueprint.of(stored)``, never by key: a renamed key then fails here, in one place, not as a
 ``KeyError`` in another app's request. Cases written by older versions may lack newer keys, so
 every part has a default. (The apply page's template still renders the stored material and
-field rows as they are: they are the catalog's display rows, passed through whole.) A blueprint dict is never changed once compiled, so its typed view is
-built once and kept (a few hundred, by the dict's identity).
+field rows as they are: they are the catalog's display rows, passed through whole.) A blueprint
+dict is never changed once compiled, so its typed view is built once and kept (a few hundred,
+by the dict's identity).
 """
 
 import threading
@@ -24,9 +25,8 @@ _LOCK = threading.Lock()
 class ItemPlan:
     code: str
     name: str
-    department_kind: str = (
-        ""  # the department kind's code (市场监管 …); the region picks the office
-    )
+    # The department kind's code (市场监管 …); the case's region picks the office.
+    department_kind: str = ""
     level: str = ""  # the administrative level that decides it: province, city or county
     stage: int = 0  # the parallel stage it runs in
     result: str = ""  # the licence type it issues, if any

@@ -100,11 +100,12 @@ def catalog_import(*, path: Path, actor=None, publish: bool = True) -> dict:
 def _write_reference_data(docs: dict) -> list:
     written = []
     for d in docs["departments"].values():
-        written += DepartmentKind.objects.update_or_create(
+        row, _ = DepartmentKind.objects.update_or_create(
             code=d["code"], defaults={"name": d["name"], "suffix": d["suffix"]}
         )
+        written.append(row)
     for d in docs["license_types"].values():
-        written += LicenseType.objects.update_or_create(
+        row, _ = LicenseType.objects.update_or_create(
             code=d["code"],
             defaults={
                 "name": d["name"],
@@ -113,13 +114,15 @@ def _write_reference_data(docs: dict) -> list:
                 "fields": d["fields"],
             },
         )
+        written.append(row)
     for d in docs["data_elements"].values():
-        written += DataElement.objects.update_or_create(
+        row, _ = DataElement.objects.update_or_create(
             code=d["code"],
             defaults={k: d[k] for k in ("name", "type", "options", "max_length", "prefill")},
         )
+        written.append(row)
     for d in docs["materials"].values():
-        written += Material.objects.update_or_create(
+        row, _ = Material.objects.update_or_create(
             code=d["code"],
             defaults={
                 "name": d["name"],
@@ -128,7 +131,8 @@ def _write_reference_data(docs: dict) -> list:
                 "registry_field": d["registry_field"] or "",
             },  # fmt: skip
         )
-    return written[::2]  # update_or_create gives (row, created)
+        written.append(row)
+    return written
 
 
 def _write_items(items: dict) -> list:

@@ -1,7 +1,8 @@
 """Explanations in people's words, and which failed conditions count as a near miss.
 
 Values are shown with the data elements' option labels (在职, 已婚 — never ``employed``), yes/no
-for flags, regions by name (武汉市江岸区, never ``420102``) and 空 for a missing value. A near miss ("差一项即可享受") is a rule that fails by
+for flags, regions by name (武汉市江岸区, never ``420102``) and 空 for a missing value. A near
+miss ("差一项即可享受") is a rule that fails by
 exactly one top-level condition, and that condition is *close* (``close``):
 
 * a number compared with a constant (``≥ ≤ > <``, also "between"): the actual value is within

@@ -112,17 +112,22 @@ def _worker_env():
     return env
 
 
+def _start_worker() -> subprocess.Popen:
+    """A real `onething worker` process on the test database, in its own process group."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "onething.cli", "worker", "--poll", "0.2"],
+        env=_worker_env(),
+        start_new_session=True,
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_killing_the_worker_mid_job_runs_the_job_again_and_its_effect_happens_once(alice):
     """kill -9 during a job: the lease expires, a new worker re-runs it, the message exists once."""
     job = jobs.enqueue(
         "common.test_slow_notify", payload={"user": alice.pk, "sleep": 30}, dedup_key="slow"
     )
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "onething.cli", "worker", "--poll", "0.2"],
-        env=_worker_env(),
-        start_new_session=True,
-    )
+    worker = _start_worker()
     try:
         _wait(lambda: Job.objects.get(pk=job.pk).status == Job.Status.RUNNING)
         os.killpg(worker.pid, signal.SIGKILL)
@@ -144,11 +149,7 @@ def test_an_urgent_job_runs_while_the_worker_is_busy_with_a_long_one(alice):
     slow = jobs.enqueue(
         "common.test_slow_notify", payload={"user": alice.pk, "sleep": 20}, dedup_key="slow"
     )
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "onething.cli", "worker", "--poll", "0.2"],
-        env=_worker_env(),
-        start_new_session=True,
-    )
+    worker = _start_worker()
     try:
         _wait(lambda: Job.objects.get(pk=slow.pk).status == Job.Status.RUNNING)
         urgent = jobs.enqueue("common.test_urgent_echo", payload={"n": 5}, dedup_key="echo")
