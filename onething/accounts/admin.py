@@ -207,7 +207,9 @@ class AuditRecordAdmin(ReadOnlyAuditAdmin):
 
     @admin.display(description="对象")
     def target(self, obj):
-        return f"{obj.object_type}#{obj.object_id}" if obj.object_type else obj.object_id
+        own = f"{obj.object_type}#{obj.object_id}" if obj.object_type else obj.object_id
+        others = sum(len(pks) for pks in (obj.detail or {}).get("objects", {}).values())
+        return f"{own}（另 {others} 个对象，见详情）" if others else own
 
 
 @admin.register(AuditAnchor)

@@ -19,7 +19,7 @@ def record_event(
     """Append an event for ``obj`` and the audit row of the write; run inside its transaction.
 
     ``fields`` names the columns an update changed; ``objects`` are further rows the same write
-    touched in bulk (instances or ``(model, pk)`` pairs), each audited under the same verb. The
+    touched (instances or ``(model, pk)`` pairs), named in the same audit row by model. The
     audit row carries the event's id, not its data: what the event says stays in one place.
     """
     user = actor if getattr(actor, "is_authenticated", False) else None
@@ -31,13 +31,10 @@ def record_event(
         data=data or {},
     )
     event.save(force_insert=True)
-    detail = {"event": event.pk}
-    if objects:  # one INSERT for all the rows this write touched
-        audit.written_many(
-            action=verb, objects=[obj, *objects], actor=actor, fields=fields, detail=detail
-        )
-    else:
-        audit.written(action=verb, object=obj, actor=actor, fields=fields, detail=detail)
+    # One row for the write: ``obj`` is its object, the other rows it touched are named in it.
+    audit.written_many(
+        action=verb, objects=[obj, *objects], actor=actor, fields=fields, detail={"event": event.pk}
+    )
     return event
 
 

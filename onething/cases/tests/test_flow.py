@@ -33,6 +33,18 @@ def test_submission_records_version_blueprint_materials_and_formal_check_finding
     assert case.form["applicant_name"] == "刘爱丽" and "applicant_name" in case.prefilled
 
 
+def test_a_submission_is_one_audit_row_naming_its_materials_and_commitments(alice, submit):
+    from onething.common.models import AuditRecord
+
+    case = submit(alice, answers={"big": "yes", "own_premises": "no"})
+    row = AuditRecord.objects.get(action="case.submitted")
+    assert (row.object_type, row.object_id, row.actor) == ("cases.case", str(case.pk), "alice")
+    named = row.detail["objects"]
+    assert sorted(named["cases.casematerial"]) == sorted(str(m.pk) for m in case.materials.all())
+    assert named["cases.commitment"] == [str(c.pk) for c in case.commitments.all()]
+    assert len(named["cases.casematerial"]) == 5 and len(named["cases.commitment"]) == 1
+
+
 def _accepted(alice, carol, submit, **kw):
     case = submit(alice, **kw)
     return services.case_accept(number=case.number, actor=carol, decision="accept_with_tolerance")

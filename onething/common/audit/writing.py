@@ -1,7 +1,7 @@
 """Writing audit rows: each service calls these inside its own transaction.
 
 - ``written(action=…, object=…)`` for a write a service makes (``written_many`` for a bulk write
-  or a queryset ``update()``: one row per object);
+  or a queryset ``update()``: one row for the write, naming every object it touched);
 - ``sensitive_read(actor=…, object=…, what="id_number")`` when a full personal value is shown;
 - ``security_event("login.failed", actor=…, target=…, result="failure", detail={…})``;
 - ``record(category=…, action=…, …)`` for anything else (system operations).
@@ -118,19 +118,29 @@ def written_many(
     actor=None,
     fields: list[str] | None = None,
     detail: dict | None = None,
-) -> list[AuditRecord]:
-    """A bulk write or a queryset ``update()``: one row per object, in one INSERT.
+) -> AuditRecord | None:
+    """A bulk write or a queryset ``update()``: one row for the write, naming every object.
 
-    ``objects`` are model instances or ``(model, pk)`` pairs (what an ``update()`` touched).
+    ``objects`` are model instances or ``(model, pk)`` pairs (what an ``update()`` touched). The
+    first is the row's object; the rest are listed in ``detail["objects"]`` by model
+    (``{"cases.casematerial": ["12", "13"]}``), so that one write costs one row however many
+    rows it touched, and the chain still covers each of them.
     """
-    if _suspended.get():
-        return []
-    detail = {**(detail or {}), **({"fields": sorted(fields)} if fields else {})}
-    rows = [_row(action=action, actor=actor, obj=_as_object(o), detail=detail) for o in objects]
-    if rows:
-        AuditRecord.objects.bulk_create(rows)
-        seal_after_commit()
-    return rows
+    refs = [_as_object(o) for o in objects]
+    if not refs:
+        return None
+    others = named_objects(refs[1:])
+    detail = {**(detail or {}), **({"objects": others} if others else {})}
+    return written(action=action, object=refs[0], actor=actor, fields=fields, detail=detail)
+
+
+def named_objects(objects) -> dict[str, list[str]]:
+    """Objects as ``{model label: [primary keys]}``, in the order given."""
+    named: dict[str, list[str]] = {}
+    for obj in objects:
+        ref = _as_object(obj)
+        named.setdefault(ref._meta.label_lower, []).append(str(ref.pk))
+    return named
 
 
 def _as_object(obj):
