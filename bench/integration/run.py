@@ -127,11 +127,9 @@ def drive(rate: float, shard: int = 0, shards: int = 1) -> None:
     from onething.common.validators import make_credit_code
 
     reviewer = User.objects.get(username="reviewer")
-    ids = list(
-        Task.objects.filter(item="mini-registration", status="active")
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )[shard::shards]
+    active = Task.objects.filter(item="mini-registration", status="active").order_by("pk")
+    # By id, not by position: the drivers start at different moments, while others approve.
+    ids = [pk for pk in active.values_list("pk", flat=True) if pk % shards == shard]
     start, gap = time.monotonic(), 60.0 / rate
     for n, pk in enumerate(ids):
         wait = start + n * gap - time.monotonic()
@@ -284,7 +282,7 @@ def orchestrate(args) -> None:
     var.mkdir(parents=True, exist_ok=True)
     web = free_port()
     e = env(web, var)
-    psql(f"DROP DATABASE IF EXISTS {DB}")
+    psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
     psql(f"CREATE DATABASE {DB}")
     subprocess.run([str(BIN / "onething"), "migrate", "-v", "0"], env=e, check=True)
     simport = free_port(skip=web)
