@@ -1,6 +1,6 @@
 """Dispatches and callbacks through the reference department system, on PostgreSQL.
 
-    .venv/bin/python bench/integration/run.py [--tasks 1000] [--rate 1000] [--drivers 4]
+    .venv/bin/python bench/integration/run.py [--tasks 1000] [--rate 1000] [--drivers 1]
                                               [--workers 2] [--web-workers 2] [--timeout 900]
 
 A fresh database gets the mini catalog (食品经营许可 decided by the system ``sim-market``),
@@ -258,7 +258,7 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--tasks", type=int, default=1000)
     p.add_argument("--rate", type=float, default=1000.0, help="registrations approved per minute")
-    p.add_argument("--drivers", type=int, default=4, help="approving processes side by side")
+    p.add_argument("--drivers", type=int, default=1, help="approving processes side by side")
     p.add_argument("--shard", type=int, default=0)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--web-workers", type=int, default=2)
