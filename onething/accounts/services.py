@@ -30,9 +30,12 @@ def regions_load(*, path: Path | None = None) -> int:
         changed = [region for region in changed if region is not None]
         if changed:
             record_event(
-                actor=None, verb="regions.loaded", obj=changed[0], objects=changed[1:],
+                actor=None,
+                verb="regions.loaded",
+                obj=changed[0],
+                objects=changed[1:],
                 data={"regions": len(changed)},
-            )  # fmt: skip
+            )
     return len(doc["regions"])
 
 
@@ -71,9 +74,12 @@ def departments_ensure(*, regions=None) -> int:
     Department.objects.bulk_create(new, batch_size=500)
     if new:
         record_event(
-            actor=None, verb="departments.created", obj=new[0], objects=new[1:],
+            actor=None,
+            verb="departments.created",
+            obj=new[0],
+            objects=new[1:],
             data={"departments": len(new)},
-        )  # fmt: skip
+        )
     return len(new)
 
 
@@ -245,9 +251,12 @@ def second_factor_reset(*, user: User, actor=None) -> int:
         removed, _ = TOTPDevice.objects.filter(pk__in=devices).delete()
         audit.security_event("2fa.reset", actor=actor, target=user, detail={"devices": removed})
         record_event(
-            actor=actor, verb="user.second_factor_reset", obj=user,
-            objects=[(TOTPDevice, pk) for pk in devices], data={"devices": removed},
-        )  # fmt: skip
+            actor=actor,
+            verb="user.second_factor_reset",
+            obj=user,
+            objects=[(TOTPDevice, pk) for pk in devices],
+            data={"devices": removed},
+        )
     return removed
 
 
