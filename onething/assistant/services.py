@@ -46,9 +46,12 @@ def chat_turn(*, conversation_id=None, message: str = "", choice: str = "", user
     # in the conversation, which only its owner reads.
     stage = conv.state.get("stage", "idle")
     record_event(
-        actor=user, verb="assistant.turn", obj=conv, fields=["messages", "state"],
+        actor=user,
+        verb="assistant.turn",
+        obj=conv,
+        fields=["messages", "state"],
         data={"stage": stage, "onething": conv.state.get("code") or ""},
-    )  # fmt: skip
+    )
     return {
         "conversation_id": str(conv.id),
         "stage": conv.state.get("stage", "idle"),

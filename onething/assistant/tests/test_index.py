@@ -88,9 +88,15 @@ def test_nothing_to_search_for_gives_no_results():
 
 def test_a_single_character_weighs_less_than_a_word():
     docs = DOCS + [
-        Doc("haul", "开办运输企业", "onething", title=["开办运输企业"], keys=["小"],
-            onethings=("haul",)),
-    ]  # fmt: skip
+        Doc(
+            "haul",
+            "开办运输企业",
+            "onething",
+            title=["开办运输企业"],
+            keys=["小"],
+            onethings=("haul",),
+        ),
+    ]
     idx = Index(docs, SYNONYMS)
     weights = {t.token: t.weight for t in idx.terms("我想开个小饭店")}
     assert weights["小"] < weights["饭店"]
