@@ -55,8 +55,9 @@ class CaseAdmin(FullNumbersAudited, ReadOnlyAdmin):
             "prefilled": obj.prefilled,
         }
         found = [p for name, doc in documents.items() for p in serialize.personal_paths(doc, name)]
-        return found + [f"case.{n}" for n in ("reason", "problems")
-                        if serialize.holds_numbers(getattr(obj, n))]  # fmt: skip
+        return found + [
+            f"case.{n}" for n in ("reason", "problems") if serialize.holds_numbers(getattr(obj, n))
+        ]
 
 
 @admin.register(Task)

@@ -54,9 +54,11 @@ def prefill(*, blueprint, person=None, entity=None, licences=None, valid_on=None
         found = registry_services.prefill(blueprint=blueprint, person=person, entity=entity)
     else:
         found = registry_services.prefill_from(
-            blueprint=blueprint, person=person, entity=entity,
+            blueprint=blueprint,
+            person=person,
+            entity=entity,
             licenses=registry_services.by_type(licences),
-        )  # fmt: skip
+        )
     schema = Blueprint.of(blueprint).form_schema.get("properties", {})
     for field, entry in found.items():
         if field in schema and validation.field_error(schema[field], entry["value"]):
@@ -70,9 +72,11 @@ def exemptions(*, blueprint, person=None, entity=None, licences=None, valid_on=N
     if not _reusable(licences, valid_on):
         return registry_services.exemptions(blueprint=blueprint, person=person, entity=entity)
     return registry_services.exemptions_from(
-        blueprint=blueprint, person=person, entity=entity,
+        blueprint=blueprint,
+        person=person,
+        entity=entity,
         licenses=registry_services.by_type(licences),
-    )  # fmt: skip
+    )
 
 
 def seal_verify(*, payload: bytes, seal: dict) -> bool:
@@ -94,11 +98,16 @@ def entity_establish(
         capital = Decimal(0)
     name = form.get("enterprise_name_proposed") or form.get("enterprise_name") or ""
     return registry_services.entity_create(
-        credit_code=code, name=str(name), legal_rep=legal_rep, actor=actor,
+        credit_code=code,
+        name=str(name),
+        legal_rep=legal_rep,
+        actor=actor,
         entity_type="individual_business" if individual else form.get("enterprise_type") or "llc",
-        registered_region_id=region_code, registered_capital=capital, founded_on=timezone.localdate(),
+        registered_region_id=region_code,
+        registered_capital=capital,
+        founded_on=timezone.localdate(),
         address=str(form.get("registered_address") or form.get("premises_address") or ""),
-    )  # fmt: skip
+    )
 
 
 def _new_credit_code(region_code: str, individual: bool) -> str:

@@ -24,9 +24,16 @@ from .models import Case, CaseMaterial, Commitment, Task
 
 HISTORY_APPLICANT = "synthetic_history"
 # Where the demo cases are processed: mostly the demo supervisor's Wuhan, some elsewhere.
-REGIONS = ["420102"] * 6 + ["420103", "420104", "420105", "420106", "420111", "420112"] * 2 + [
-    "420502", "420503", "420602", "421002",
-]  # fmt: skip
+REGIONS = (
+    ["420102"] * 6
+    + ["420103", "420104", "420105", "420106", "420111", "420112"] * 2
+    + [
+        "420502",
+        "420503",
+        "420602",
+        "421002",
+    ]
+)
 
 
 def _at(day, hour=10) -> datetime:
@@ -56,9 +63,12 @@ def _history_applicant() -> User:
     demo applicant finds hundreds of strangers' cases under 我的办件."""
     user, created = User.objects.get_or_create(
         username=HISTORY_APPLICANT,
-        defaults={"role": Role.APPLICANT_PERSON, "display_name": "演示历史申请人（合成数据）",
-                  "is_active": False},
-    )  # fmt: skip
+        defaults={
+            "role": Role.APPLICANT_PERSON,
+            "display_name": "演示历史申请人（合成数据）",
+            "is_active": False,
+        },
+    )
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
@@ -79,12 +89,20 @@ def _one_case(rng, seq, version, region, today, clerk, citizen) -> Case:
         )
     submitted = today - timedelta(days=rng.randint(1, 330))
     case = Case.objects.create(
-        number=f"{accept.code}-{submitted:%Y%m%d}-9{seq:05d}", version=version,
-        onething=bp.code, title=bp.name, blueprint=stored,
-        answers=dict(bp.answers), applicant_data={"kind": "person", "name": f"演示申请人{seq}", "synthetic": True},
-        submitted_by=clerk if channel == "window" else citizen, channel=channel,
-        accept_region=accept, process_region=region, status=CaseStatus.SUBMITTED, synthetic=True,
-    )  # fmt: skip
+        number=f"{accept.code}-{submitted:%Y%m%d}-9{seq:05d}",
+        version=version,
+        onething=bp.code,
+        title=bp.name,
+        blueprint=stored,
+        answers=dict(bp.answers),
+        applicant_data={"kind": "person", "name": f"演示申请人{seq}", "synthetic": True},
+        submitted_by=clerk if channel == "window" else citizen,
+        channel=channel,
+        accept_region=accept,
+        process_region=region,
+        status=CaseStatus.SUBMITTED,
+        synthetic=True,
+    )
     actor = clerk if channel == "window" else citizen
     record_event(
         actor=actor, verb="case.submitted", obj=case, data={"channel": channel, "synthetic": True}
@@ -125,8 +143,12 @@ def _progress(rng, case, bp, submitted, today, clerk, actor) -> bool:
         refused = rng.random() < 0.05
         case.status = CaseStatus.REFUSED if refused else CaseStatus.COMPLETED
         case.finished_at = _at(finished, 16)
-        record_event(actor=None, verb="case.refused" if refused else "case.completed", obj=case,
-                     data={"synthetic": True})  # fmt: skip
+        record_event(
+            actor=None,
+            verb="case.refused" if refused else "case.completed",
+            obj=case,
+            data={"synthetic": True},
+        )
     case.save()
     _tasks(rng, case, bp, accepted, today, done)
     if case.tolerance:
@@ -142,14 +164,27 @@ def _tasks(rng, case, bp, accepted, today, done) -> None:
         # An open case runs its first stage; later stages wait for it, as live cases do.
         waiting = not done and item.stage > first_stage
         started = None if waiting else (accepted if done else min(accepted, today))
-        rows.append(Task(
-            case=case, item=item.code, name=item.name, stage=item.stage,
-            department=cases.department_for_item(item.routing, case.process_region), days=days,
-            status=TaskStatus.APPROVED if case.status == CaseStatus.COMPLETED else
-            (TaskStatus.CANCELLED if done else TaskStatus.WAITING if waiting else TaskStatus.ACTIVE),
-            started_on=started,
-            deadline=started and workdays.add_working_days(started, days),
-        ))  # fmt: skip
+        rows.append(
+            Task(
+                case=case,
+                item=item.code,
+                name=item.name,
+                stage=item.stage,
+                department=cases.department_for_item(item.routing, case.process_region),
+                days=days,
+                status=TaskStatus.APPROVED
+                if case.status == CaseStatus.COMPLETED
+                else (
+                    TaskStatus.CANCELLED
+                    if done
+                    else TaskStatus.WAITING
+                    if waiting
+                    else TaskStatus.ACTIVE
+                ),
+                started_on=started,
+                deadline=started and workdays.add_working_days(started, days),
+            )
+        )
     Task.objects.bulk_create(rows)
 
 
@@ -162,7 +197,11 @@ def _commitment(rng, case, bp, accepted, today) -> None:
     if due < today:
         status = CommitmentStatus.BREACHED if rng.random() < 0.15 else CommitmentStatus.FULFILLED
     Commitment.objects.create(
-        case=case, material=material.code, name=material.name, due_date=due, status=status,
+        case=case,
+        material=material.code,
+        name=material.name,
+        due_date=due,
+        status=status,
         closed_at=_at(min(due, today)) if status != CommitmentStatus.PENDING else None,
-    )  # fmt: skip
+    )
     CaseMaterial.objects.filter(case=case, material=material.code).update(state="committed")

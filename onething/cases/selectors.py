@@ -94,7 +94,7 @@ def timeline(case: Case) -> list[dict]:
             "at": e.created_at,
             "actor": str(e.actor) if e.actor else "系统",
             "data": e.data,
-        }  # fmt: skip
+        }
         for e in events.order_by("created_at", "id")
     ]
 

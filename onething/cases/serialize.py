@@ -72,13 +72,23 @@ def applicant_view(case: Case, *, full: bool = False) -> dict:
 def task_dict(task: Task, *, full: bool = False, text_full: bool | None = None) -> dict:
     text_full = full if text_full is None else text_full
     return {
-        "id": task.pk, "case": task.case.number, "case_title": task.case.title, "item": task.item,
-        "name": task.name, "department": task.department.name, "stage": task.stage,
-        "requires": task.requires, "status": task.status, "status_label": task.get_status_display(),
-        "data": shown(task.data, full), "result": typed_text(task.result, full=text_full),
+        "id": task.pk,
+        "case": task.case.number,
+        "case_title": task.case.title,
+        "item": task.item,
+        "name": task.name,
+        "department": task.department.name,
+        "stage": task.stage,
+        "requires": task.requires,
+        "status": task.status,
+        "status_label": task.get_status_display(),
+        "data": shown(task.data, full),
+        "result": typed_text(task.result, full=text_full),
         "opinion": typed_text(task.opinion, full=text_full),
-        "deadline": task.deadline, "warning": task.current_warning, "flagged": task.flagged,
-    }  # fmt: skip
+        "deadline": task.deadline,
+        "warning": task.current_warning,
+        "flagged": task.flagged,
+    }
 
 
 def decision_dict(task: Task, user) -> dict:
@@ -105,8 +115,11 @@ def case_text_fields(case: Case) -> list[str]:
 
 
 def task_text_fields(tasks) -> list[str]:
-    return [f"task.{name}" for name in ("opinion", "result")
-            if any(holds_numbers(getattr(t, name)) for t in tasks)]  # fmt: skip
+    return [
+        f"task.{name}"
+        for name in ("opinion", "result")
+        if any(holds_numbers(getattr(t, name)) for t in tasks)
+    ]
 
 
 def text_fields(case: Case, *, supplements: bool) -> list[str]:
@@ -117,8 +130,14 @@ def text_fields(case: Case, *, supplements: bool) -> list[str]:
 
 
 def timeline_fields(events: list[dict]) -> list[str]:
-    return sorted({f"timeline.{e['verb']}.{k}" for e in events
-                   for k, v in e["data"].items() if holds_numbers(v)})  # fmt: skip
+    return sorted(
+        {
+            f"timeline.{e['verb']}.{k}"
+            for e in events
+            for k, v in e["data"].items()
+            if holds_numbers(v)
+        }
+    )
 
 
 def audit_text_view(user, case: Case, fields: list[str]) -> None:
@@ -146,28 +165,54 @@ def audit_draft_view(user, draft) -> None:
 def case_dict(case: Case, *, full: bool = False, text_full: bool | None = None) -> dict:
     text_full = full if text_full is None else text_full
     return {
-        "number": case.number, "status": case.status, "status_label": case.get_status_display(),
-        "onething": case.onething, "title": case.title, "version": Blueprint.of(case.blueprint).version,
-        "channel": case.channel, "accept_region": case.accept_region_id, "process_region": case.process_region_id,
-        "applicant": applicant_view(case, full=full), "form": shown(case.form, full), "answers": case.answers,
-        "problems": typed_text(case.problems, full=text_full), "tolerance": case.tolerance, "flagged": case.flagged, "reason": typed_text(case.reason, full=text_full),
-        "deadline": case.deadline, "submitted_at": case.submitted_at, "accepted_at": case.accepted_at,
+        "number": case.number,
+        "status": case.status,
+        "status_label": case.get_status_display(),
+        "onething": case.onething,
+        "title": case.title,
+        "version": Blueprint.of(case.blueprint).version,
+        "channel": case.channel,
+        "accept_region": case.accept_region_id,
+        "process_region": case.process_region_id,
+        "applicant": applicant_view(case, full=full),
+        "form": shown(case.form, full),
+        "answers": case.answers,
+        "problems": typed_text(case.problems, full=text_full),
+        "tolerance": case.tolerance,
+        "flagged": case.flagged,
+        "reason": typed_text(case.reason, full=text_full),
+        "deadline": case.deadline,
+        "submitted_at": case.submitted_at,
+        "accepted_at": case.accepted_at,
         "finished_at": case.finished_at,
         "materials": [
-            {"material": m.material, "name": m.name, "state": m.state,
-             "file_id": str(m.upload_id) if m.upload_id else None, "exemption": m.exemption}
+            {
+                "material": m.material,
+                "name": m.name,
+                "state": m.state,
+                "file_id": str(m.upload_id) if m.upload_id else None,
+                "exemption": m.exemption,
+            }
             for m in case.materials.all()
         ],
         "commitments": [
-            {"id": c.pk, "material": c.material, "name": c.name, "due_date": c.due_date, "status": c.status}
+            {
+                "id": c.pk,
+                "material": c.material,
+                "name": c.name,
+                "due_date": c.due_date,
+                "status": c.status,
+            }
             for c in case.commitments.all()
         ],
-        "tasks": [task_dict(t, full=full, text_full=text_full)
-                  for t in _prefetched(case, "tasks", selectors.tasks_of)],
+        "tasks": [
+            task_dict(t, full=full, text_full=text_full)
+            for t in _prefetched(case, "tasks", selectors.tasks_of)
+        ],
         "documents": [
             document_dict(case, d) for d in _prefetched(case, "documents", selectors.documents_of)
         ],
-    }  # fmt: skip
+    }
 
 
 def _prefetched(case: Case, name: str, read):
@@ -178,15 +223,24 @@ def _prefetched(case: Case, name: str, read):
 
 def document_dict(case: Case, doc) -> dict:
     return {
-        "id": doc.pk, "kind": doc.kind, "title": doc.title,
-        "department": doc.department.name if doc.department else None, "sha256": doc.sha256,
-        "sealed": bool(doc.seal), "url": f"/api/cases/{case.number}/documents/{doc.pk}.pdf",
-    }  # fmt: skip
+        "id": doc.pk,
+        "kind": doc.kind,
+        "title": doc.title,
+        "department": doc.department.name if doc.department else None,
+        "sha256": doc.sha256,
+        "sealed": bool(doc.seal),
+        "url": f"/api/cases/{case.number}/documents/{doc.pk}.pdf",
+    }
 
 
 def brief(case: Case) -> dict:
     return {
-        "number": case.number, "status": case.status, "status_label": case.get_status_display(),
-        "title": case.title, "accept_region": case.accept_region_id, "process_region": case.process_region_id,
-        "submitted_at": case.submitted_at, "deadline": case.deadline,
-    }  # fmt: skip
+        "number": case.number,
+        "status": case.status,
+        "status_label": case.get_status_display(),
+        "title": case.title,
+        "accept_region": case.accept_region_id,
+        "process_region": case.process_region_id,
+        "submitted_at": case.submitted_at,
+        "deadline": case.deadline,
+    }

@@ -370,9 +370,14 @@ def _ask_supplement(task: Task, actor, result: dict) -> None:
     task.save()
     supplement = Supplement.objects.create(case=case, task=task, request=task.opinion)
     _event(
-        case, actor, "task.supplement_requested", task=task.pk, item=task.item,
-        request=task.opinion, supplement=supplement.pk,
-    )  # fmt: skip
+        case,
+        actor,
+        "task.supplement_requested",
+        task=task.pk,
+        item=task.item,
+        request=task.opinion,
+        supplement=supplement.pk,
+    )
     _tell_applicant(
         case,
         f"“{task.name}”需要补正",

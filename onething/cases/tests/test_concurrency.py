@@ -69,7 +69,7 @@ def test_two_reviewers_deciding_one_task_exactly_one_wins(alice, carol, mark, su
     results = race(
         lambda i: services.task_decide(
             task_id=task.pk, actor=users[i], decision="approve" if i else "refuse", opinion="决定"
-        ),  # fmt: skip
+        ),
         n=2,
     )
     kinds = sorted(kind for kind, _ in results)
@@ -91,9 +91,12 @@ def test_two_departments_approving_sibling_tasks_at_once_both_succeed(
     services.case_accept(number=case.number, actor=carol, decision="accept_with_tolerance")
     registration = selectors.tasks_of(case)[0]
     services.task_decide(
-        task_id=registration.pk, actor=mark, decision="approve", opinion="准予",
+        task_id=registration.pk,
+        actor=mark,
+        decision="approve",
+        opinion="准予",
         result={"credit_code": make_credit_code("420102", "12345678")},
-    )  # fmt: skip
+    )
     siblings = [t for t in selectors.tasks_of(case) if t.status == TaskStatus.ACTIVE]
     reviewers = {"market": mark, "fire": fred}
     assert sorted(t.department.kind_id for t in siblings) == sorted(reviewers)

@@ -98,8 +98,9 @@ def test_the_timeline_api_masks_event_data_until_asking(client, mark, asked):
 
 def test_a_supervisor_may_not_ask_for_the_timeline_in_full(client, sam, asked):
     api = Api(client, sam)
-    assert shows_masked(json.dumps(api.get(f"/cases/{asked.number}/timeline").json(),
-                                   ensure_ascii=False))  # fmt: skip
+    assert shows_masked(
+        json.dumps(api.get(f"/cases/{asked.number}/timeline").json(), ensure_ascii=False)
+    )
     refused = api.get(f"/cases/{asked.number}/timeline?full=true")
     assert refused.status_code == 403 and not reads("read.case.text").exists()
 

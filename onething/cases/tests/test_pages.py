@@ -35,9 +35,12 @@ def test_autosave_keeps_the_draft_for_a_new_session(client, alice):
 
 def test_the_same_draft_submitted_twice_makes_one_case(alice, upload):
     draft = services.draft_save(
-        user=alice, onething="mini-restaurant", answers={"big": "no", "own_premises": "yes"},
-        form={"business_name": "楚味小馆", "area": 60}, materials={"application_form": str(upload(alice).pk)},
-    )  # fmt: skip
+        user=alice,
+        onething="mini-restaurant",
+        answers={"big": "no", "own_premises": "yes"},
+        form={"business_name": "楚味小馆", "area": 60},
+        materials={"application_form": str(upload(alice).pk)},
+    )
     first = services.draft_submit(user=alice, draft=draft, channel="portal")
     draft.refresh_from_db()
     again = services.draft_submit(user=alice, draft=draft, channel="portal")
@@ -48,10 +51,15 @@ def test_a_file_uploaded_before_the_situation_changed_is_not_submitted(alice, up
     """The lease contract was asked while renting; after 自有场所 the page no longer lists it,
     so the person can neither see nor remove it: it must not make the submission fail."""
     draft = services.draft_save(
-        user=alice, onething="mini-restaurant", answers={"big": "no", "own_premises": "no"},
+        user=alice,
+        onething="mini-restaurant",
+        answers={"big": "no", "own_premises": "no"},
         form={"business_name": "楚味小馆", "area": 60},
-        materials={"application_form": str(upload(alice).pk), "lease_contract": str(upload(alice).pk)},
-    )  # fmt: skip
+        materials={
+            "application_form": str(upload(alice).pk),
+            "lease_contract": str(upload(alice).pk),
+        },
+    )
     draft = services.draft_save(
         user=alice, onething="mini-restaurant", answers={"big": "no", "own_premises": "yes"}
     )
@@ -87,8 +95,13 @@ def test_the_reviewer_reads_names_and_labels_not_codes_or_dicts(client, alice, c
     services.case_accept(number=case.number, actor=carol, decision="accept_with_tolerance")
     reg, food = selectors.tasks_of(case)
     code = make_credit_code("420102", "12345678")
-    services.task_decide(task_id=reg.pk, actor=mark, decision="approve", opinion="同意",
-                         result={"credit_code": code, "name": "楚味小馆"})  # fmt: skip
+    services.task_decide(
+        task_id=reg.pk,
+        actor=mark,
+        decision="approve",
+        opinion="同意",
+        result={"credit_code": code, "name": "楚味小馆"},
+    )
     client.force_login(mark)
     html = client.get(f"/cases/{case.number}/").content.decode()
     shown = html.split('id="earlier-results">', 1)[1].split("</p>", 1)[0]
@@ -105,8 +118,12 @@ def test_a_prefilled_enum_reads_as_its_label_and_submits_its_code():
 
     from onething.cases.views import _field_rows
 
-    field = {"field": "enterprise_type", "label": "主体类型", "type": "enum",
-             "options": [{"value": "llc", "label": "有限责任公司"}]}  # fmt: skip
+    field = {
+        "field": "enterprise_type",
+        "label": "主体类型",
+        "type": "enum",
+        "options": [{"value": "llc", "label": "有限责任公司"}],
+    }
     bp = {"form": {"layout": [field], "schema": {"properties": {"enterprise_type": {}}}}}
     prefill = {"enterprise_type": {"value": "llc", "source_label": "经营主体信息"}}
     row = _field_rows(bp, SimpleNamespace(form={}), prefill, full=True)[0]
@@ -117,19 +134,29 @@ def test_an_applicant_chooses_another_window_and_a_clerk_sees_its_own(
     client, alice, carol, wendy, upload
 ):
     services.draft_save(
-        user=alice, onething="mini-restaurant", answers={"big": "no", "own_premises": "no"},
+        user=alice,
+        onething="mini-restaurant",
+        answers={"big": "no", "own_premises": "no"},
         form={"business_name": "楚味小馆", "area": 60},
         materials={"application_form": str(upload(alice).pk)},
         commitments={"lease_contract": DUE},
-    )  # fmt: skip
+    )
     client.force_login(alice)
     preview = client.post("/cases/apply/mini-restaurant", {"action": "preview"}).content.decode()
     select = preview.split('id="accept-region">', 1)[1].split("</select>", 1)[0]
     assert '<option value="420102" selected>武汉市江岸区（本地）</option>' in select
     assert '<option value="420106" >武汉市武昌区</option>' in select
-    posted = {"action": "submit", "consent": "1", "accept_region": "420106", "a_big": "no",
-              "a_own_premises": "no", "f_business_name": "楚味小馆", "f_area": "60",
-              "commit_lease_contract": "1", "due_lease_contract": DUE}  # fmt: skip
+    posted = {
+        "action": "submit",
+        "consent": "1",
+        "accept_region": "420106",
+        "a_big": "no",
+        "a_own_premises": "no",
+        "f_business_name": "楚味小馆",
+        "f_area": "60",
+        "commit_lease_contract": "1",
+        "due_lease_contract": DUE,
+    }
     res = client.post("/cases/apply/mini-restaurant", posted)
     assert res.status_code == 302, res.content.decode()
     case = selectors.cases_list(alice).get()
@@ -174,8 +201,10 @@ def test_a_licence_material_says_why_it_is_asked_for_when_the_licence_is_not_hel
 
 def test_a_clerk_clears_the_last_walk_ins_draft_before_serving_the_next(client, carol, alice):
     client.force_login(carol)
-    client.post("/cases/apply/mini-restaurant/draft",
-                {"applicant_name": "张三丰", "f_business_name": "张记面馆"})  # fmt: skip
+    client.post(
+        "/cases/apply/mini-restaurant/draft",
+        {"applicant_name": "张三丰", "f_business_name": "张记面馆"},
+    )
     services.draft_save(user=alice, onething="mini-restaurant", form={"business_name": "楚味小馆"})
     html = client.get("/cases/apply/mini-restaurant").content.decode()
     assert "尚未提交的草稿（申请人 张三丰）" in html and "清空草稿，接待新申请人" in html

@@ -47,9 +47,12 @@ def breach(alice, submit):
     """A credit record against Alice, as a breached commitment leaves one."""
     case = submit(alice)
     return CreditRecord.objects.create(
-        subject=alice.id_number, name="刘爱丽", case=case, commitment=case.commitments.get(),
+        subject=alice.id_number,
+        name="刘爱丽",
+        case=case,
+        commitment=case.commitments.get(),
         note="未按承诺补交",
-    )  # fmt: skip
+    )
 
 
 def test_application_documents_are_ciphertext_in_the_database_and_dicts_in_python(alice, accepted):
@@ -68,9 +71,11 @@ def test_application_documents_are_ciphertext_in_the_database_and_dicts_in_pytho
 
 def test_drafts_and_supplements_keep_their_numbers_encrypted(carol, alice, accepted):
     draft = services.draft_save(
-        user=carol, onething="mini-restaurant", applicant={"id_number": alice.id_number},
+        user=carol,
+        onething="mini-restaurant",
+        applicant={"id_number": alice.id_number},
         form={"applicant_phone": PHONE},
-    )  # fmt: skip
+    )
     for column in ("applicant", "form"):
         assert is_ciphertext(raw("cases_draft", column, draft.pk))
     assert Draft.objects.get(pk=draft.pk).form == {"applicant_phone": PHONE}
@@ -164,9 +169,11 @@ def test_the_full_numbers_parameter_is_documented(client):
 def test_a_clerk_filing_sees_the_applicants_numbers_masked_until_asked(client, carol, alice):
     number = alice.id_number
     services.draft_save(
-        user=carol, onething="mini-restaurant", applicant={"name": "刘爱丽", "id_number": number},
+        user=carol,
+        onething="mini-restaurant",
+        applicant={"name": "刘爱丽", "id_number": number},
         form={"applicant_id_number": number, "business_name": "楚味小馆"},
-    )  # fmt: skip
+    )
     client.force_login(carol)
     page = client.get("/cases/apply/mini-restaurant").content.decode()
     assert number not in page and f"{number[:4]}**********{number[-4:]}" in page
@@ -183,8 +190,10 @@ def test_masked_numbers_posted_back_unchanged_keep_the_stored_ones(client, carol
     services.draft_save(user=carol, onething="mini-restaurant", applicant={"id_number": number})
     client.force_login(carol)
     masked = f"{number[:4]}**********{number[-4:]}"
-    client.post("/cases/apply/mini-restaurant/draft",
-                {"applicant_id_number": masked, "applicant_name": "刘爱丽"})  # fmt: skip
+    client.post(
+        "/cases/apply/mini-restaurant/draft",
+        {"applicant_id_number": masked, "applicant_name": "刘爱丽"},
+    )
     assert Draft.objects.get(user=carol).applicant == {"id_number": number, "name": "刘爱丽"}
     other = make_id_number("420102", date(1985, 1, 1), 5)
     client.post("/cases/apply/mini-restaurant/draft", {"applicant_id_number": other})
@@ -262,11 +271,18 @@ def test_a_clerk_submits_from_the_masked_preview_and_the_case_keeps_the_real_num
         m: str(upload(carol).pk) for m in ("application_form", "id_card", "lease_contract")
     }
     services.draft_save(
-        user=carol, onething="mini-restaurant", answers={"big": "no", "own_premises": "no"},
-        applicant={"name": "王五", "id_number": number}, materials=materials,
-        form={"business_name": "楚味小馆", "area": 80, "applicant_name": "王五",
-              "applicant_id_number": number},
-    )  # fmt: skip
+        user=carol,
+        onething="mini-restaurant",
+        answers={"big": "no", "own_premises": "no"},
+        applicant={"name": "王五", "id_number": number},
+        materials=materials,
+        form={
+            "business_name": "楚味小馆",
+            "area": 80,
+            "applicant_name": "王五",
+            "applicant_id_number": number,
+        },
+    )
     client.force_login(carol)
 
     def fields(page: str, xpath: str) -> dict:

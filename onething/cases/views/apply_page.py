@@ -28,14 +28,23 @@ def _context(request, code: str, draft, errors=None) -> dict:
     exempt = gateway.exemptions(blueprint=bp, **holder)
     full, is_clerk = _full_numbers(request), request.user.role == Role.WINDOW_CLERK
     return {
-        "bp": bp, "ot": bp["onething"], "draft": draft, "prefill": prefill, "errors": errors or {},
-        "rows": _material_rows(bp, draft, exempt), "fields": _field_rows(bp, draft, prefill, full),
-        "applicant": serialize.shown(draft.applicant, full), "is_clerk": is_clerk, "full": full,
+        "bp": bp,
+        "ot": bp["onething"],
+        "draft": draft,
+        "prefill": prefill,
+        "errors": errors or {},
+        "rows": _material_rows(bp, draft, exempt),
+        "fields": _field_rows(bp, draft, prefill, full),
+        "applicant": serialize.shown(draft.applicant, full),
+        "is_clerk": is_clerk,
+        "full": full,
         "has_personal": is_clerk and bool(serialize.draft_fields(draft)),
-        "derived": derived, "cross_region": Blueprint.of(bp).cross_region in CROSS_REGION_OK,
-        "region_groups": _region_groups(bp), "draft_started": _draft_started(draft),
+        "derived": derived,
+        "cross_region": Blueprint.of(bp).cross_region in CROSS_REGION_OK,
+        "region_groups": _region_groups(bp),
+        "draft_started": _draft_started(draft),
         **_accept_choice(request, bp, holder, draft.applicant or {}),
-    }  # fmt: skip
+    }
 
 
 def _draft_started(draft) -> bool:
@@ -66,9 +75,11 @@ def _accept_choice(request, bp: dict, holder: dict, applicant: dict) -> dict:
         return {"accept_regions": [], "accept_region": "", **_home_choice(request, bp, applicant)}
     entity, person = holder["entity"], holder["person"]
     home = (
-        (entity and entity.registered_region_id) or (person and person.household_region_id)
-        or user.region_id or ""
-    )  # fmt: skip
+        (entity and entity.registered_region_id)
+        or (person and person.household_region_id)
+        or user.region_id
+        or ""
+    )
     within = "" if Blueprint.of(bp).cross_region == "跨省通办" else home[:2]
     regions = list(accounts.window_regions(within=within).select_related("parent"))
     chosen = request.POST.get("accept_region") or home
@@ -97,8 +108,14 @@ def _material_rows(bp: dict, draft, exempt: dict) -> list[dict]:
         reason = (exempt.get(m["code"]) or {}).get("reason")
         if m["disposition"] == "earlier_item":
             reason = f"免交：前序事项办结后自动获取（{m['license_type_name'] or m['name']}）"
-        rows.append({**m, "exempt_reason": reason, "file_id": draft.materials.get(m["code"]),
-                     "due": draft.commitments.get(m["code"], "")})  # fmt: skip
+        rows.append(
+            {
+                **m,
+                "exempt_reason": reason,
+                "file_id": draft.materials.get(m["code"]),
+                "due": draft.commitments.get(m["code"], ""),
+            }
+        )
     return rows
 
 
@@ -116,8 +133,15 @@ def _field_rows(bp: dict, draft, prefill: dict, full: bool) -> list[dict]:
             else (typed if typed not in (None, "") else entry.get("value", ""))
         )
         shown = value if full else serialize.masked(f["field"], value)
-        rows.append({**f, "schema": schema[f["field"]], "source": locked,
-                     "value": shown, "value_label": _option_label(f, shown)})  # fmt: skip
+        rows.append(
+            {
+                **f,
+                "schema": schema[f["field"]],
+                "source": locked,
+                "value": shown,
+                "value_label": _option_label(f, shown),
+            }
+        )
     return rows
 
 

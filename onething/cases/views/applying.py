@@ -132,8 +132,12 @@ def _submit(request, code, draft):
         )
     channel = Channel.WINDOW if request.user.role == Role.WINDOW_CLERK else Channel.PORTAL
     try:
-        case = services.draft_submit(user=request.user, draft=draft, channel=channel,
-                                     accept_region=request.POST.get("accept_region") or None)  # fmt: skip
+        case = services.draft_submit(
+            user=request.user,
+            draft=draft,
+            channel=channel,
+            accept_region=request.POST.get("accept_region") or None,
+        )
     except DomainError as exc:
         ctx = _context(request, code, draft, exc.fields)
         ctx["message"] = exc.message

@@ -28,10 +28,17 @@ def _run(request, fn, ok: str):
 @require_POST
 def accept(request, number):
     problems = [p.strip() for p in request.POST.get("problems", "").splitlines() if p.strip()]
-    _run(request, lambda: services.case_accept(
-        number=number, actor=request.user, decision=request.POST.get("decision", ""),
-        reason=request.POST.get("reason", ""), problems=problems,
-    ), "已作出受理决定")  # fmt: skip
+    _run(
+        request,
+        lambda: services.case_accept(
+            number=number,
+            actor=request.user,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+            problems=problems,
+        ),
+        "已作出受理决定",
+    )
     return redirect("cases:detail", number=number)
 
 
@@ -40,10 +47,20 @@ def accept(request, number):
 def decide(request, task_id):
     result = {k[2:]: v for k, v in request.POST.items() if k.startswith("r_") and v}
     holder = {}
-    ok = _run(request, lambda: holder.setdefault("task", services.task_decide(
-        task_id=task_id, actor=request.user, decision=request.POST.get("decision", ""),
-        opinion=request.POST.get("opinion", ""), result=result,
-    )), "已作出审批决定")  # fmt: skip
+    ok = _run(
+        request,
+        lambda: holder.setdefault(
+            "task",
+            services.task_decide(
+                task_id=task_id,
+                actor=request.user,
+                decision=request.POST.get("decision", ""),
+                opinion=request.POST.get("opinion", ""),
+                result=result,
+            ),
+        ),
+        "已作出审批决定",
+    )
     task = holder.get("task")
     return redirect("cases:detail", number=task.case.number) if ok else redirect("cases:index")
 
@@ -61,8 +78,13 @@ def supplement(request, number):
                     ).pk
                 )
         form = {k[2:]: v for k, v in request.POST.items() if k.startswith("f_") and v}
-        services.case_supplement(number=number, actor=request.user, form=form, files=files,
-                                 note=request.POST.get("note", ""))  # fmt: skip
+        services.case_supplement(
+            number=number,
+            actor=request.user,
+            form=form,
+            files=files,
+            note=request.POST.get("note", ""),
+        )
 
     _run(request, go, "补正材料已提交")
     return redirect("cases:detail", number=number)

@@ -35,17 +35,25 @@ def detail(request, number):
     tasks = list(selectors.tasks_of(case))
     names = {t.item: t.name for t in tasks}
     context = {
-        **typed, "case": case, "data": serialize.case_dict(case, text_full=full),
+        **typed,
+        "case": case,
+        "data": serialize.case_dict(case, text_full=full),
         "timeline": _named_items(serialize.timeline(selectors.timeline(case), full=full), names),
-        "can_accept": selectors.can_accept(user, case), "is_applicant": is_applicant,
-        "my_tasks": [_with_inputs(t, names, case) for t in tasks
-                     if t.department_id == user.department_id],
+        "can_accept": selectors.can_accept(user, case),
+        "is_applicant": is_applicant,
+        "my_tasks": [
+            _with_inputs(t, names, case) for t in tasks if t.department_id == user.department_id
+        ],
         "open_supplements": case.supplements.filter(supplied_at__isnull=True),
-        "optional": {m["code"] for m in (case.blueprint or {}).get("materials", [])
-                     if not m.get("required", True)},
-        "decisions": AcceptanceDecision.choices, "task_decisions": TaskDecision.choices,
+        "optional": {
+            m["code"]
+            for m in (case.blueprint or {}).get("materials", [])
+            if not m.get("required", True)
+        },
+        "decisions": AcceptanceDecision.choices,
+        "task_decisions": TaskDecision.choices,
         "external": _held_by_systems(tasks),
-    }  # fmt: skip
+    }
     return render(request, "cases/detail.html", context)
 
 
@@ -70,11 +78,16 @@ def _with_inputs(task, names: dict, case):
         f["field"]: f["label"] for f in (case.blueprint or {}).get("form", {}).get("layout", [])
     }
     task.inputs = [
-        {"item": names.get(code, code),
-         "values": [(RESULT_LABELS.get(k) or labels[k], v) for k, v in (result or {}).items()
-                    if v not in ("", None) and (k in RESULT_LABELS or k in labels)]}
+        {
+            "item": names.get(code, code),
+            "values": [
+                (RESULT_LABELS.get(k) or labels[k], v)
+                for k, v in (result or {}).items()
+                if v not in ("", None) and (k in RESULT_LABELS or k in labels)
+            ],
+        }
         for code, result in (task.data.get("from") or {}).items()
-    ]  # fmt: skip
+    ]
     return task
 
 
