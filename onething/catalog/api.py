@@ -50,11 +50,12 @@ def compile_for(code: str, answers: str | None = None, version: int | None = Non
 def list_onethings(request, filters: Query[ListFilters]):
     rows = selectors.summaries(region=getattr(request.user, "region", None))
     return [
-        r for r in rows
+        r
+        for r in rows
         if (not filters.subject or r["subject"] == filters.subject)
         and (not filters.stage or r["stage"] == filters.stage)
         and (not filters.q or filters.q in r["name"])
-    ]  # fmt: skip
+    ]
 
 
 @router.get(

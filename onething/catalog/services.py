@@ -129,7 +129,7 @@ def _write_reference_data(docs: dict) -> list:
                 "description": d["description"],
                 "license_type_id": d["license_type"],
                 "registry_field": d["registry_field"] or "",
-            },  # fmt: skip
+            },
         )
         written.append(row)
     return written
@@ -171,8 +171,22 @@ def _replaced(rows) -> list[tuple]:
 
 
 def _write_onething(d: dict) -> list:
-    fields = ("name", "subject", "stage", "status", "description", "aliases", "keywords", "questions",
-              "dependencies", "material_rules", "faq", "committed_days", "visits", "sources")  # fmt: skip
+    fields = (
+        "name",
+        "subject",
+        "stage",
+        "status",
+        "description",
+        "aliases",
+        "keywords",
+        "questions",
+        "dependencies",
+        "material_rules",
+        "faq",
+        "committed_days",
+        "visits",
+        "sources",
+    )
     ot, _ = OneThing.objects.update_or_create(
         code=d["code"],
         defaults={
@@ -238,9 +252,12 @@ def onething_publish(*, onething: OneThing, actor=None) -> OneThingVersion | Non
         onething=onething, number=number, status=onething.status, snapshot=snapshot, digest=dg
     )
     record_event(
-        actor=actor, verb="onething.published", obj=onething, objects=[version],
+        actor=actor,
+        verb="onething.published",
+        obj=onething,
+        objects=[version],
         data={"version": number},
-    )  # fmt: skip
+    )
     after_commit(signals.catalog_changed)
     return version
 
@@ -272,8 +289,10 @@ def onething_advance(*, onething: OneThing, to: str, actor=None) -> OneThing:
         raise DomainError("标准化阶段无效", fields={"status": f"未知阶段：{to}"})
     current = STATUS_ORDER.index(onething.status)
     if STATUS_ORDER.index(to) != current + 1:
-        raise DomainError(f"只能从“{onething.status}”进入下一阶段“{STATUS_ORDER[current + 1] if current + 1 < len(STATUS_ORDER) else '（已是最后阶段）'}”",
-                          fields={"status": f"不能从“{onething.status}”直接进入“{to}”"})  # fmt: skip
+        raise DomainError(
+            f"只能从“{onething.status}”进入下一阶段“{STATUS_ORDER[current + 1] if current + 1 < len(STATUS_ORDER) else '（已是最后阶段）'}”",
+            fields={"status": f"不能从“{onething.status}”直接进入“{to}”"},
+        )
     onething.status = Status(to)
     onething.save(update_fields=["status", "updated_at"])
     record_event(actor=actor, verb="onething.status_changed", obj=onething, data={"to": to})

@@ -8,9 +8,23 @@ from .models import DataElement, LicenseType, Material, OneClass, OneThing, Serv
 
 # Item fields stored as they are in both the files and the database (FKs are handled apart).
 ITEM_PLAIN_FIELDS = (
-    "name", "kind", "level", "legal_basis", "conditions", "legal_days", "promised_days",
-    "instant", "steps", "visits_alone", "sources", "fee", "fee_note", "online_level", "cross_region", "fields",
-)  # fmt: skip
+    "name",
+    "kind",
+    "level",
+    "legal_basis",
+    "conditions",
+    "legal_days",
+    "promised_days",
+    "instant",
+    "steps",
+    "visits_alone",
+    "sources",
+    "fee",
+    "fee_note",
+    "online_level",
+    "cross_region",
+    "fields",
+)
 
 
 def build_snapshot(
@@ -122,7 +136,7 @@ def onething_dict(ot: OneThing) -> dict:
                     "material_rules",
                     "faq",
                 )
-            },  # fmt: skip
+            },
             "lead_department": ot.lead_department_id,
             "region": ot.region_id,
             "committed_days": ot.committed_days,
@@ -150,7 +164,7 @@ def material_dict(m: Material) -> dict:
             "description": m.description,
             "license_type": m.license_type_id,
             "registry_field": m.registry_field,
-        }  # fmt: skip
+        }
     )
 
 
@@ -175,7 +189,7 @@ def element_dict(el: DataElement) -> dict:
             "options": el.options,
             "max_length": el.max_length,
             "prefill": el.prefill,
-        }  # fmt: skip
+        }
     )
 
 
@@ -188,7 +202,7 @@ def oneclass_dict(oc: OneClass) -> dict:
             "description": oc.description,
             "onethings": [o.code for o in oc.onethings.order_by("code")],
             "questions": oc.questions,
-        }  # fmt: skip
+        }
     )
 
 

@@ -18,10 +18,23 @@ def establishes(snapshot: dict, item: dict) -> bool:
 
 def _item_row(snapshot: dict, item: dict, stage: int) -> dict:
     keys = [
-        "code", "name", "department", "kind", "level", "legal_basis", "conditions", "legal_days",
-        "promised_days", "steps", "fee", "fee_note", "result", "online_level", "cross_region",
+        "code",
+        "name",
+        "department",
+        "kind",
+        "level",
+        "legal_basis",
+        "conditions",
+        "legal_days",
+        "promised_days",
+        "steps",
+        "fee",
+        "fee_note",
+        "result",
+        "online_level",
+        "cross_region",
         "when_source",
-    ]  # fmt: skip
+    ]
     return {
         **{k: item.get(k) for k in keys},
         "instant": bool(item.get("instant")),
@@ -84,7 +97,19 @@ def _weakest(items: list[dict], key: str, order: list[str]) -> str | None:
 
 def _header(snapshot: dict) -> dict:
     keys = [
-        "code", "name", "subject", "stage", "status", "version", "region", "description",
-        "lead_department", "aliases", "keywords", "committed_days", "visits", "sources",
-    ]  # fmt: skip
+        "code",
+        "name",
+        "subject",
+        "stage",
+        "status",
+        "version",
+        "region",
+        "description",
+        "lead_department",
+        "aliases",
+        "keywords",
+        "committed_days",
+        "visits",
+        "sources",
+    ]
     return {k: snapshot.get(k) for k in keys}

@@ -189,8 +189,12 @@ def _check_items(c, files, kinds, lts, elements, materials) -> None:
         c.choice(
             file, f"{p}/cross_region", it.get("cross_region", "无"), CrossRegion.values, "通办范围"
         )
-        for key, label in [("legal_days", "法定时限"), ("promised_days", "承诺时限"), ("steps", "环节数"),
-                           ("fee", "收费")]:  # fmt: skip
+        for key, label in [
+            ("legal_days", "法定时限"),
+            ("promised_days", "承诺时限"),
+            ("steps", "环节数"),
+            ("fee", "收费"),
+        ]:
             c.number(file, f"{p}/{key}", it.get(key, 0 if key == "fee" else None), label)
         days = (it.get("promised_days"), it.get("legal_days"))
         if all(isinstance(d, int) for d in days) and days[0] > days[1]:

@@ -18,14 +18,25 @@ def snapshots(draw):
         mats = draw(st.lists(st.sampled_from(MATERIALS), max_size=4, unique=True))
         items.append(
             {
-                "code": code, "name": code, "department": {"code": f"d{k % 3}", "name": "部门"},
-                "legal_days": 30, "promised_days": draw(st.integers(0, 20)), "steps": draw(st.integers(1, 6)),
-                "visits": draw(st.integers(0, 2)), "fee": 0, "result": draw(st.sampled_from([None, *LICENSES])),
-                "online_level": "全程网办", "cross_region": "无", "fields": [],
-                "materials": [{"material": m, "required": True, "tolerance": draw(st.booleans())} for m in mats],
+                "code": code,
+                "name": code,
+                "department": {"code": f"d{k % 3}", "name": "部门"},
+                "legal_days": 30,
+                "promised_days": draw(st.integers(0, 20)),
+                "steps": draw(st.integers(1, 6)),
+                "visits": draw(st.integers(0, 2)),
+                "fee": 0,
+                "result": draw(st.sampled_from([None, *LICENSES])),
+                "online_level": "全程网办",
+                "cross_region": "无",
+                "fields": [],
+                "materials": [
+                    {"material": m, "required": True, "tolerance": draw(st.booleans())}
+                    for m in mats
+                ],
                 "when": draw(st.sampled_from([None, {"==": [{"var": "q"}, "yes"]}])),
             }
-        )  # fmt: skip
+        )
     # Explicit dependencies only point backwards, so the explicit graph alone is acyclic.
     deps = [
         {
@@ -44,11 +55,23 @@ def snapshots(draw):
         for m in MATERIALS
     }
     return {
-        "code": "gen", "name": "生成", "items": items, "dependencies": deps, "material_rules": [],
-        "questions": [{"code": "q", "text": "问", "options": [{"value": "yes", "label": "是"}, {"value": "no", "label": "否"}], "default": "no"}],
-        "materials": materials, "data_elements": {},
+        "code": "gen",
+        "name": "生成",
+        "items": items,
+        "dependencies": deps,
+        "material_rules": [],
+        "questions": [
+            {
+                "code": "q",
+                "text": "问",
+                "options": [{"value": "yes", "label": "是"}, {"value": "no", "label": "否"}],
+                "default": "no",
+            }
+        ],
+        "materials": materials,
+        "data_elements": {},
         "license_types": {lt: {"code": lt, "name": lt} for lt in LICENSES},
-    }  # fmt: skip
+    }
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
