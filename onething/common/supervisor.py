@@ -50,9 +50,16 @@ def _child_setup() -> None:  # runs in the child between fork and exec
 
 class Supervisor:
     def __init__(
-        self, programs: list[Program], *, grace: float = 10.0, backoff_min: float = 1.0,
-        backoff_max: float = 30.0, stable_after: float = 60.0, tick: float = 0.2, out=None,
-    ):  # fmt: skip
+        self,
+        programs: list[Program],
+        *,
+        grace: float = 10.0,
+        backoff_min: float = 1.0,
+        backoff_max: float = 30.0,
+        stable_after: float = 60.0,
+        tick: float = 0.2,
+        out=None,
+    ):
         self.programs = programs
         self.grace, self.tick = grace, tick
         self.backoff_min, self.backoff_max, self.stable_after = (
@@ -151,10 +158,14 @@ def dept_sims(cli: list[str]) -> list[Program]:
     except (OSError, ValueError):
         return []
     return [
-        Program(f"部门业务系统 {e['code']}（端口 {e['port']}）",
-                [*cli, "dept-sim", "--config", str(path), "--system", e["code"]], restart=True)
-        for e in entries if e.get("code") and e.get("port")
-    ]  # fmt: skip
+        Program(
+            f"部门业务系统 {e['code']}（端口 {e['port']}）",
+            [*cli, "dept-sim", "--config", str(path), "--system", e["code"]],
+            restart=True,
+        )
+        for e in entries
+        if e.get("code") and e.get("port")
+    ]
 
 
 def product(*, host: str, port: int, workers: int, sims: bool = True) -> list[Program]:
@@ -171,9 +182,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=3, help="网站的 gunicorn 进程数")
     parser.add_argument(
-        "--no-dept-sims", dest="sims", action="store_false",
+        "--no-dept-sims",
+        dest="sims",
+        action="store_false",
         help="不启动演示用的参考部门业务系统（onething dept-sim）",
-    )  # fmt: skip
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -8,9 +8,18 @@ are never changed. Installed by migration common.0005 and again after every migr
 from django.db import connections, transaction
 
 CONTENT_COLUMNS = [
-    "id", "created_at", "category", "action", "result", "actor_id", "actor", "ip",
-    "object_type", "object_id", "detail",
-]  # fmt: skip
+    "id",
+    "created_at",
+    "category",
+    "action",
+    "result",
+    "actor_id",
+    "actor",
+    "ip",
+    "object_type",
+    "object_id",
+    "detail",
+]
 _SQLITE_SAME = " AND ".join(f"NEW.{c} IS OLD.{c}" for c in CONTENT_COLUMNS)
 _PG_NEW = ", ".join(f"NEW.{c}" for c in CONTENT_COLUMNS)
 _PG_OLD = ", ".join(f"OLD.{c}" for c in CONTENT_COLUMNS)

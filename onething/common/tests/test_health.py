@@ -19,9 +19,12 @@ def sysadmin(regions):
 
 def _job(name, *, status=Job.Status.QUEUED, age=0, error=""):
     return Job.objects.create(
-        name=name, dedup_key=f"{name}:{Job.objects.count()}", status=status,
-        run_after=timezone.now() - timedelta(seconds=age), last_error=error,
-    )  # fmt: skip
+        name=name,
+        dedup_key=f"{name}:{Job.objects.count()}",
+        status=status,
+        run_after=timezone.now() - timedelta(seconds=age),
+        last_error=error,
+    )
 
 
 def test_healthz_reports_database_worker_and_queue_to_anyone(client, db):

@@ -34,11 +34,24 @@ def _health(port: int) -> dict | None:
 def test_run_serves_pages_and_its_worker_runs_jobs_until_sigterm(db):
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "onething.cli", "run", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "1"],
-        env=_worker_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "onething.cli",
+            "run",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
+        env=_worker_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,
-    )  # fmt: skip
+    )
     try:
         deadline, state = time.monotonic() + 120, None
         while time.monotonic() < deadline:
@@ -68,8 +81,11 @@ def test_run_serves_pages_and_its_worker_runs_jobs_until_sigterm(db):
 def test_the_worker_stops_cleanly_on_sigterm_and_says_so_in_its_heartbeat(db):
     worker = subprocess.Popen(
         [sys.executable, "-m", "onething.cli", "worker", "--poll", "0.2"],
-        env=_worker_env(), stdout=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
+        env=_worker_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while not WorkerBeat.objects.filter(stopped_at__isnull=True).exists():

@@ -59,7 +59,11 @@ class Command(BaseCommand):
     def check_files(self, source: Path, manifest: dict) -> None:
         bad = [e["file"] for e in manifest["models"] if _mismatch(source / e["file"], e["sha256"])]
         for name, entries in manifest["files"].items():
-            bad += [f"{name}/{e['path']}" for e in entries if _mismatch(source / name / e["path"], e["sha256"])]  # fmt: skip
+            bad += [
+                f"{name}/{e['path']}"
+                for e in entries
+                if _mismatch(source / name / e["path"], e["sha256"])
+            ]
         if bad:
             raise CommandError("备份文件缺失或与清单不符，拒绝恢复：\n" + "\n".join(bad))
 
@@ -84,7 +88,9 @@ class Command(BaseCommand):
         from onething.common import audit
 
         report = audit.verify()
-        audit.record(category="system", action="system.restored", detail={"from": manifest["created_at"]})  # fmt: skip
+        audit.record(
+            category="system", action="system.restored", detail={"from": manifest["created_at"]}
+        )
         rows = sum(e["count"] for e in manifest["models"])
         self.stdout.write(f"已恢复 {len(manifest['models'])} 个数据表 {rows} 行。")
         if not report.ok:
