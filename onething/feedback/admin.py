@@ -50,8 +50,14 @@ class TicketRoutingRuleAdmin(admin.ModelAdmin):
 
 @admin.register(TicketSla)
 class TicketSlaAdmin(admin.ModelAdmin):
-    list_display = ("urgency", "category", "sign_minutes", "feedback_hours", "handle_hours",
-                    "working_hours")  # fmt: skip
+    list_display = (
+        "urgency",
+        "category",
+        "sign_minutes",
+        "feedback_hours",
+        "handle_hours",
+        "working_hours",
+    )
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -69,8 +75,16 @@ class ReadOnly(admin.ModelAdmin):
 
 @admin.register(Ticket)
 class TicketAdmin(ReadOnly):
-    list_display = ("number", "status", "category", "subcategory", "urgency", "department",
-                    "escalations", "created_at")  # fmt: skip
+    list_display = (
+        "number",
+        "status",
+        "category",
+        "subcategory",
+        "urgency",
+        "department",
+        "escalations",
+        "created_at",
+    )
     list_filter = ("status", "urgency", "category")
     search_fields = ("number", "content", "contact_name")
 

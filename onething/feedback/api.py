@@ -36,10 +36,17 @@ METRIC_ROLES = {Role.SUPERVISOR, Role.HOTLINE_OPERATOR, Role.DEPT_ADMIN}
 @router.post("/ratings", response={201: RatingOut}, summary="提交评价（一事一评；差评自动转整改）")
 def create_rating(request, payload: RatingIn):
     rating = services.rating_submit(
-        actor=request.user, level=payload.level, tags=payload.tags, comment=payload.comment,
-        target=payload.target, case_number=payload.case_number, onething=payload.onething,
-        department_code=payload.department, channel=payload.channel, token=payload.token,
-    )  # fmt: skip
+        actor=request.user,
+        level=payload.level,
+        tags=payload.tags,
+        comment=payload.comment,
+        target=payload.target,
+        case_number=payload.case_number,
+        onething=payload.onething,
+        department_code=payload.department,
+        channel=payload.channel,
+        token=payload.token,
+    )
     return Status(201, serialize.rating_dict(rating, request.user))
 
 
@@ -107,9 +114,12 @@ def rating_metrics(
 @router.post("/ratings/{rating_id}/rerate", response=RatingOut, summary="整改答复后再次评价")
 def rerate(request, rating_id: int, payload: RerateIn):
     rating = services.rating_rerate(
-        actor=request.user, rating_id=rating_id, level=payload.level, tags=payload.tags,
+        actor=request.user,
+        rating_id=rating_id,
+        level=payload.level,
+        tags=payload.tags,
         comment=payload.comment,
-    )  # fmt: skip
+    )
     return serialize.rating_dict(rating, request.user)
 
 

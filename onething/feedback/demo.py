@@ -61,8 +61,11 @@ def load(*, seed: int, stdout) -> None:
         stdout.write("12345 派单规则已存在，跳过")
         return
     rules = _rules()
-    TicketSla.objects.get_or_create(urgency="emergency", category="", defaults={
-        "sign_minutes": 15, "feedback_hours": 1, "handle_hours": 2})  # fmt: skip
+    TicketSla.objects.get_or_create(
+        urgency="emergency",
+        category="",
+        defaults={"sign_minutes": 15, "feedback_hours": 1, "handle_hours": 2},
+    )
     users = {u.username: u for u in get_user_model().objects.filter(username__startswith="demo_")}
     operator = users.get("demo_hotline")
     if operator is None:
@@ -89,11 +92,20 @@ def _tickets(rng: random.Random, operator, users) -> int:
     tickets = []
     for name, category, sub, content in CALLS:
         phone = f"139{rng.randrange(10**7, 10**8)}"
-        tickets.append(services.ticket_create(
-            actor=operator, source="phone", contact_name=name, contact_phone=phone,
-            content=content, region=region, category=category, subcategory=sub,
-            location="武汉市江岸区", urgency="urgent" if sub == "食品安全" else "normal",
-        ))  # fmt: skip
+        tickets.append(
+            services.ticket_create(
+                actor=operator,
+                source="phone",
+                contact_name=name,
+                contact_phone=phone,
+                content=content,
+                region=region,
+                category=category,
+                subcategory=sub,
+                location="武汉市江岸区",
+                urgency="urgent" if sub == "食品安全" else "normal",
+            )
+        )
     for ticket in tickets[:5]:
         if ticket.suggested_department_id:
             services.ticket_transition(ticket_id=ticket.pk, actor=operator, action="dispatch")
@@ -108,12 +120,17 @@ def _market_story(ticket, operator, reviewer) -> None:
     ticket.refresh_from_db()
     if not ticket.department_id or ticket.department_id != reviewer.department_id:
         return
-    steps = [(reviewer, "sign", ""), (reviewer, "handle", "已安排执法人员现场检查后厨"),
-             (reviewer, "close", "经查属实，已责令停业整顿并立案调查"),
-             (operator, "visit", "诉求人认可处理结果"), (operator, "rate", "")]  # fmt: skip
+    steps = [
+        (reviewer, "sign", ""),
+        (reviewer, "handle", "已安排执法人员现场检查后厨"),
+        (reviewer, "close", "经查属实，已责令停业整顿并立案调查"),
+        (operator, "visit", "诉求人认可处理结果"),
+        (operator, "rate", ""),
+    ]
     for actor, action, note in steps:
-        services.ticket_transition(ticket_id=ticket.pk, actor=actor, action=action, note=note,
-                                   satisfaction="satisfied")  # fmt: skip
+        services.ticket_transition(
+            ticket_id=ticket.pk, actor=actor, action=action, note=note, satisfaction="satisfied"
+        )
 
 
 def _late_story(tickets, operator) -> None:
@@ -127,7 +144,9 @@ def _late_story(tickets, operator) -> None:
         return
     back = timedelta(hours=3)
     Ticket.objects.filter(pk=late.pk).update(
-        dispatched_at=late.dispatched_at - back, sign_due=late.sign_due - back,
-        feedback_due=late.feedback_due - back, handle_due=late.handle_due - back,
-    )  # fmt: skip
+        dispatched_at=late.dispatched_at - back,
+        sign_due=late.sign_due - back,
+        feedback_due=late.feedback_due - back,
+        handle_due=late.handle_due - back,
+    )
     services.sla_watch()

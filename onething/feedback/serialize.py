@@ -42,11 +42,14 @@ def rectification_dict(rect: Rectification | None, user=None, *, full: bool = Fa
         return None
     typed = rectification_typed(user, rect, full=full)
     return {
-        "id": rect.pk, "status": rect.status, "status_label": rect.get_status_display(),
-        "department": rect.department.name, "deadline": rect.deadline,
+        "id": rect.pk,
+        "status": rect.status,
+        "status_label": rect.get_status_display(),
+        "department": rect.department.name,
+        "deadline": rect.deadline,
         **{n: typed_text(getattr(rect, n), full=typed[n]) for n in RECT_TEXT},
         "visit_result": rect.visit_result,
-    }  # fmt: skip
+    }
 
 
 def audit_rectifications_view(user, rects) -> None:
@@ -56,9 +59,13 @@ def audit_rectifications_view(user, rects) -> None:
     if shown:
         one = len(shown) == 1
         fields = [n for n in RECT_TEXT if any(n in names for _, names in shown)]
-        audit.sensitive_read(actor=user, object=shown[0][0] if one else None,
-                             what="rectification.text", fields=fields,
-                             rows=None if one else len(shown))  # fmt: skip
+        audit.sensitive_read(
+            actor=user,
+            object=shown[0][0] if one else None,
+            what="rectification.text",
+            fields=fields,
+            rows=None if one else len(shown),
+        )
 
 
 def timeline_for(user, events: list[dict], *, full: bool = False) -> list[dict]:
@@ -66,8 +73,10 @@ def timeline_for(user, events: list[dict], *, full: bool = False) -> list[dict]:
     wrote them."""
     if full:
         return events
-    return [e if selectors.wrote_event(user, e) else {**e, "data": mask_numbers_in_data(e["data"])}
-            for e in events]  # fmt: skip
+    return [
+        e if selectors.wrote_event(user, e) else {**e, "data": mask_numbers_in_data(e["data"])}
+        for e in events
+    ]
 
 
 def others_notes(user, events: list[dict]) -> list:
@@ -84,8 +93,13 @@ def audit_ratings_view(user, ratings) -> None:
     shown = [r for r in ratings if not selectors.is_author(user, r) and rating_comment_fields(r)]
     if shown:
         one = len(shown) == 1
-        audit.sensitive_read(actor=user, object=shown[0] if one else None, what="rating.comment",
-                             fields=["comment"], rows=None if one else len(shown))  # fmt: skip
+        audit.sensitive_read(
+            actor=user,
+            object=shown[0] if one else None,
+            what="rating.comment",
+            fields=["comment"],
+            rows=None if one else len(shown),
+        )
 
 
 def rectification_page_fields(user, rect: Rectification, events: list[dict]) -> list[str]:
@@ -108,23 +122,37 @@ def rating_dict(rating: Rating, user=None, *, full: bool = False) -> dict:
     rect = Rectification.objects.filter(rating=rating).select_related("department").first()
     full = full or selectors.is_author(user, rating)
     return {
-        "id": rating.pk, "target": rating.target,
+        "id": rating.pk,
+        "target": rating.target,
         "case_number": rating.case.number if rating.case_id else None,
-        "department": rating.department.name, "level": rating.level,
-        "level_label": rating.get_level_display(), "first_level": rating.first_level,
-        "tags": rating.tags, "comment": typed_text(rating.comment, full=full), "channel": rating.channel,
-        "created_at": rating.created_at, "rerated_at": rating.rerated_at,
+        "department": rating.department.name,
+        "level": rating.level,
+        "level_label": rating.get_level_display(),
+        "first_level": rating.first_level,
+        "tags": rating.tags,
+        "comment": typed_text(rating.comment, full=full),
+        "channel": rating.channel,
+        "created_at": rating.created_at,
+        "rerated_at": rating.rerated_at,
         "rectification": rectification_dict(rect, user),
-    }  # fmt: skip
+    }
 
 
 def ticket_brief(t: Ticket) -> dict:
     return {
-        "id": t.pk, "number": t.number, "status": t.status, "status_label": t.get_status_display(),
-        "category": t.category, "subcategory": t.subcategory, "urgency": t.urgency,
-        "region": t.region_id, "department": t.department.name if t.department_id else None,
-        "escalations": t.escalations, "created_at": t.created_at, "handle_due": t.handle_due,
-    }  # fmt: skip
+        "id": t.pk,
+        "number": t.number,
+        "status": t.status,
+        "status_label": t.get_status_display(),
+        "category": t.category,
+        "subcategory": t.subcategory,
+        "urgency": t.urgency,
+        "region": t.region_id,
+        "department": t.department.name if t.department_id else None,
+        "escalations": t.escalations,
+        "created_at": t.created_at,
+        "handle_due": t.handle_due,
+    }
 
 
 def contact_phone(t: Ticket, *, full: bool = False) -> str:
@@ -154,25 +182,36 @@ def audit_full_view(user, t: Ticket) -> None:
 def similar_dict(found: dict) -> dict:
     # Other callers' tickets: never in full here (the full view is of this ticket only).
     t = found["ticket"]
-    return {"id": t.pk, "number": t.number, "score": found["score"],
-            "content": mask_numbers_in_text(t.content)[:200]}  # fmt: skip
+    return {
+        "id": t.pk,
+        "number": t.number,
+        "score": found["score"],
+        "content": mask_numbers_in_text(t.content)[:200],
+    }
 
 
 def ticket_dict(t: Ticket, user, *, full: bool = False) -> dict:
     similar = selectors.similar_tickets(t.content, region=t.region, exclude_id=t.pk)
     own = full or selectors.is_author(user, t)
     return {
-        **ticket_brief(t), "source": t.source, "contact_name": t.contact_name,
-        "contact_phone": contact_phone(t, full=full), "content": typed_text(t.content, full=own),
+        **ticket_brief(t),
+        "source": t.source,
+        "contact_name": t.contact_name,
+        "contact_phone": contact_phone(t, full=full),
+        "content": typed_text(t.content, full=own),
         "location": t.location,
         "related_case": t.related_case,
         "suggested_department": t.suggested_department.name if t.suggested_department_id else None,
         "routed_by": t.routed_by.name if t.routed_by_id else None,
-        "sign_due": t.sign_due, "signed_at": t.signed_at, "feedback_due": t.feedback_due,
-        "feedback": typed_text(t.feedback, full=own), "result": typed_text(t.result, full=own),
-        "return_reason": typed_text(t.return_reason, full=own), "satisfaction": t.satisfaction,
+        "sign_due": t.sign_due,
+        "signed_at": t.signed_at,
+        "feedback_due": t.feedback_due,
+        "feedback": typed_text(t.feedback, full=own),
+        "result": typed_text(t.result, full=own),
+        "return_reason": typed_text(t.return_reason, full=own),
+        "satisfaction": t.satisfaction,
         "merged_into": t.merged_into.number if t.merged_into_id else None,
         "actions": services.ticket_actions(user, t),
         "timeline": timeline(selectors.ticket_timeline(t), full=own),
         "similar": [similar_dict(s) for s in similar],
-    }  # fmt: skip
+    }

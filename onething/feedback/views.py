@@ -49,17 +49,29 @@ def index(request):
 def _rate_context(case, rating, *, token: str = "", errors=None, posted=None) -> dict:
     rect = getattr(rating, "rectification", None) if rating else None
     return {
-        "case": case, "rating": rating, "rect": rect, "token": token, "levels": Level.choices,
-        "tags": REASON_TAGS, "errors": errors or {}, "posted": posted or {},
+        "case": case,
+        "rating": rating,
+        "rect": rect,
+        "token": token,
+        "levels": Level.choices,
+        "tags": REASON_TAGS,
+        "errors": errors or {},
+        "posted": posted or {},
         "open_until": selectors.rating_open_until(case),
-        "can_rerate": bool(rect and rating.rerated_at is None and rect.status in
-                           (RectificationStatus.APPROVED, RectificationStatus.CLOSED)),
-    }  # fmt: skip
+        "can_rerate": bool(
+            rect
+            and rating.rerated_at is None
+            and rect.status in (RectificationStatus.APPROVED, RectificationStatus.CLOSED)
+        ),
+    }
 
 
 def _rating_post(request, case, rating, token: str):
-    data = {"level": request.POST.get("level"), "tags": request.POST.getlist("tags"),
-            "comment": request.POST.get("comment", "")}  # fmt: skip
+    data = {
+        "level": request.POST.get("level"),
+        "tags": request.POST.getlist("tags"),
+        "comment": request.POST.get("comment", ""),
+    }
     if rating is not None:
         return services.rating_rerate(actor=request.user, rating_id=rating.pk, token=token, **data)
     return services.rating_submit(actor=request.user, case_number=case.number, token=token, **data)
@@ -112,8 +124,11 @@ def rectifications(request):
 
 RECT_ACTIONS = {
     "reply": lambda r, u, p: services.rectification_reply(
-        rectification_id=r, actor=u, verification=p.get("verification", ""),
-        measures=p.get("measures", ""), reply=p.get("reply", ""),
+        rectification_id=r,
+        actor=u,
+        verification=p.get("verification", ""),
+        measures=p.get("measures", ""),
+        reply=p.get("reply", ""),
     ),
     "approve": lambda r, u, p: services.rectification_check(
         rectification_id=r, actor=u, approve=True, note=p.get("note", "")
@@ -124,7 +139,7 @@ RECT_ACTIONS = {
     "visit": lambda r, u, p: services.rectification_visit(
         rectification_id=r, actor=u, result=p.get("result", ""), note=p.get("note", "")
     ),
-}  # fmt: skip
+}
 
 
 @login_required
@@ -154,17 +169,22 @@ def _rect_context(request, rect, errors) -> dict:
         serialize.audit_rectification_view(user, rect, timeline)
     masked = bool(serialize.rectification_page_fields(user, rect, timeline))
     return {
-        "rect": rect, "rating": rating, "errors": errors, "posted": request.POST,
-        "full": full, "comment_full": full or selectors.is_author(user, rating),
+        "rect": rect,
+        "rating": rating,
+        "errors": errors,
+        "posted": request.POST,
+        "full": full,
+        "comment_full": full or selectors.is_author(user, rating),
         "typed": serialize.rectification_typed(user, rect, full=full),
-        "offer_full": masked and selectors.may_see_full(user), "masked": masked and not full,
+        "offer_full": masked and selectors.may_see_full(user),
+        "masked": masked and not full,
         "timeline": serialize.timeline_for(user, timeline, full=full),
         "visit_results": VisitResult.choices,
         "may_reply": user.role in DEPT_ROLES and rect.status == RectificationStatus.PENDING,
         "may_check": user.role == Role.SUPERVISOR and rect.status == RectificationStatus.REPLIED,
         "may_visit": user.role in (Role.SUPERVISOR, Role.HOTLINE_OPERATOR)
         and rect.status == RectificationStatus.APPROVED,
-    }  # fmt: skip
+    }
 
 
 def _full_requested(request) -> bool:
@@ -180,8 +200,15 @@ def _or_404(getter, user, pk):
 
 # ---- 12345 tickets -----------------------------------------------------------------------
 
-INTAKE_FIELDS = ("contact_name", "contact_phone", "content", "region", "location", "urgency",
-                 "related_case")  # fmt: skip
+INTAKE_FIELDS = (
+    "contact_name",
+    "contact_phone",
+    "content",
+    "region",
+    "location",
+    "urgency",
+    "related_case",
+)
 
 
 def _posted_ticket(post) -> dict:
@@ -193,11 +220,13 @@ def _posted_ticket(post) -> dict:
 def _intake_context(user, posted=None, errors=None) -> dict:
     default_region = getattr(user.region, "code", "")
     return {
-        "categories": CATEGORIES, "urgencies": Urgency.choices, "errors": errors or {},
+        "categories": CATEGORIES,
+        "urgencies": Urgency.choices,
+        "errors": errors or {},
         "regions": accounts.region_choices(beyond_province=False),
         "form": posted or {"region": default_region, "urgency": "normal"},
         "may_intake": user.role == Role.HOTLINE_OPERATOR or user.is_applicant,
-    }  # fmt: skip
+    }
 
 
 @login_required
@@ -259,25 +288,35 @@ def ticket(request, pk):
     full = _full_requested(request)
     if full:
         serialize.audit_full_view(request.user, t)
-    return render(request, "feedback/ticket.html", _ticket_context(request.user, t, errors, full),
-                  status=409 if errors.get("action") else (400 if errors else 200))  # fmt: skip
+    return render(
+        request,
+        "feedback/ticket.html",
+        _ticket_context(request.user, t, errors, full),
+        status=409 if errors.get("action") else (400 if errors else 200),
+    )
 
 
 def _ticket_context(user, t, errors, full: bool) -> dict:
     actions = services.ticket_actions(user, t)
     own = full or selectors.is_author(user, t)
     return {
-        "t": t, "errors": errors, "actions": actions, "full": full, "full_text": own,
+        "t": t,
+        "errors": errors,
+        "actions": actions,
+        "full": full,
+        "full_text": own,
         "contact_phone": serialize.contact_phone(t, full=full),
         "masked_text": not own and bool(serialize.ticket_text_fields(t)),
-        "labels": dict(TicketAction.choices), "satisfactions": Satisfaction.choices,
+        "labels": dict(TicketAction.choices),
+        "satisfactions": Satisfaction.choices,
         "timeline": serialize.timeline(selectors.ticket_timeline(t), full=own),
         "alerts": selectors.ticket_alerts(t),
         "visits": t.visits.select_related("visited_by"),
         "similar": selectors.similar_tickets(t.content, region=t.region, exclude_id=t.pk)
-        if user.role == Role.HOTLINE_OPERATOR else [],
+        if user.role == Role.HOTLINE_OPERATOR
+        else [],
         "departments": selectors.dispatch_targets(t.region) if "dispatch" in actions else [],
-    }  # fmt: skip
+    }
 
 
 @login_required

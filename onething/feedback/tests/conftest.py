@@ -16,17 +16,32 @@ def make_completed_case(applicant, *, number="420102-20260105-000001", days_ago=
     region = Region.objects.get(code="420102")
     finished = timezone.now() - timedelta(days=days_ago)
     case = Case.objects.create(
-        number=number, version=version, onething="mini-restaurant", title="开办小餐馆",
-        blueprint={}, applicant=applicant, submitted_by=applicant, channel="portal",
+        number=number,
+        version=version,
+        onething="mini-restaurant",
+        title="开办小餐馆",
+        blueprint={},
+        applicant=applicant,
+        submitted_by=applicant,
+        channel="portal",
         applicant_data={"kind": "person", "name": applicant.display_name, "phone": "13800000000"},
-        accept_region=region, process_region=region, status="completed",
-        accepted_at=finished - timedelta(days=3), finished_at=finished,
-    )  # fmt: skip
+        accept_region=region,
+        process_region=region,
+        status="completed",
+        accepted_at=finished - timedelta(days=3),
+        finished_at=finished,
+    )
     department = Department.objects.get(kind_id=kind, region_id="420102")
     Task.objects.create(
-        case=case, item="mini-registration", name="食品经营许可", department=department,
-        stage=1, days=5, status="approved", decided_at=finished,
-    )  # fmt: skip
+        case=case,
+        item="mini-registration",
+        name="食品经营许可",
+        department=department,
+        stage=1,
+        days=5,
+        status="approved",
+        decided_at=finished,
+    )
     return case
 
 
@@ -42,9 +57,16 @@ def noise_rule(mini_catalog):
     from onething.feedback.models import TicketRoutingRule
 
     return TicketRoutingRule.objects.create(
-        position=10, name="噪声扰民转市场监管", department_kind_id="market",
-        rule={"or": [{"in": ["噪音", {"var": "content"}]}, {"==": [{"var": "subcategory"}, "噪声污染"]}]},
-    )  # fmt: skip
+        position=10,
+        name="噪声扰民转市场监管",
+        department_kind_id="market",
+        rule={
+            "or": [
+                {"in": ["噪音", {"var": "content"}]},
+                {"==": [{"var": "subcategory"}, "噪声污染"]},
+            ]
+        },
+    )
 
 
 TICKET = {

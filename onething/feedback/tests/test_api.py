@@ -28,8 +28,15 @@ class Api:
 
 def test_rate_a_case_and_read_the_metrics(client, completed_case, alice, mark, sam):
     me = Api(client, alice)
-    r = me.post("/ratings", {"case_number": completed_case.number, "level": 1, "tags": ["多次跑动"],
-                             "comment": "<b>差</b>"})  # fmt: skip
+    r = me.post(
+        "/ratings",
+        {
+            "case_number": completed_case.number,
+            "level": 1,
+            "tags": ["多次跑动"],
+            "comment": "<b>差</b>",
+        },
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["level_label"] == "非常不满意" and body["comment"] == "<b>差</b>"
@@ -41,8 +48,10 @@ def test_rate_a_case_and_read_the_metrics(client, completed_case, alice, mark, s
 
     rect = body["rectification"]["id"]
     dept = Api(client, mark)
-    r = dept.post(f"/rectifications/{rect}/reply", {"verification": "属实", "measures": "整改",
-                                                     "reply": "已改"})  # fmt: skip
+    r = dept.post(
+        f"/rectifications/{rect}/reply",
+        {"verification": "属实", "measures": "整改", "reply": "已改"},
+    )
     assert r.status_code == 200 and r.json()["status"] == "replied"
     boss = Api(client, sam)
     assert boss.post(f"/rectifications/{rect}/check", {"approve": True}).status_code == 200
@@ -82,8 +91,9 @@ def test_oversized_and_control_text_over_the_api(client, olga, alice, completed_
     assert r.status_code == 422 and "2000" in r.json()["message"]
     r = op.post("/tickets", {**TICKET, "content": "a\u0007b"})
     assert r.status_code == 422 and r.json()["fields"] == {"content": "含控制字符"}
-    r = Api(client, alice).post("/ratings", {"case_number": completed_case.number, "level": 3,
-                                             "comment": "x" * 501})  # fmt: skip
+    r = Api(client, alice).post(
+        "/ratings", {"case_number": completed_case.number, "level": 3, "comment": "x" * 501}
+    )
     assert r.status_code == 422 and not Rating.objects.exists()
     assert op.post("/tickets", {"content": "x"}).status_code == 422
     assert Ticket.objects.count() == 0

@@ -187,8 +187,9 @@ def test_a_window_clerk_gets_comments_masked_even_with_full(client, carol, ratin
 
 def test_the_rater_reads_their_own_comment_as_typed(client, alice, completed_case):
     me = Api(client, alice)
-    created = me.post("/ratings", {"case_number": completed_case.number, "level": 1,
-                                   "comment": COMMENT})  # fmt: skip
+    created = me.post(
+        "/ratings", {"case_number": completed_case.number, "level": 1, "comment": COMMENT}
+    )
     assert created.json()["comment"] == COMMENT
     assert me.get("/ratings").json()[0]["comment"] == COMMENT
     client.force_login(alice)

@@ -50,8 +50,9 @@ def test_the_sms_link_works_without_login(client, completed_case):
 
 
 def test_the_department_replies_and_the_supervisor_checks(client, alice, mark, sam, completed_case):
-    rect = services.rating_submit(actor=alice, case_number=completed_case.number, level=2,
-                                  comment=XSS).rectification  # fmt: skip
+    rect = services.rating_submit(
+        actor=alice, case_number=completed_case.number, level=2, comment=XSS
+    ).rectification
     client.force_login(mark)
     assert f'data-rect="{rect.pk}"' in client.get("/feedback/rectifications/").content.decode()
     url = f"/feedback/rectifications/{rect.pk}/"

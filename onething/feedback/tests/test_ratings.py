@@ -54,9 +54,12 @@ def test_a_bad_rating_goes_through_rectification_check_and_re_rating(
     with pytest.raises(Conflict, match="经审核后"):
         services.rating_rerate(actor=alice, rating_id=rating.pk, level=4)
     services.rectification_reply(
-        rectification_id=rect.pk, actor=mark, verification="情况属实", measures="增设导办员",
+        rectification_id=rect.pk,
+        actor=mark,
+        verification="情况属实",
+        measures="增设导办员",
         reply="已整改，欢迎再次评价",
-    )  # fmt: skip
+    )
     assert list(selectors.rectification_queue(sam)) == [rect]
     services.rectification_check(rectification_id=rect.pk, actor=sam, approve=True)
     assert Message.objects.filter(user=alice, title__contains="答复").exists()
@@ -69,8 +72,12 @@ def test_a_bad_rating_goes_through_rectification_check_and_re_rating(
     with pytest.raises(Conflict):
         services.rating_rerate(actor=alice, rating_id=rating.pk, level=5)
     verbs = [e.verb for e in events_for(rect)]
-    assert verbs == ["rectification.opened", "rectification.replied",
-                     "rectification.approved", "rectification.visited"]  # fmt: skip
+    assert verbs == [
+        "rectification.opened",
+        "rectification.replied",
+        "rectification.approved",
+        "rectification.visited",
+    ]
 
 
 def test_a_returned_reply_goes_back_to_the_department(completed_case, alice, mark, sam):
@@ -157,8 +164,10 @@ def test_the_rating_period_is_configurable(alice, settings):
 
 
 def test_only_the_applicant_rates_and_only_completed_cases(completed_case, alice, mark, sam):
-    other = make_completed_case(mark.__class__.objects.create(username="x", role="applicant_person"),
-                                number="420102-20260105-000002")  # fmt: skip
+    other = make_completed_case(
+        mark.__class__.objects.create(username="x", role="applicant_person"),
+        number="420102-20260105-000002",
+    )
     with pytest.raises(NotFound):
         rate(alice, other, 5)
     with pytest.raises(Forbidden):
@@ -183,9 +192,12 @@ def test_window_and_service_ratings(alice, carol, mark):
     window = services.rating_submit(actor=carol, target="window", level=5)
     assert window.channel == "window_pad" and window.department == carol.department
     service = services.rating_submit(
-        actor=alice, target="service", onething="mini-restaurant",
-        department_code=mark.department.code, level=1,
-    )  # fmt: skip
+        actor=alice,
+        target="service",
+        onething="mini-restaurant",
+        department_code=mark.department.code,
+        level=1,
+    )
     assert service.rectification.department == mark.department
     with pytest.raises(Unprocessable):
         services.rating_submit(actor=alice, target="service", level=3)

@@ -51,9 +51,12 @@ def rect(rating):
 @pytest.fixture
 def replied(rect, mark):
     return services.rectification_reply(
-        rectification_id=rect.pk, actor=mark, verification=VERIFICATION, measures=MEASURES,
+        rectification_id=rect.pk,
+        actor=mark,
+        verification=VERIFICATION,
+        measures=MEASURES,
         reply=REPLY,
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture
@@ -120,9 +123,12 @@ def test_a_list_shown_in_full_counts_the_rectifications_in_its_one_row(
     case = make_completed_case(alice, number="420102-20260105-000002")
     second = services.rating_submit(actor=alice, case_number=case.number, level=2, comment="慢")
     services.rectification_reply(
-        rectification_id=second.rectification.pk, actor=mark, verification="属实",
-        measures=MEASURES, reply=REPLY,
-    )  # fmt: skip
+        rectification_id=second.rectification.pk,
+        actor=mark,
+        verification="属实",
+        measures=MEASURES,
+        reply=REPLY,
+    )
     rows = Api(client, sam).get("/rectifications?full=true").json()
     assert len(rows) == 2 and all(r["reply"] == REPLY for r in rows)
     row = rect_read().get()
@@ -206,5 +212,7 @@ def test_opening_a_rectification_in_the_admin_is_recorded(client, replied):
 def test_the_rectification_texts_are_stored_as_typed(approved):
     approved.refresh_from_db()
     assert (approved.verification, approved.reply, approved.check_note) == (
-        VERIFICATION, REPLY, CHECK,
-    )  # fmt: skip
+        VERIFICATION,
+        REPLY,
+        CHECK,
+    )

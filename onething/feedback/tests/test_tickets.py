@@ -49,8 +49,16 @@ def test_the_whole_flow_and_a_reopen(olga, mark, noise_rule):
     t.refresh_from_db()
     assert (t.status, t.round, t.reopens, t.signed_at) == (TicketStatus.DISPATCHED, 2, 1, None)
     verbs = [e.verb for e in events_for(t)]
-    assert verbs == ["ticket.received", "ticket.dispatched", "ticket.signed", "ticket.handled",
-                     "ticket.closed", "ticket.visited", "ticket.rated", "ticket.reopened"]  # fmt: skip
+    assert verbs == [
+        "ticket.received",
+        "ticket.dispatched",
+        "ticket.signed",
+        "ticket.handled",
+        "ticket.closed",
+        "ticket.visited",
+        "ticket.rated",
+        "ticket.reopened",
+    ]
     assert t.visits.count() == 1
 
 
@@ -153,8 +161,9 @@ def test_a_late_signature_escalates_even_before_the_job_runs(olga, mark, noise_r
 def test_time_limits_come_from_the_most_specific_configuration(olga, noise_rule):
     TicketSla.objects.create(urgency="", category="", sign_minutes=60, handle_hours=100)
     TicketSla.objects.create(urgency="emergency", category="", sign_minutes=10, handle_hours=2)
-    TicketSla.objects.create(urgency="emergency", category="生态环境", sign_minutes=5,
-                             handle_hours=1)  # fmt: skip
+    TicketSla.objects.create(
+        urgency="emergency", category="生态环境", sign_minutes=5, handle_hours=1
+    )
     assert selectors.sla_for(urgency="emergency", category="生态环境")["sign_minutes"] == 5
     assert selectors.sla_for(urgency="emergency", category="其他")["sign_minutes"] == 10
     assert selectors.sla_for(urgency="normal", category="其他")["sign_minutes"] == 60
