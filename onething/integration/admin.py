@@ -16,22 +16,41 @@ class SystemForm(forms.ModelForm):
     """Secrets are typed in, never shown back: an empty box keeps the stored value."""
 
     secret = forms.CharField(
-        label="回调验签密钥", required=False, widget=forms.PasswordInput(render_value=False),
+        label="回调验签密钥",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text="部门系统签名回调所用密钥（whsec_…）。留空则保持不变，保存后不再显示。",
-    )  # fmt: skip
+    )
     signing_key = forms.CharField(
-        label="推送签名密钥", required=False, widget=forms.PasswordInput(render_value=False),
+        label="推送签名密钥",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text="平台签名推送消息所用密钥。留空则保持不变；新建时留空将自动生成，并只显示一次。",
-    )  # fmt: skip
+    )
     token = forms.CharField(
-        label="访问凭据", required=False, widget=forms.PasswordInput(render_value=False),
+        label="访问凭据",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text="调用部门系统时附带的 Bearer 令牌（如需）。留空则保持不变。",
-    )  # fmt: skip
+    )
 
     class Meta:
         model = System
-        fields = ["code", "name", "department_kind", "region", "base_url", "items", "can_push",
-                  "can_poll", "can_status", "secret", "signing_key", "token", "active"]  # fmt: skip
+        fields = [
+            "code",
+            "name",
+            "department_kind",
+            "region",
+            "base_url",
+            "items",
+            "can_push",
+            "can_poll",
+            "can_status",
+            "secret",
+            "signing_key",
+            "token",
+            "active",
+        ]
 
     def clean_items(self):
         items = self.cleaned_data.get("items") or []
@@ -49,8 +68,16 @@ class SystemForm(forms.ModelForm):
 @admin.register(System)
 class SystemAdmin(admin.ModelAdmin):
     form = SystemForm
-    list_display = ["code", "name", "department_kind", "region", "active", "unreachable_since",
-                    "last_ok_at", "reconciled_at"]  # fmt: skip
+    list_display = [
+        "code",
+        "name",
+        "department_kind",
+        "region",
+        "active",
+        "unreachable_since",
+        "last_ok_at",
+        "reconciled_at",
+    ]
     list_filter = ["active", "department_kind"]
     search_fields = ["code", "name"]
     readonly_fields = ["unreachable_since", "last_ok_at", "reconciled_at"]
@@ -74,11 +101,30 @@ class SystemAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "system", "case_number", "status", "attempts",
-                    "next_attempt_at", "last_error"]  # fmt: skip
+    list_display = [
+        "created_at",
+        "kind",
+        "system",
+        "case_number",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    ]
     list_filter = ["status", "kind", "link__system"]
-    readonly_fields = ["link", "kind", "dedup_key", "body", "status", "attempts", "next_attempt_at",
-                       "locked_until", "last_error", "created_at", "delivered_at"]  # fmt: skip
+    readonly_fields = [
+        "link",
+        "kind",
+        "dedup_key",
+        "body",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "locked_until",
+        "last_error",
+        "created_at",
+        "delivered_at",
+    ]
     actions = ["replay", "cancel"]
 
     def has_add_permission(self, request):
@@ -117,8 +163,15 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 @admin.register(Link)
 class LinkAdmin(admin.ModelAdmin):
-    list_display = ["task", "system", "remote_status", "last_seq", "last_heard_at", "handed_back",
-                    "mismatch"]  # fmt: skip
+    list_display = [
+        "task",
+        "system",
+        "remote_status",
+        "last_seq",
+        "last_heard_at",
+        "handed_back",
+        "mismatch",
+    ]
     list_filter = ["system", "remote_status", "handed_back"]
     readonly_fields = [f.name for f in Link._meta.fields]
 
@@ -134,8 +187,17 @@ class InboundAdmin(admin.ModelAdmin):
     list_display = ["received_at", "system", "event_id", "link", "seq", "outcome", "status", "note"]
     list_filter = ["system", "outcome", "status"]
     exclude = ["data"]
-    readonly_fields = ["system", "event_id", "link", "seq", "outcome", "status", "note",
-                       "received_at", "applied_at"]  # fmt: skip
+    readonly_fields = [
+        "system",
+        "event_id",
+        "link",
+        "seq",
+        "outcome",
+        "status",
+        "note",
+        "received_at",
+        "applied_at",
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -23,18 +23,31 @@ DELAY = 3.0  # seconds from dispatch to the department's decision ("现场核查
 
 SYSTEMS = [
     dict(
-        code="jiangan-fire", name="江岸区消防监督管理系统（参考实现）", kind="fire",
+        code="jiangan-fire",
+        name="江岸区消防监督管理系统（参考实现）",
+        kind="fire",
         item="fire-public-venue-check",
-        result={"certificate_number": "江岸消安检字〔{year}〕第{n:04d}号", "unit_name": "{enterprise_name}",
-                "premises_address": "{premises_address}", "area": "{premises_area}平方米", "usage": "餐饮"},
+        result={
+            "certificate_number": "江岸消安检字〔{year}〕第{n:04d}号",
+            "unit_name": "{enterprise_name}",
+            "premises_address": "{premises_address}",
+            "area": "{premises_area}平方米",
+            "usage": "餐饮",
+        },
     ),
     dict(
-        code="jiangan-water", name="江岸区排水许可管理系统（参考实现）", kind="water_authority",
+        code="jiangan-water",
+        name="江岸区排水许可管理系统（参考实现）",
+        kind="water_authority",
         item="water-drainage-permit",
-        result={"permit_number": "江岸排水字〔{year}〕第{n:04d}号", "holder_name": "{enterprise_name}",
-                "address": "{premises_address}", "discharge_volume": "{discharge_volume}立方米/日"},
+        result={
+            "permit_number": "江岸排水字〔{year}〕第{n:04d}号",
+            "holder_name": "{enterprise_name}",
+            "address": "{premises_address}",
+            "discharge_volume": "{discharge_volume}立方米/日",
+        },
     ),
-]  # fmt: skip
+]
 REGION = "420102"
 
 
@@ -51,15 +64,30 @@ def systems_ensure() -> list[dict]:
         if not DepartmentKind.objects.filter(code=spec["kind"]).exists():
             continue  # a catalog without the department: nothing to connect
         system = System.objects.filter(code=spec["code"]).first() or System.objects.create(
-            code=spec["code"], name=spec["name"], department_kind_id=spec["kind"],
+            code=spec["code"],
+            name=spec["name"],
+            department_kind_id=spec["kind"],
             region=Region.objects.filter(code=REGION).first(),
-            base_url=f"http://127.0.0.1:{port}", items=[spec["item"]],
-            can_push=True, can_poll=False, can_status=True,
-            secret=signing.new_secret(), signing_key=signing.new_secret(),
-        )  # fmt: skip
-        entries.append({"code": system.code, "name": system.name, "port": port,
-                        "secret": system.secret, "signing_key": system.signing_key,
-                        "delay": DELAY, "decide": "approve", "result": spec["result"]})  # fmt: skip
+            base_url=f"http://127.0.0.1:{port}",
+            items=[spec["item"]],
+            can_push=True,
+            can_poll=False,
+            can_status=True,
+            secret=signing.new_secret(),
+            signing_key=signing.new_secret(),
+        )
+        entries.append(
+            {
+                "code": system.code,
+                "name": system.name,
+                "port": port,
+                "secret": system.secret,
+                "signing_key": system.signing_key,
+                "delay": DELAY,
+                "decide": "approve",
+                "result": spec["result"],
+            }
+        )
     return entries
 
 

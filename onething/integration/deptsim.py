@@ -29,10 +29,25 @@ class Sim:
         self.lock = threading.Lock()
         self.tasks: dict[str, dict] = {}
         self.seen: set[str] = set()
-        self.stats = {"dispatches": 0, "duplicates": 0, "refused": 0, "callbacks_sent": 0,
-                      "callbacks_failed": 0, "materials_ok": 0, "materials_bad": 0}  # fmt: skip
-        self.control = {"delay": 0.2, "fail": 0, "down": False, "duplicate": False,
-                        "reorder": False, "mute": False, "decide": "approve", "result": {}}  # fmt: skip
+        self.stats = {
+            "dispatches": 0,
+            "duplicates": 0,
+            "refused": 0,
+            "callbacks_sent": 0,
+            "callbacks_failed": 0,
+            "materials_ok": 0,
+            "materials_bad": 0,
+        }
+        self.control = {
+            "delay": 0.2,
+            "fail": 0,
+            "down": False,
+            "duplicate": False,
+            "reorder": False,
+            "mute": False,
+            "decide": "approve",
+            "result": {},
+        }
 
     # ---- receiving ---------------------------------------------------------------------
 
@@ -131,9 +146,11 @@ class Sim:
             task["seq"] += 1
             task["status"] = outcome
             event = signing.cloudevent(
-                type_=PREFIX + outcome, source=self.source, subject=task["ref"],
+                type_=PREFIX + outcome,
+                source=self.source,
+                subject=task["ref"],
                 data={"seq": task["seq"], **data},
-            )  # fmt: skip
+            )
             task["events"].append(event)
         return event
 
@@ -192,14 +209,22 @@ class Sim:
 
     def open_tasks(self) -> dict:
         closed = {"approved", "refused", "withdrawn", "cancelled"}
-        rows = [{"ref": t["ref"], "status": t["status"], "seq": t["seq"]}
-                for t in self.tasks.values() if t["status"] not in closed]  # fmt: skip
+        rows = [
+            {"ref": t["ref"], "status": t["status"], "seq": t["seq"]}
+            for t in self.tasks.values()
+            if t["status"] not in closed
+        ]
         return {"tasks": rows}
 
     def state(self) -> dict:
-        return {"control": self.control, "stats": self.stats,
-                "tasks": {r: {"status": t["status"], "seq": t["seq"], "received_at": t["received_at"]}
-                          for r, t in self.tasks.items()}}  # fmt: skip
+        return {
+            "control": self.control,
+            "stats": self.stats,
+            "tasks": {
+                r: {"status": t["status"], "seq": t["seq"], "received_at": t["received_at"]}
+                for r, t in self.tasks.items()
+            },
+        }
 
 
 class _Blank(dict):

@@ -28,8 +28,25 @@ from .silence import poll, reconcile
 from .systems import system_save, unknown_type
 
 __all__ = [
-    "MATERIAL_SALT", "OPEN_TASK", "backoff", "callback_receive", "conf", "deliver", "deliver_due",
-    "delivery_cancel", "delivery_replay", "material_open", "message_data", "poll", "reconcile",
-    "record_and_apply", "route", "signing", "system_save", "task_cancelled", "task_resumed",
-    "task_started", "unknown_type",
-]  # fmt: skip
+    "MATERIAL_SALT",
+    "OPEN_TASK",
+    "backoff",
+    "callback_receive",
+    "conf",
+    "deliver",
+    "deliver_due",
+    "delivery_cancel",
+    "delivery_replay",
+    "material_open",
+    "message_data",
+    "poll",
+    "reconcile",
+    "record_and_apply",
+    "route",
+    "signing",
+    "system_save",
+    "task_cancelled",
+    "task_resumed",
+    "task_started",
+    "unknown_type",
+]

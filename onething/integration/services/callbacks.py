@@ -19,9 +19,10 @@ from ..models import Inbound, Link, System
 
 def _refuse(system_code: str, reason: str, status: int, code: str, fields=None, detail=None):
     audit.security_event(
-        "integration.callback_refused", result="failure",
+        "integration.callback_refused",
+        result="failure",
         detail={"system": system_code, "reason": reason, **(detail or {})},
-    )  # fmt: skip
+    )
     exc = DomainError(reason, fields=fields or {}, code=code)
     exc.status = status
     raise exc
@@ -49,8 +50,14 @@ def callback_receive(*, system_code: str, headers, body: bytes, now: float | Non
         )
     link = Link.objects.select_related("system").filter(ref=event["subject"]).first()
     if link is None or link.system_id != system.pk:
-        _refuse(system_code, "该任务不属于本系统", 403, "forbidden", {"subject": "不是推送给本系统的任务"},
-                {"subject": event["subject"]})  # fmt: skip
+        _refuse(
+            system_code,
+            "该任务不属于本系统",
+            403,
+            "forbidden",
+            {"subject": "不是推送给本系统的任务"},
+            {"subject": event["subject"]},
+        )
     return record_and_apply(system=system, link=link, event=event)
 
 
@@ -60,8 +67,13 @@ def _parsed(system_code: str, body: bytes) -> dict:
     except ValueError:
         _refuse(system_code, "请求体不是合法的 JSON", 422, "invalid", {"body": "应为合法的 JSON"})
     if errors := schemas.problems("callback", event):
-        _refuse(system_code, "回调事件不符合规范：" + "；".join(f"{k}：{v}" for k, v in errors.items()),
-                422, "invalid", errors)  # fmt: skip
+        _refuse(
+            system_code,
+            "回调事件不符合规范：" + "；".join(f"{k}：{v}" for k, v in errors.items()),
+            422,
+            "invalid",
+            errors,
+        )
     return event
 
 
@@ -71,13 +83,24 @@ def record_and_apply(*, system: System, link: Link, event: dict) -> dict:
     try:
         with transaction.atomic():
             row = Inbound.objects.create(
-                system=system, event_id=event["id"], link=link, seq=data["seq"], outcome=outcome,
-                data=data, status=InboundStatus.WAITING,
-            )  # fmt: skip
+                system=system,
+                event_id=event["id"],
+                link=link,
+                seq=data["seq"],
+                outcome=outcome,
+                data=data,
+                status=InboundStatus.WAITING,
+            )
             audit.written_many(
-                action="integration.callback_received", objects=[link, row],
-                detail={"system": system.code, "event": event["id"], "type": outcome, "seq": data["seq"]},
-            )  # fmt: skip
+                action="integration.callback_received",
+                objects=[link, row],
+                detail={
+                    "system": system.code,
+                    "event": event["id"],
+                    "type": outcome,
+                    "seq": data["seq"],
+                },
+            )
     except IntegrityError:
         row = Inbound.objects.get(system=system, event_id=event["id"])
         return {"id": row.event_id, "status": row.status, "duplicate": True}
@@ -116,17 +139,26 @@ def _apply(link: Link, row: Inbound) -> None:
     try:
         with transaction.atomic():
             if row.outcome in DECISIONS:
-                decision = {Outcome.APPROVED: "approve", Outcome.REFUSED: "refuse",
-                            Outcome.SUPPLEMENT: "supplement"}[row.outcome]  # fmt: skip
+                decision = {
+                    Outcome.APPROVED: "approve",
+                    Outcome.REFUSED: "refuse",
+                    Outcome.SUPPLEMENT: "supplement",
+                }[row.outcome]
                 case_services.task_decide_by_system(
-                    task_id=link.task_id, system=code, decision=decision,
-                    opinion=data.get("opinion", ""), result=data.get("result") or {},
-                )  # fmt: skip
+                    task_id=link.task_id,
+                    system=code,
+                    decision=decision,
+                    opinion=data.get("opinion", ""),
+                    result=data.get("result") or {},
+                )
             elif row.outcome == Outcome.WITHDRAWN:
                 Link.objects.filter(pk=link.pk).update(handed_back=True)
                 case_services.task_note_by_system(
-                    task_id=link.task_id, system=code, verb="task.handed_back", note=data.get("opinion", "")
-                )  # fmt: skip
+                    task_id=link.task_id,
+                    system=code,
+                    verb="task.handed_back",
+                    note=data.get("opinion", ""),
+                )
             else:
                 case_services.task_note_by_system(
                     task_id=link.task_id, system=code, verb="task.received_by_system"

@@ -99,12 +99,17 @@ def _enqueue(link: Link, kind: str) -> Delivery:
         data=message_data(link),
     )
     delivery = Delivery.objects.create(
-        link=link, kind=kind, dedup_key=f"{link.ref}:{kind}:{n}", body=event,
+        link=link,
+        kind=kind,
+        dedup_key=f"{link.ref}:{kind}:{n}",
+        body=event,
         next_attempt_at=timezone.now(),
-    )  # fmt: skip
+    )
     jobs.enqueue(
-        "integration.deliver", payload={"delivery": str(delivery.pk)}, dedup_key=f"deliver:{delivery.pk}:0"
-    )  # fmt: skip
+        "integration.deliver",
+        payload={"delivery": str(delivery.pk)},
+        dedup_key=f"deliver:{delivery.pk}:0",
+    )
     return delivery
 
 
@@ -120,18 +125,29 @@ def message_data(link: Link) -> dict:
     base = settings.ONETHING_PUBLIC_BASE_URL
     return {
         "task": {
-            "ref": str(link.ref), "item": item, "name": task.name, "status": task.status,
+            "ref": str(link.ref),
+            "item": item,
+            "name": task.name,
+            "status": task.status,
             "department": {"code": task.department.code, "name": task.department.name},
-            "started_on": str(task.started_on or ""), "deadline": str(task.deadline or ""),
+            "started_on": str(task.started_on or ""),
+            "deadline": str(task.deadline or ""),
         },
-        "case": {"number": case.number, "onething": case.onething, "title": case.title,
-                 "region": case.process_region_id},
-        "holder": {"kind": case.applicant_data.get("kind", ""), "name": case.applicant_data.get("name", "")},
+        "case": {
+            "number": case.number,
+            "onething": case.onething,
+            "title": case.title,
+            "region": case.process_region_id,
+        },
+        "holder": {
+            "kind": case.applicant_data.get("kind", ""),
+            "name": case.applicant_data.get("name", ""),
+        },
         "form": {k: form[k] for k in fields if k in form},
         "inputs": task.data.get("from", {}),
         "materials": [_material(link, row) for row in cases.task_materials(task)],
         "reply_to": f"{base}/api/integration/{link.system.code}/events",
-    }  # fmt: skip
+    }
 
 
 def _produced_fields(case, bp: Blueprint, item: str) -> list[str]:
@@ -172,9 +188,11 @@ def material_open(*, token: str):
         raise NotFound("材料链接无效或已过期")
     upload, handle = cases.open_material(cases.task_for_system(link.task_id), claim["m"])
     audit.record(
-        category="read", action="read.integration_material", object=link,
+        category="read",
+        action="read.integration_material",
+        object=link,
         detail={"system": link.system.code, "material": claim["m"]},
-    )  # fmt: skip
+    )
     return upload, handle
 
 
@@ -223,8 +241,10 @@ def _settle(d: Delivery, system: System, error: str) -> str:
     wait = backoff(d.attempts)
     Delivery.objects.filter(pk=d.pk).update(
         status=DeliveryStatus.DEAD if dead else DeliveryStatus.PENDING,
-        next_attempt_at=now + timedelta(seconds=wait), locked_until=None, last_error=error[:500],
-    )  # fmt: skip
+        next_attempt_at=now + timedelta(seconds=wait),
+        locked_until=None,
+        last_error=error[:500],
+    )
     if d.attempts >= conf("UNREACHABLE_AFTER") and system.unreachable_since is None:
         System.objects.filter(pk=system.pk, unreachable_since__isnull=True).update(
             unreachable_since=now
@@ -234,9 +254,11 @@ def _settle(d: Delivery, system: System, error: str) -> str:
         _case_event(task, "task.dispatch_dead", system=system.code, attempts=d.attempts)
         return "dead"
     jobs.enqueue(
-        "integration.deliver", payload={"delivery": str(d.pk)},
-        dedup_key=f"deliver:{d.pk}:{d.attempts}", delay=timedelta(seconds=wait),
-    )  # fmt: skip
+        "integration.deliver",
+        payload={"delivery": str(d.pk)},
+        dedup_key=f"deliver:{d.pk}:{d.attempts}",
+        delay=timedelta(seconds=wait),
+    )
     return "retry"
 
 
@@ -260,14 +282,18 @@ def delivery_replay(*, delivery_id, actor) -> Delivery:
     if d.status == DeliveryStatus.DELIVERED:
         raise Conflict("该消息已送达，无需重发")
     d.status, d.attempts, d.next_attempt_at, d.locked_until = (
-        DeliveryStatus.PENDING, 0, timezone.now(), None,
-    )  # fmt: skip
+        DeliveryStatus.PENDING,
+        0,
+        timezone.now(),
+        None,
+    )
     d.save()
     record_event(actor=actor, verb="integration.delivery_replayed", obj=d)
     jobs.enqueue(
-        "integration.deliver", payload={"delivery": str(d.pk)},
+        "integration.deliver",
+        payload={"delivery": str(d.pk)},
         dedup_key=f"deliver:{d.pk}:replay:{timezone.now().timestamp()}",
-    )  # fmt: skip
+    )
     return d
 
 

@@ -67,9 +67,10 @@ def reconcile(*, now=None) -> dict:
         counts["systems"] += 1
         counts.update(_reconcile_system(system, now, counts))
     jobs.enqueue(
-        "supervision.warnings_now", payload={"at": now.isoformat()},
+        "supervision.warnings_now",
+        payload={"at": now.isoformat()},
         dedup_key=f"integration.reconcile:{now.isoformat()}",
-    )  # fmt: skip
+    )
     return counts
 
 

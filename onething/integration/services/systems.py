@@ -15,8 +15,12 @@ def system_save(*, actor, system: System, changed: list[str]) -> System:
     if not system.secret or not system.signing_key:
         raise Unprocessable("请填写回调验签密钥和推送签名密钥", fields={"secret": "必填"})
     system.save()
-    record_event(actor=actor, verb="integration.system_saved", obj=system,
-                 data={"changed": [c for c in changed if c not in ("secret", "signing_key", "token")]})  # fmt: skip
+    record_event(
+        actor=actor,
+        verb="integration.system_saved",
+        obj=system,
+        data={"changed": [c for c in changed if c not in ("secret", "signing_key", "token")]},
+    )
     return system
 
 

@@ -71,11 +71,26 @@ class SimProcess:
     def start(self, **control) -> "SimProcess":
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "onething.cli", "dept-sim", "--port", str(self.port),
-             "--secret", SECRET, "--signing-key", SIGNING_KEY, "--onething", self.onething,
-             "--delay", "0.1"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "onething.cli",
+                "dept-sim",
+                "--port",
+                str(self.port),
+                "--secret",
+                SECRET,
+                "--signing-key",
+                SIGNING_KEY,
+                "--onething",
+                self.onething,
+                "--delay",
+                "0.1",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 180  # a loaded 2-core machine starts Python slowly
         while time.monotonic() < deadline:
             try:
@@ -112,10 +127,15 @@ class SimProcess:
 @pytest.fixture
 def sim(live_server, settings):
     settings.ONETHING_PUBLIC_BASE_URL = live_server.url
-    settings.ONETHING_INTEGRATION = {"RETRY_BASE_SECONDS": 0.05, "RETRY_CAP_SECONDS": 0.2,
-                                     "MAX_ATTEMPTS": 10, "UNREACHABLE_AFTER": 3,
-                                     "MATERIAL_TOKEN_SECONDS": 900, "SILENT_AFTER_SECONDS": 600,
-                                     "TIMEOUT_SECONDS": 30.0}  # fmt: skip
+    settings.ONETHING_INTEGRATION = {
+        "RETRY_BASE_SECONDS": 0.05,
+        "RETRY_CAP_SECONDS": 0.2,
+        "MAX_ATTEMPTS": 10,
+        "UNREACHABLE_AFTER": 3,
+        "MATERIAL_TOKEN_SECONDS": 900,
+        "SILENT_AFTER_SECONDS": 600,
+        "TIMEOUT_SECONDS": 30.0,
+    }
     # 30 s, not the production 3: on a loaded 2-core machine the peer may answer late, and a POST
     # timed out here but processed there later is a delivery the counting tests did not expect.
     # The live server's first request loads every URL and API module: not the peer's wait.
@@ -131,9 +151,14 @@ def system(catalog, sim):
     from onething.integration.models import System
 
     return System.objects.create(
-        code="sim-market", name="市场监管业务系统（参考实现）", department_kind_id="market",
-        base_url=sim.url, items=["mini-food-license"], secret=SECRET, signing_key=SIGNING_KEY,
-    )  # fmt: skip
+        code="sim-market",
+        name="市场监管业务系统（参考实现）",
+        department_kind_id="market",
+        base_url=sim.url,
+        items=["mini-food-license"],
+        secret=SECRET,
+        signing_key=SIGNING_KEY,
+    )
 
 
 def until(condition, *, timeout: float = 60.0, work: bool = True):

@@ -22,10 +22,21 @@ def sysop(mini_catalog):
 
 
 def _form(**extra):
-    return {"code": "market-sys", "name": "市场监管一体化平台", "department_kind": "market",
-            "region": "", "base_url": "http://127.0.0.1:8799", "items": '["mini-food-license"]',
-            "can_push": "on", "can_status": "on", "secret": TYPED, "signing_key": "", "token": "",
-            "active": "on", **extra}  # fmt: skip
+    return {
+        "code": "market-sys",
+        "name": "市场监管一体化平台",
+        "department_kind": "market",
+        "region": "",
+        "base_url": "http://127.0.0.1:8799",
+        "items": '["mini-food-license"]',
+        "can_push": "on",
+        "can_status": "on",
+        "secret": TYPED,
+        "signing_key": "",
+        "token": "",
+        "active": "on",
+        **extra,
+    }
 
 
 def test_sysadmin_registers_a_system_and_its_secrets_are_never_shown_again(client, sysop):
@@ -96,13 +107,27 @@ def test_the_vendor_openapi_file_uses_the_published_schemas():
 
 def test_a_dispatch_as_built_validates_against_the_published_schema():
     event = signing.cloudevent(
-        type_="cn.gov.onething.task.dispatched", source="/api/integration", subject="r",
-        data={"task": {"ref": "r", "item": "i", "name": "n", "status": "active",
-                       "department": {"code": "c", "name": "n"}, "started_on": "", "deadline": ""},
-              "case": {"number": "1", "onething": "o", "title": "t", "region": "420102"},
-              "holder": {"kind": "entity", "name": "x"}, "form": {}, "inputs": {}, "materials": [],
-              "reply_to": "http://x"},
-    )  # fmt: skip
+        type_="cn.gov.onething.task.dispatched",
+        source="/api/integration",
+        subject="r",
+        data={
+            "task": {
+                "ref": "r",
+                "item": "i",
+                "name": "n",
+                "status": "active",
+                "department": {"code": "c", "name": "n"},
+                "started_on": "",
+                "deadline": "",
+            },
+            "case": {"number": "1", "onething": "o", "title": "t", "region": "420102"},
+            "holder": {"kind": "entity", "name": "x"},
+            "form": {},
+            "inputs": {},
+            "materials": [],
+            "reply_to": "http://x",
+        },
+    )
     assert schemas.problems("dispatch", event) == {}
     assert schemas.problems("dispatch", {**event, "specversion": "0.3"}) == {
         "specversion": "取值不正确"

@@ -7,9 +7,11 @@ from onething.integration.tests.conftest import SIGNING_KEY
 
 def _dispatch(sim: Sim, kind: str, msg_id: str) -> int:
     event = signing.cloudevent(
-        type_=PREFIX + kind, source="onething", subject="task-1",
+        type_=PREFIX + kind,
+        source="onething",
+        subject="task-1",
         data={"reply_to": "http://127.0.0.1:9/callbacks", "form": {}, "materials": []},
-    )  # fmt: skip
+    )
     body = signing.encode(event)
     status, _ = sim.receive(signing.headers(SIGNING_KEY, msg_id, body), body, schedule=False)
     return status
@@ -31,5 +33,6 @@ def test_a_task_not_cancelled_is_decided_as_configured():
     sim._work("task-1", "dispatched")
     assert sim.tasks["task-1"]["status"] == "approved"
     assert [e["type"] for e in sim.tasks["task-1"]["events"]] == [
-        PREFIX + "received", PREFIX + "approved",
-    ]  # fmt: skip
+        PREFIX + "received",
+        PREFIX + "approved",
+    ]

@@ -22,9 +22,12 @@ def started_external(alice, carol, mark, submit):
     case_services.case_accept(number=case.number, actor=carol, decision="accept_with_tolerance")
     reg, food = cases.tasks_of(case)
     case_services.task_decide(
-        task_id=reg.pk, actor=mark, decision="approve", opinion="同意",
+        task_id=reg.pk,
+        actor=mark,
+        decision="approve",
+        opinion="同意",
         result={"credit_code": make_credit_code("420102", "12345678"), "name": "楚味小馆"},
-    )  # fmt: skip
+    )
     food.refresh_from_db()
     return case, food
 
@@ -51,8 +54,13 @@ def test_dispatch_decide_call_back_licence_issued_and_case_completed(
     approval = case.documents.filter(task=food).get()
     assert approval.kind == "approval" and approval.seal  # sealed as an internal approval is
     verbs = [e["verb"] for e in cases.timeline(case)]
-    for verb in ["task.dispatched", "task.received_by_system", "task.decided_by_system",
-                 "task.approved", "case.completed"]:  # fmt: skip
+    for verb in [
+        "task.dispatched",
+        "task.received_by_system",
+        "task.decided_by_system",
+        "task.approved",
+        "case.completed",
+    ]:
         assert verb in verbs
     assert Delivery.objects.get(link=link).status == DeliveryStatus.DELIVERED
     assert list(Inbound.objects.filter(link=link).values_list("seq", "status")) == [
@@ -110,8 +118,10 @@ def test_a_supplement_asked_by_the_system_goes_to_the_applicant_and_back(
     )
     assert kinds == ["started", "resumed"]
     assert list(Inbound.objects.filter(link__task=food).values_list("seq", "outcome")) == [
-        (1, "received"), (2, "supplement_requested"), (3, "approved")
-    ]  # fmt: skip
+        (1, "received"),
+        (2, "supplement_requested"),
+        (3, "approved"),
+    ]
 
 
 def Task_status(task):  # noqa: N802
@@ -144,9 +154,12 @@ def test_a_sibling_refused_in_onething_cancels_the_task_in_the_system(
     case_services.case_accept(number=case.number, actor=carol, decision="accept_with_tolerance")
     reg = cases.tasks_queue(mark).get()
     case_services.task_decide(
-        task_id=reg.pk, actor=mark, decision="approve", opinion="同意",
+        task_id=reg.pk,
+        actor=mark,
+        decision="approve",
+        opinion="同意",
         result={"credit_code": make_credit_code("420102", "22345678")},
-    )  # fmt: skip
+    )
     fire = cases.tasks_queue(fred).get()
     food = Link.objects.get(task__case=case).task_id
     until(lambda: sim.state()["stats"]["dispatches"] == 1)

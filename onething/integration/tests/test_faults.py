@@ -135,16 +135,20 @@ def _post(system_code, event, *, secret=SECRET, ts=None, msg_id=None):
         f"HTTP_{k.upper().replace('-', '_')}": v for k, v in hdrs.items() if k != "content-type"
     }
     return Client().post(
-        f"/api/integration/{system_code}/events", body,
-        content_type="application/cloudevents+json", **extra,
-    )  # fmt: skip
+        f"/api/integration/{system_code}/events",
+        body,
+        content_type="application/cloudevents+json",
+        **extra,
+    )
 
 
 def _event(link, outcome="received", seq=1, **data):
     return signing.cloudevent(
-        type_=f"cn.gov.onething.task.{outcome}", source="http://sim", subject=str(link.ref),
+        type_=f"cn.gov.onething.task.{outcome}",
+        source="http://sim",
+        subject=str(link.ref),
         data={"seq": seq, **data},
-    )  # fmt: skip
+    )
 
 
 def refusals():
@@ -182,9 +186,14 @@ def test_a_callback_for_another_systems_task_is_refused(alice, carol, mark, subm
     sim.control(mute=True)
     other_secret = signing.new_secret()
     System.objects.create(
-        code="sim-fire", name="消防业务系统", department_kind_id="fire", base_url="http://127.0.0.1:9",
-        items=["mini-fire-check"], secret=other_secret, signing_key=signing.new_secret(),
-    )  # fmt: skip
+        code="sim-fire",
+        name="消防业务系统",
+        department_kind_id="fire",
+        base_url="http://127.0.0.1:9",
+        items=["mini-fire-check"],
+        secret=other_secret,
+        signing_key=signing.new_secret(),
+    )
     case, food = started_external(alice, carol, mark, submit)
     link = Link.objects.get(task=food)
     answer = _post("sim-fire", _event(link, "approved", opinion="同意"), secret=other_secret)

@@ -25,9 +25,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--delay", type=float, help="收到推送后多久办结（秒，默认 0.2）")
         parser.add_argument(
-            "--decide", choices=["approve", "refuse", "supplement", "withdraw"],
+            "--decide",
+            choices=["approve", "refuse", "supplement", "withdraw"],
             help="办理结果（默认 approve）",
-        )  # fmt: skip
+        )
 
     def handle(self, *args, **o):
         entry = self._entry(o)
