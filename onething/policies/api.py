@@ -14,11 +14,19 @@ router = Router(tags=["政策"])
 def _policy_out(policy) -> dict:
     v = policy.current
     return {
-        "code": policy.code, "title": v.title, "subject": policy.subject,
-        "category": policy.category, "mode": policy.mode, "recurrence": policy.recurrence,
-        "department": v.department, "summary": v.summary, "benefit_text": v.benefit_text,
-        "version": v.number, "tags": v.tags, "valid_until": v.valid_until,
-    }  # fmt: skip
+        "code": policy.code,
+        "title": v.title,
+        "subject": policy.subject,
+        "category": policy.category,
+        "mode": policy.mode,
+        "recurrence": policy.recurrence,
+        "department": v.department,
+        "summary": v.summary,
+        "benefit_text": v.benefit_text,
+        "version": v.number,
+        "tags": v.tags,
+        "valid_until": v.valid_until,
+    }
 
 
 def _policy_or_404(code: str):
@@ -40,16 +48,28 @@ def policy_detail(request, code: str):
     wording = holders.wording_for(policy.subject)
     conditions = [c.text for c in wording.explain(v.eligibility, {}).conditions]
     return {
-        **_policy_out(policy), "source": v.source, "clause": v.clause,
-        "eligibility": v.eligibility, "benefit": v.benefit, "confirmations": v.confirmations,
-        "conditions": conditions, "qualified_by_region": selectors.counts_by_region(policy),
-    }  # fmt: skip
+        **_policy_out(policy),
+        "source": v.source,
+        "clause": v.clause,
+        "eligibility": v.eligibility,
+        "benefit": v.benefit,
+        "confirmations": v.confirmations,
+        "conditions": conditions,
+        "qualified_by_region": selectors.counts_by_region(policy),
+    }
 
 
 def _finding_out(finding) -> dict:
     p = finding.policy
-    return {"code": p.code, "title": p.current.title, "subject": p.subject, "mode": p.mode,
-            "conditions": finding.lines, "failed": finding.failed, "amount": finding.amount}  # fmt: skip
+    return {
+        "code": p.code,
+        "title": p.current.title,
+        "subject": p.subject,
+        "mode": p.mode,
+        "conditions": finding.lines,
+        "failed": finding.failed,
+        "amount": finding.amount,
+    }
 
 
 @router.get("/me/policies", response=MyPoliciesOut, auth=API_AUTH)
@@ -63,10 +83,18 @@ def my_policies(request):
 
 def _run_out(run) -> dict:
     return {
-        "id": run.pk, "policy": run.policy.code, "version": run.version.number, "kind": run.kind,
-        "period": run.period, "status": run.status, "job_id": run.job_id, "stats": run.stats,
-        "error": run.error, "created_at": run.created_at, "finished_at": run.finished_at,
-    }  # fmt: skip
+        "id": run.pk,
+        "policy": run.policy.code,
+        "version": run.version.number,
+        "kind": run.kind,
+        "period": run.period,
+        "status": run.status,
+        "job_id": run.job_id,
+        "stats": run.stats,
+        "error": run.error,
+        "created_at": run.created_at,
+        "finished_at": run.finished_at,
+    }
 
 
 @router.post("/policies/{code}/runs", response={202: RunOut}, auth=API_AUTH)

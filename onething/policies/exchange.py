@@ -13,10 +13,25 @@ from .constants import GrantStatus
 from .models import GrantBatch, Policy
 
 COLUMNS = (
-    "code", "title", "subject", "category", "mode", "recurrence", "department",
-    "department_kind", "source", "clause", "summary", "tags", "valid_from", "valid_until",
-    "eligibility", "benefit", "benefit_text", "confirmations",
-)  # fmt: skip
+    "code",
+    "title",
+    "subject",
+    "category",
+    "mode",
+    "recurrence",
+    "department",
+    "department_kind",
+    "source",
+    "clause",
+    "summary",
+    "tags",
+    "valid_from",
+    "valid_until",
+    "eligibility",
+    "benefit",
+    "benefit_text",
+    "confirmations",
+)
 JSON_COLUMNS = {"tags", "eligibility", "benefit", "confirmations"}
 DISBURSE_HEADER = [
     "序号",
@@ -33,8 +48,13 @@ DISBURSE_HEADER = [
 
 def policy_document(policy: Policy) -> dict:
     v = policy.current
-    doc = {"code": policy.code, "subject": policy.subject, "category": policy.category,
-           "mode": policy.mode, "recurrence": policy.recurrence}  # fmt: skip
+    doc = {
+        "code": policy.code,
+        "subject": policy.subject,
+        "category": policy.category,
+        "mode": policy.mode,
+        "recurrence": policy.recurrence,
+    }
     for name in COLUMNS:
         if name not in doc:
             doc[name] = getattr(v, name)
@@ -121,13 +141,19 @@ def read_file(path: str | Path) -> list:
 def disbursement_note(batch: GrantBatch, *, full: bool) -> str:
     """The statement every disbursement file carries: which personal fields, masked or not."""
     if batch.policy.subject != "person":
-        return ("说明：本清单为经营主体发放名单，含名称、统一社会信用代码（完整），不含个人信息。"
-                "仅用于资金发放，请勿外传。")  # fmt: skip
+        return (
+            "说明：本清单为经营主体发放名单，含名称、统一社会信用代码（完整），不含个人信息。"
+            "仅用于资金发放，请勿外传。"
+        )
     if full:
-        return ("说明：本清单含个人信息——姓名、公民身份号码（均为完整值，未脱敏），仅用于资金发放；"
-                "下载已记入审计日志，请按个人信息保护要求保管，用后销毁，不得外传。")  # fmt: skip
-    return ("说明：本清单含个人信息——姓名、公民身份号码，均已脱敏（仅供核对，不能用于发放）；"
-            "完整清单由政策主管部门或数据局下载。")  # fmt: skip
+        return (
+            "说明：本清单含个人信息——姓名、公民身份号码（均为完整值，未脱敏），仅用于资金发放；"
+            "下载已记入审计日志，请按个人信息保护要求保管，用后销毁，不得外传。"
+        )
+    return (
+        "说明：本清单含个人信息——姓名、公民身份号码，均已脱敏（仅供核对，不能用于发放）；"
+        "完整清单由政策主管部门或数据局下载。"
+    )
 
 
 def disbursement_rows(batch: GrantBatch, *, full: bool = False, prefix: str = ""):
@@ -142,8 +168,17 @@ def disbursement_rows(batch: GrantBatch, *, full: bool = False, prefix: str = ""
         name = grant.holder_name
         if is_person and not full:
             number, name = mask_id_number(number), mask_name(name)
-        yield [n, grant.holder_key, name, number, grant.region_code, grant.period,
-               f"{grant.amount:.2f}", batch.policy.code, batch.version.number]  # fmt: skip
+        yield [
+            n,
+            grant.holder_key,
+            name,
+            number,
+            grant.region_code,
+            grant.period,
+            f"{grant.amount:.2f}",
+            batch.policy.code,
+            batch.version.number,
+        ]
 
 
 def disbursement_csv(batch: GrantBatch, *, full: bool = False, prefix: str = "") -> str:

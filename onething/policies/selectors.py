@@ -174,8 +174,10 @@ def batch_by_region(batch: GrantBatch) -> list[dict]:
         count, amount = rows.get(city, (0, 0))
         rows[city] = (count + n, amount + total)
     names = dict(Region.objects.filter(code__in=rows).values_list("code", "name"))
-    return [{"code": c, "name": names.get(c, "未登记"), "count": n, "amount": a}
-            for c, (n, a) in sorted(rows.items())]  # fmt: skip
+    return [
+        {"code": c, "name": names.get(c, "未登记"), "count": n, "amount": a}
+        for c, (n, a) in sorted(rows.items())
+    ]
 
 
 def batch_exclusions(batch: GrantBatch) -> list[dict]:

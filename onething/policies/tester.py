@@ -60,10 +60,13 @@ def _real(user, rule, number: str, today) -> dict:
     holder = _holder_by_number(number)
     if holder is not None and not in_scope(user, holder):
         audit.record(
-            category=audit.Category.READ, action="read.policy.rule_test",
-            result=audit.Result.DENIED, actor=user, object=holder.obj,
+            category=audit.Category.READ,
+            action="read.policy.rule_test",
+            result=audit.Result.DENIED,
+            actor=user,
+            object=holder.obj,
             detail={"reason": "不在本人管辖区划内"},
-        )  # fmt: skip
+        )
         holder = None
     if holder is None:
         return {"number": number, "scope": getattr(user.region, "name", "")}
@@ -80,9 +83,13 @@ def _read(user, rule, holder: holders.Holder, subject: str, today):
         actor=user, object=holder.obj, what="policy.rule_test", fields=["name", *shown]
     )
     registry_services.usage_record(
-        actor=user, purpose=PURPOSE, case_number="", person=holder.person,
-        entity=holder.entity, fields=shown,
-    )  # fmt: skip
+        actor=user,
+        purpose=PURPOSE,
+        case_number="",
+        person=holder.person,
+        entity=holder.entity,
+        fields=shown,
+    )
     record = holders.attributes(holder, today)
     return rules.explain(rule, record, labels=holders.labels_for(subject))
 

@@ -23,10 +23,18 @@ SAMPLE = 20
 def index(request):
     subject, category = request.GET.get("subject", ""), request.GET.get("category", "")
     items = selectors.policies(subject=subject, category=category, q=request.GET.get("q", ""))
-    return render(request, "policies/index.html", {
-        "policies": items, "subjects": Subject.choices, "categories": Category.choices,
-        "subject": subject, "category": category, "q": request.GET.get("q", ""),
-    })  # fmt: skip
+    return render(
+        request,
+        "policies/index.html",
+        {
+            "policies": items,
+            "subjects": Subject.choices,
+            "categories": Category.choices,
+            "subject": subject,
+            "category": category,
+            "q": request.GET.get("q", ""),
+        },
+    )
 
 
 def _policy(code: str):
@@ -43,20 +51,31 @@ def _is_editor(user) -> bool:
 def detail(request, code: str):
     policy = _policy(code)
     explanation = holders.wording_for(policy.subject).explain(policy.current.eligibility, {})
-    return render(request, "policies/detail.html", {
-        "policy": policy, "v": policy.current, "conditions": [c.text for c in explanation.conditions],
-        "regions": selectors.counts_by_region(policy), "is_editor": _is_editor(request.user),
-        "runs": selectors.runs_of(policy) if _is_editor(request.user) else [],
-    })  # fmt: skip
+    return render(
+        request,
+        "policies/detail.html",
+        {
+            "policy": policy,
+            "v": policy.current,
+            "conditions": [c.text for c in explanation.conditions],
+            "regions": selectors.counts_by_region(policy),
+            "is_editor": _is_editor(request.user),
+            "runs": selectors.runs_of(policy) if _is_editor(request.user) else [],
+        },
+    )
 
 
 @login_required
 def mine(request):
     spaces = selectors.my_findings(request.user)
-    return render(request, "policies/mine.html", {
-        "spaces": [(Subject(s).label, space) for s, space in spaces.items()],
-        "grants": selectors.my_grants(request.user),
-    })  # fmt: skip
+    return render(
+        request,
+        "policies/mine.html",
+        {
+            "spaces": [(Subject(s).label, space) for s, space in spaces.items()],
+            "grants": selectors.my_grants(request.user),
+        },
+    )
 
 
 @login_required
@@ -67,8 +86,9 @@ def apply(request, code: str):
         raise Http404
     if request.method == "POST":
         try:
-            services.policy_apply(policy=policy, actor=request.user,
-                                  confirmations=request.POST.getlist("confirm"))  # fmt: skip
+            services.policy_apply(
+                policy=policy, actor=request.user, confirmations=request.POST.getlist("confirm")
+            )
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -148,15 +168,20 @@ def _batch(request, batch_id: int):
 @login_required
 def batch_detail(request, batch_id: int):
     batch = _batch(request, batch_id)
-    return render(request, "policies/batch.html", {
-        "batch": batch, "regions": selectors.batch_by_region(batch),
-        "sample": selectors.batch_holders(request.user, batch.grants.all())[:SAMPLE],
-        "exclusions": selectors.batch_holders(request.user, batch.exclusions.all())[:SAMPLE],
-        "exclusion_counts": selectors.batch_exclusions(batch),
-        "rule": json.dumps(batch.version.eligibility, ensure_ascii=False, indent=1),
-        "benefit": json.dumps(batch.version.benefit, ensure_ascii=False, indent=1),
-        "can_review": request.user.role in services.REVIEWERS,
-    })  # fmt: skip
+    return render(
+        request,
+        "policies/batch.html",
+        {
+            "batch": batch,
+            "regions": selectors.batch_by_region(batch),
+            "sample": selectors.batch_holders(request.user, batch.grants.all())[:SAMPLE],
+            "exclusions": selectors.batch_holders(request.user, batch.exclusions.all())[:SAMPLE],
+            "exclusion_counts": selectors.batch_exclusions(batch),
+            "rule": json.dumps(batch.version.eligibility, ensure_ascii=False, indent=1),
+            "benefit": json.dumps(batch.version.benefit, ensure_ascii=False, indent=1),
+            "can_review": request.user.role in services.REVIEWERS,
+        },
+    )
 
 
 @login_required
@@ -188,8 +213,13 @@ def disbursement(request, batch_id: int, fmt: str):
         raise Http404
     full = request.user.role in services.REVIEWERS
     if full and batch.policy.subject == "person":
-        audit.sensitive_read(actor=request.user, object=batch, what="policy.disbursement",
-                             fields=["holder_name", "id_number"], rows=batch.beneficiaries)  # fmt: skip
+        audit.sensitive_read(
+            actor=request.user,
+            object=batch,
+            what="policy.disbursement",
+            fields=["holder_name", "id_number"],
+            rows=batch.beneficiaries,
+        )
     name = f"disbursement-{batch.policy.code}-{batch.period}.{fmt}"
     if fmt == "csv":
         response = HttpResponse(
@@ -241,8 +271,11 @@ def rule_check(request):
     rule, problem = _parse_rule(request.POST.get("rule", ""))
     subject = request.POST.get("subject", Subject.ENTITY)
     problems = [problem] if problem else rule_errors(rule, subject)
-    return render(request, "policies/_rule_check.html", {"problems": problems,
-                  "variables": sorted(holders.labels_for(subject).items())})  # fmt: skip
+    return render(
+        request,
+        "policies/_rule_check.html",
+        {"problems": problems, "variables": sorted(holders.labels_for(subject).items())},
+    )
 
 
 @login_required
@@ -254,8 +287,12 @@ def rule_test(request):
         raise Http404
     rule, problem = _parse_rule(request.POST.get("rule", ""))
     context = tester.run(
-        request.user, rule=rule, problem=problem, number=request.POST.get("number", "").strip(),
-        sample=request.POST.get("sample", ""), subject=request.POST.get("subject", ""),
+        request.user,
+        rule=rule,
+        problem=problem,
+        number=request.POST.get("number", "").strip(),
+        sample=request.POST.get("sample", ""),
+        subject=request.POST.get("subject", ""),
         today=_today(),
-    )  # fmt: skip
+    )
     return render(request, "policies/_rule_test.html", context)

@@ -18,8 +18,14 @@ def person(*, name="刘爱丽", region="420102", born=date(1990, 5, 17), **field
 
 
 def entity(*, name="武汉市江岸区楚味餐饮有限公司", region="420102", **fields):
-    defaults = {"entity_type": "llc", "industry_code": "H6210", "employees": 12,
-                "founded_on": date(2021, 3, 18), "tax_credit_rating": "B", "is_small_micro": True}  # fmt: skip
+    defaults = {
+        "entity_type": "llc",
+        "industry_code": "H6210",
+        "employees": 12,
+        "founded_on": date(2021, 3, 18),
+        "tax_credit_rating": "B",
+        "is_small_micro": True,
+    }
     code = make_credit_code(region, f"{next(_seq):08d}")
     return registry.entity_create(
         credit_code=code, name=name, registered_region_id=region, **(defaults | fields)

@@ -58,8 +58,15 @@ def test_approval_notifies_exports_and_never_pays_a_period_twice(
     assert {e.reason for e in again.exclusions.all()} == {"already_granted"}
     grant = batch.grants.first()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Grant.objects.create(batch=again, policy=grant.policy, version=grant.version, period=grant.period,
-                             amount=1, holder_key=grant.holder_key, holder_name="x")  # fmt: skip
+        Grant.objects.create(
+            batch=again,
+            policy=grant.policy,
+            version=grant.version,
+            period=grant.period,
+            amount=1,
+            holder_key=grant.holder_key,
+            holder_name="x",
+        )
 
 
 def test_rejected_batch_frees_the_period_and_decline_excludes_next_time(
