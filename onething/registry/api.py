@@ -42,9 +42,13 @@ def my_usage_log(request):
 
 def _usage(row) -> dict:
     return {
-        "created_at": row.created_at, "actor": row.actor_label or str(row.actor or "系统"),
-        "purpose": row.purpose, "case_number": row.case_number, "licenses": row.licenses, "fields": row.fields,
-    }  # fmt: skip
+        "created_at": row.created_at,
+        "actor": row.actor_label or str(row.actor or "系统"),
+        "purpose": row.purpose,
+        "case_number": row.case_number,
+        "licenses": row.licenses,
+        "fields": row.fields,
+    }
 
 
 @router.get(
@@ -105,9 +109,13 @@ def _visible(request, identifier: str):
         raise NotFound(NOT_FOUND)
     if not selectors.is_holder(request.user, lic):
         services.usage_record(
-            actor=request.user, purpose="查看电子证照", case_number="", person=lic.person, entity=lic.entity,
+            actor=request.user,
+            purpose="查看电子证照",
+            case_number="",
+            person=lic.person,
+            entity=lic.entity,
             licenses=[lic],
-        )  # fmt: skip
+        )
     return lic
 
 
@@ -161,15 +169,21 @@ def _prefill(user, onething_code: str, applicant: str, answers: dict) -> dict:
     person, entity = _applicant(user, applicant)
     bp = _blueprint(version, answers)
     out = {
-        "onething": onething_code, "version": version.number, "holder": _holder_name(person, entity),
+        "onething": onething_code,
+        "version": version.number,
+        "holder": _holder_name(person, entity),
         "prefill": services.prefill(blueprint=bp, person=person, entity=entity),
         "exemptions": services.exemptions(blueprint=bp, person=person, entity=entity),
-    }  # fmt: skip
+    }
     if applicant:
         services.usage_record(
-            actor=user, purpose=f"预填“{version.onething.name}”申请表", case_number="",
-            person=person, entity=entity, fields=[v["source"] for v in out["prefill"].values()],
-        )  # fmt: skip
+            actor=user,
+            purpose=f"预填“{version.onething.name}”申请表",
+            case_number="",
+            person=person,
+            entity=entity,
+            fields=[v["source"] for v in out["prefill"].values()],
+        )
     _audit_full_numbers(user, out["prefill"], person or entity)
     return out
 

@@ -159,16 +159,31 @@ class Bulk:
         holder = person or entity
         self.rows.append(
             License(
-                identifier=identifiers.build(type_code=lt.code, department_code=dept.code, serial=serial, version=1),
-                license_type=lt, holder_kind=HolderKind.PERSON if person else HolderKind.ENTITY,
-                person=person, entity=entity, holder_name=holder.name,
+                identifier=identifiers.build(
+                    type_code=lt.code, department_code=dept.code, serial=serial, version=1
+                ),
+                license_type=lt,
+                holder_kind=HolderKind.PERSON if person else HolderKind.ENTITY,
+                person=person,
+                entity=entity,
+                holder_name=holder.name,
                 holder_number=person.id_number if person else entity.credit_code,
-                department=dept, serial=serial, issued_on=issued, valid_until=until,
+                department=dept,
+                serial=serial,
+                issued_on=issued,
+                valid_until=until,
                 status="expired" if until and until < self.today else "valid",
-                data=faces.face(lt, data=data or {}, person=person, entity=entity, issued_on=issued,
-                                valid_until=until, department=dept),
+                data=faces.face(
+                    lt,
+                    data=data or {},
+                    person=person,
+                    entity=entity,
+                    issued_on=issued,
+                    valid_until=until,
+                    department=dept,
+                ),
             )
-        )  # fmt: skip
+        )
 
     def _department(self, lt, region):
         node = region
@@ -211,23 +226,47 @@ def _issue(code: str, *, on: date | None = None, **kwargs):
 
 def _demo_users(today: date) -> str:
     citizen = services.person_create(
-        id_number=CITIZEN_ID, name="张晓明", household_region_id="420102", household_address=HOME,
-        residence_region_id="420102", residence_address=HOME, phone="13871000001",
-        marital_status="married", education="bachelor", employment_status="employed",
-    )  # fmt: skip
+        id_number=CITIZEN_ID,
+        name="张晓明",
+        household_region_id="420102",
+        household_address=HOME,
+        residence_region_id="420102",
+        residence_address=HOME,
+        phone="13871000001",
+        marital_status="married",
+        education="bachelor",
+        employment_status="employed",
+    )
     spouse = services.person_create(
-        id_number=SPOUSE_ID, name="李慧", household_region_id="420102", household_address=HOME,
-        residence_region_id="420102", residence_address=HOME, phone="13871000002",
-        marital_status="married", education="postgraduate", employment_status="employed", spouse=citizen,
-    )  # fmt: skip
+        id_number=SPOUSE_ID,
+        name="李慧",
+        household_region_id="420102",
+        household_address=HOME,
+        residence_region_id="420102",
+        residence_address=HOME,
+        phone="13871000002",
+        marital_status="married",
+        education="postgraduate",
+        employment_status="employed",
+        spouse=citizen,
+    )
     Person.objects.filter(pk=citizen.pk).update(spouse=spouse)
     _citizen_licences(citizen, spouse, today)
     enterprise = services.entity_create(
-        credit_code=ENTERPRISE_CODE, name="武汉市江岸区楚味餐饮有限公司", entity_type="llc", legal_rep=citizen,
-        registered_region_id="420102", address="湖北省武汉市江岸区沿江大道156号1层", industry_code="H6210",
-        registered_capital=Decimal("50"), founded_on=date(2021, 3, 18), employees=12,
-        tax_credit_rating="B", is_small_micro=True, phone="027-82880001",
-    )  # fmt: skip
+        credit_code=ENTERPRISE_CODE,
+        name="武汉市江岸区楚味餐饮有限公司",
+        entity_type="llc",
+        legal_rep=citizen,
+        registered_region_id="420102",
+        address="湖北省武汉市江岸区沿江大道156号1层",
+        industry_code="H6210",
+        registered_capital=Decimal("50"),
+        founded_on=date(2021, 3, 18),
+        employees=12,
+        tax_credit_rating="B",
+        is_small_micro=True,
+        phone="027-82880001",
+    )
     _issue(
         "business_license",
         entity=enterprise,
@@ -248,10 +287,12 @@ def _demo_users(today: date) -> str:
 
 def _citizen_licences(citizen: Person, spouse: Person, today: date) -> None:
     marriage = {
-        "certificate_number": "J420102-2016-003512", "spouse_name": spouse.name,
-        "spouse_id_number": spouse.id_number, "registered_on": "2016-10-01",
+        "certificate_number": "J420102-2016-003512",
+        "spouse_name": spouse.name,
+        "spouse_id_number": spouse.id_number,
+        "registered_on": "2016-10-01",
         "registration_authority": "武汉市江岸区民政局",
-    }  # fmt: skip
+    }
     _issue("id_card", person=citizen, on=date(2015, 6, 1))
     _issue("id_card", person=spouse, on=date(2018, 9, 1))
     _issue(

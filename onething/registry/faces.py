@@ -6,27 +6,45 @@ from datetime import date
 from .constants import EntityType, Gender
 
 PERSON_ALIASES = {
-    "name": "name", "holder_name": "name", "member_name": "name", "owner_name": "name",
-    "id_number": "id_number", "holder_id_number": "id_number", "member_id_number": "id_number",
-    "gender": "gender_label", "ethnicity": "ethnicity", "birth_date": "birth_date",
-    "address": "household_address", "residence_address": "residence_address",
-    "disability_category": "disability_category", "disability_level": "disability_level",
+    "name": "name",
+    "holder_name": "name",
+    "member_name": "name",
+    "owner_name": "name",
+    "id_number": "id_number",
+    "holder_id_number": "id_number",
+    "member_id_number": "id_number",
+    "gender": "gender_label",
+    "ethnicity": "ethnicity",
+    "birth_date": "birth_date",
+    "address": "household_address",
+    "residence_address": "residence_address",
+    "disability_category": "disability_category",
+    "disability_level": "disability_level",
     "employment_status": "employment_status",
-}  # fmt: skip
+}
 ENTITY_ALIASES = {
-    "name": "name", "operator_name": "name", "owner_name": "name", "credit_code": "credit_code",
-    "entity_type": "entity_type_label", "legal_rep_name": "legal_rep_name",
-    "registered_capital": "registered_capital", "founded_on": "founded_on", "address": "address",
+    "name": "name",
+    "operator_name": "name",
+    "owner_name": "name",
+    "credit_code": "credit_code",
+    "entity_type": "entity_type_label",
+    "legal_rep_name": "legal_rep_name",
+    "registered_capital": "registered_capital",
+    "founded_on": "founded_on",
+    "address": "address",
     "premises_address": "address",
-}  # fmt: skip
+}
 
 
 # Fields that name the licence's own issuing: the issue date and the issuing department are
 # what a marriage registration's date and authority, or a first driving licence's date, are.
 ISSUE_ALIASES = {
-    "valid_from": "issued_on", "registered_on": "issued_on", "first_issued_on": "issued_on",
-    "issuing_authority": "department", "registration_authority": "department",
-}  # fmt: skip
+    "valid_from": "issued_on",
+    "registered_on": "issued_on",
+    "first_issued_on": "issued_on",
+    "issuing_authority": "department",
+    "registration_authority": "department",
+}
 SPOUSE_ALIASES = {"spouse_name": "name", "spouse_id_number": "id_number"}
 # The licence's own number (its identifier) where the type prints one and none was given.
 NUMBER_FIELDS = ("license_number", "license_no", "certificate_number")
@@ -52,9 +70,16 @@ def plain(value):
 
 
 def face(
-    license_type, *, data: dict, person=None, entity=None, issued_on: date, valid_until, department,
+    license_type,
+    *,
+    data: dict,
+    person=None,
+    entity=None,
+    issued_on: date,
+    valid_until,
+    department,
     number: str = "",
-) -> dict:  # fmt: skip
+) -> dict:
     """Every field of the type: given data first, then the holder's registry, then the dates."""
     holder, aliases = (person, PERSON_ALIASES) if person is not None else (entity, ENTITY_ALIASES)
     issue = {"issued_on": issued_on, "department": department.name}

@@ -124,19 +124,32 @@ def person_from(row: dict, ctx: Context) -> Person:
     if born != id_birth_date(number):
         raise RowError("birth_date", "与公民身份号码第7–14位出生日期不符")
     return Person(
-        id_number=number, name=row["name"].strip(), gender=gender, birth_date=born,
+        id_number=number,
+        name=row["name"].strip(),
+        gender=gender,
+        birth_date=born,
         ethnicity=(row.get("ethnicity") or "汉族").strip(),
         household_region_id=ctx.region("household_region", row.get("household_region", "")),
         household_address=(row.get("household_address") or "").strip(),
         residence_region_id=ctx.region("residence_region", row.get("residence_region", "")),
-        residence_address=(row.get("residence_address") or "").strip(), phone=_phone(row.get("phone", "")),
-        marital_status=_choice(MaritalStatus, "marital_status", row.get("marital_status") or "unmarried"),
-        disability_category=_choice(DisabilityCategory, "disability_category", row.get("disability_category", "")),
-        disability_level=_choice(DisabilityLevel, "disability_level", row.get("disability_level", "")),
-        is_veteran=_bool("is_veteran", row.get("is_veteran", "")), death_date=_date("death_date", row.get("death_date", "")),
+        residence_address=(row.get("residence_address") or "").strip(),
+        phone=_phone(row.get("phone", "")),
+        marital_status=_choice(
+            MaritalStatus, "marital_status", row.get("marital_status") or "unmarried"
+        ),
+        disability_category=_choice(
+            DisabilityCategory, "disability_category", row.get("disability_category", "")
+        ),
+        disability_level=_choice(
+            DisabilityLevel, "disability_level", row.get("disability_level", "")
+        ),
+        is_veteran=_bool("is_veteran", row.get("is_veteran", "")),
+        death_date=_date("death_date", row.get("death_date", "")),
         education=_choice(Education, "education", row.get("education", "")),
-        employment_status=_choice(EmploymentStatus, "employment_status", row.get("employment_status", "")),
-    )  # fmt: skip
+        employment_status=_choice(
+            EmploymentStatus, "employment_status", row.get("employment_status", "")
+        ),
+    )
 
 
 def entity_from(row: dict, ctx: Context) -> Entity:
@@ -157,19 +170,29 @@ def entity_from(row: dict, ctx: Context) -> Entity:
     if industry and not INDUSTRY.match(industry):
         raise RowError("industry_code", f"“{industry}”不是 GB/T 4754 行业代码（如 H6210）")
     return Entity(
-        credit_code=code, checksum_override=problem is not None, name=row["name"].strip(),
+        credit_code=code,
+        checksum_override=problem is not None,
+        name=row["name"].strip(),
         entity_type=_choice(EntityType, "entity_type", row.get("entity_type", "")),
-        legal_rep_id=ctx.persons.get(id_hash(rep_number)) if rep_number else None, legal_rep_name=(row.get("legal_rep_name") or "").strip(),
+        legal_rep_id=ctx.persons.get(id_hash(rep_number)) if rep_number else None,
+        legal_rep_name=(row.get("legal_rep_name") or "").strip(),
         legal_rep_id_number=rep_number,
         registered_region_id=ctx.region("registered_region", row.get("registered_region", "")),
-        address=(row.get("address") or "").strip(), industry_code=industry,
-        registered_capital=_decimal(row.get("registered_capital", "")), founded_on=_date("founded_on", row.get("founded_on", "")),
+        address=(row.get("address") or "").strip(),
+        industry_code=industry,
+        registered_capital=_decimal(row.get("registered_capital", "")),
+        founded_on=_date("founded_on", row.get("founded_on", "")),
         employees=_int("employees", row.get("employees", "")),
-        operating_status=_choice(OperatingStatus, "operating_status", row.get("operating_status") or "active"),
-        tax_credit_rating=_choice(TaxCreditRating, "tax_credit_rating", row.get("tax_credit_rating", "")),
+        operating_status=_choice(
+            OperatingStatus, "operating_status", row.get("operating_status") or "active"
+        ),
+        tax_credit_rating=_choice(
+            TaxCreditRating, "tax_credit_rating", row.get("tax_credit_rating", "")
+        ),
         is_high_tech=_bool("is_high_tech", row.get("is_high_tech", "")),
-        is_small_micro=_bool("is_small_micro", row.get("is_small_micro", "")), phone=_phone(row.get("phone", "")),
-    )  # fmt: skip
+        is_small_micro=_bool("is_small_micro", row.get("is_small_micro", "")),
+        phone=_phone(row.get("phone", "")),
+    )
 
 
 def _decimal(value: str) -> Decimal:

@@ -119,9 +119,12 @@ def verdict_row(identifier: str, lic: License | None, verdict) -> dict:
     }
     if lic is not None:
         out.update(
-            license_type_name=lic.license_type.name, holder=holder_label(lic), department=lic.department.name,
-            issued_on=lic.issued_on, valid_until=lic.valid_until,
-        )  # fmt: skip
+            license_type_name=lic.license_type.name,
+            holder=holder_label(lic),
+            department=lic.department.name,
+            issued_on=lic.issued_on,
+            valid_until=lic.valid_until,
+        )
     return out
 
 
@@ -149,7 +152,10 @@ def usage_rows(records) -> list[dict]:
         return services.source_label(f, types) if "." in f else elements.get(f, f)
 
     return [
-        {"record": r, "licenses": [f"{names.get(i, '电子证照')} {i}" for i in r.licenses or []],
-         "fields": [field(f) for f in r.fields or []]}
+        {
+            "record": r,
+            "licenses": [f"{names.get(i, '电子证照')} {i}" for i in r.licenses or []],
+            "fields": [field(f) for f in r.fields or []],
+        }
         for r in records
-    ]  # fmt: skip
+    ]

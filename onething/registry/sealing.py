@@ -220,9 +220,13 @@ class Verdict:
 
 
 def check_seal(
-    rec: dict, seal: dict | None, key: SealKey | None, *, labels: dict[str, str],
+    rec: dict,
+    seal: dict | None,
+    key: SealKey | None,
+    *,
+    labels: dict[str, str],
     salts: dict | None = None,
-) -> Verdict:  # fmt: skip
+) -> Verdict:
     """Does ``seal`` (manifest, digest, signature) cover ``rec`` exactly, under ``key``?
     ``salts`` are needed for a salted manifest and ignored for a plain one."""
     verdict = Verdict()

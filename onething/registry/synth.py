@@ -75,20 +75,50 @@ SHOP_WORDS = [
     "明德",
 ]
 SUFFIX = {
-    EntityType.INDIVIDUAL: "店", EntityType.LLC: "有限公司", EntityType.ONE_PERSON_LLC: "有限公司",
-    EntityType.SOLE_PROPRIETORSHIP: "经营部", EntityType.PARTNERSHIP: "（有限合伙）",
+    EntityType.INDIVIDUAL: "店",
+    EntityType.LLC: "有限公司",
+    EntityType.ONE_PERSON_LLC: "有限公司",
+    EntityType.SOLE_PROPRIETORSHIP: "经营部",
+    EntityType.PARTNERSHIP: "（有限合伙）",
     EntityType.JOINT_STOCK: "股份有限公司",
-}  # fmt: skip
+}
 PERSON_COLUMNS = [
-    "id_number", "name", "gender", "birth_date", "ethnicity", "household_region", "household_address",
-    "residence_region", "residence_address", "phone", "marital_status", "disability_category",
-    "disability_level", "is_veteran", "death_date", "education", "employment_status",
-]  # fmt: skip
+    "id_number",
+    "name",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "household_region",
+    "household_address",
+    "residence_region",
+    "residence_address",
+    "phone",
+    "marital_status",
+    "disability_category",
+    "disability_level",
+    "is_veteran",
+    "death_date",
+    "education",
+    "employment_status",
+]
 ENTITY_COLUMNS = [
-    "credit_code", "name", "entity_type", "legal_rep_id_number", "legal_rep_name", "registered_region",
-    "address", "industry_code", "registered_capital", "founded_on", "employees", "operating_status",
-    "tax_credit_rating", "is_high_tech", "is_small_micro", "phone",
-]  # fmt: skip
+    "credit_code",
+    "name",
+    "entity_type",
+    "legal_rep_id_number",
+    "legal_rep_name",
+    "registered_region",
+    "address",
+    "industry_code",
+    "registered_capital",
+    "founded_on",
+    "employees",
+    "operating_status",
+    "tax_credit_rating",
+    "is_high_tech",
+    "is_small_micro",
+    "phone",
+]
 
 
 def _weighted(rng: random.Random, pairs):

@@ -40,12 +40,14 @@ def wallet(request):
     person, entity = _holders(request.user)
     licences = list(selectors.wallet(request.user))
     context = {
-        "person": person, "entity": entity, "licences": licences,
+        "person": person,
+        "entity": entity,
+        "licences": licences,
         "valid": [lic for lic in licences if lic.current_status == "valid"],
         "others": [lic for lic in licences if lic.current_status != "valid"],
         "reminders": selectors.reminders(request.user)[:10],
         "code_label": "企业码" if entity else "身份码",
-    }  # fmt: skip
+    }
     return render(request, "registry/wallet.html", context)
 
 
@@ -77,9 +79,13 @@ def _visible_or_404(request, identifier):
         raise Http404("未找到该证照，或您无权查看")
     if not selectors.is_holder(request.user, lic):
         services.usage_record(
-            actor=request.user, purpose="查看电子证照", case_number="", person=lic.person, entity=lic.entity,
+            actor=request.user,
+            purpose="查看电子证照",
+            case_number="",
+            person=lic.person,
+            entity=lic.entity,
             licenses=[lic],
-        )  # fmt: skip
+        )
     return lic
 
 
@@ -91,12 +97,15 @@ def license_detail(request, identifier):
     if full:
         presenters.audit_full_view(request.user, lic)
     context = {
-        "lic": lic, "faces": presenters.face_rows(lic, full=full), "full": full,
+        "lic": lic,
+        "faces": presenters.face_rows(lic, full=full),
+        "full": full,
         "has_personal": bool(presenters.personal_fields(lic)) or lic.person_id is not None,
         "holder_number": lic.holder_number if full else lic.masked_holder_number,
-        "verify_url": presenters.verify_url(identifier), "qr": qr_png(presenters.verify_url(identifier)),
+        "verify_url": presenters.verify_url(identifier),
+        "qr": qr_png(presenters.verify_url(identifier)),
         "is_holder": selectors.is_holder(request.user, lic),
-    }  # fmt: skip
+    }
     return render(request, "registry/license.html", context)
 
 

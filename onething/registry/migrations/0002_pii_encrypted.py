@@ -35,7 +35,9 @@ def _convert(schema_editor, table: str, columns, row_fn) -> None:
     sql = f"UPDATE {table} SET {sets} WHERE id = %s"
     with schema_editor.connection.cursor() as cursor:
         for start in range(0, len(updates), BATCH):
-            cursor.executemany(sql, [values + [pk] for _, values, pk in updates[start : start + BATCH]])
+            cursor.executemany(
+                sql, [values + [pk] for _, values, pk in updates[start : start + BATCH]]
+            )
 
 
 def _encrypted_row(row, columns):
@@ -91,42 +93,64 @@ class Migration(migrations.Migration):
             model_name="entity",
             name="legal_rep_id_number_hash",
             field=onething.common.security.HashField(
-                blank=True, db_index=True, editable=False, max_length=64, purpose=ID,
-                source="legal_rep_id_number", verbose_name="法定代表人公民身份号码索引",
+                blank=True,
+                db_index=True,
+                editable=False,
+                max_length=64,
+                purpose=ID,
+                source="legal_rep_id_number",
+                verbose_name="法定代表人公民身份号码索引",
             ),
-        ),  # fmt: skip
+        ),
         migrations.AddField(
             model_name="entity",
             name="phone_hash",
             field=onething.common.security.HashField(
-                blank=True, db_index=True, editable=False, max_length=64, purpose=PHONE,
-                source="phone", verbose_name="联系电话索引",
+                blank=True,
+                db_index=True,
+                editable=False,
+                max_length=64,
+                purpose=PHONE,
+                source="phone",
+                verbose_name="联系电话索引",
             ),
-        ),  # fmt: skip
+        ),
         migrations.AddField(
             model_name="person",
             name="id_number_hash",
             field=onething.common.security.HashField(
-                blank=True, db_index=True, editable=False, max_length=64, purpose=ID,
-                source="id_number", verbose_name="公民身份号码索引",
+                blank=True,
+                db_index=True,
+                editable=False,
+                max_length=64,
+                purpose=ID,
+                source="id_number",
+                verbose_name="公民身份号码索引",
             ),
-        ),  # fmt: skip
+        ),
         migrations.AddField(
             model_name="person",
             name="phone_hash",
             field=onething.common.security.HashField(
-                blank=True, db_index=True, editable=False, max_length=64, purpose=PHONE,
-                source="phone", verbose_name="联系电话索引",
+                blank=True,
+                db_index=True,
+                editable=False,
+                max_length=64,
+                purpose=PHONE,
+                source="phone",
+                verbose_name="联系电话索引",
             ),
-        ),  # fmt: skip
+        ),
         migrations.AlterField(
             model_name="entity",
             name="legal_rep_id_number",
             field=onething.common.security.EncryptedCharField(
-                blank=True, lookup_via="legal_rep_id_number_hash", max_length=18,
+                blank=True,
+                lookup_via="legal_rep_id_number_hash",
+                max_length=18,
                 verbose_name="法定代表人公民身份号码",
             ),
-        ),  # fmt: skip
+        ),
         migrations.AlterField(
             model_name="entity",
             name="phone",

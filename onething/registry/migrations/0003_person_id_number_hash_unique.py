@@ -14,9 +14,14 @@ class Migration(migrations.Migration):
             model_name="person",
             name="id_number_hash",
             field=onething.common.security.HashField(
-                blank=True, db_index=True, editable=False, max_length=64,
-                purpose="registry.id_number", source="id_number", unique=True,
+                blank=True,
+                db_index=True,
+                editable=False,
+                max_length=64,
+                purpose="registry.id_number",
+                source="id_number",
+                unique=True,
                 verbose_name="公民身份号码索引",
             ),
-        ),  # fmt: skip
+        ),
     ]

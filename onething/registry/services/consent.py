@@ -56,9 +56,17 @@ def holder_from_code(*, code: str, clerk) -> Person | Entity:
 
 @transaction.atomic
 def consent_grant(
-    *, grantee, purpose: str, holder_user=None, person=None, entity=None, case_number: str = "",
-    scope=(), hours: int = CONSENT_HOURS, actor=None,
-) -> Consent:  # fmt: skip
+    *,
+    grantee,
+    purpose: str,
+    holder_user=None,
+    person=None,
+    entity=None,
+    case_number: str = "",
+    scope=(),
+    hours: int = CONSENT_HOURS,
+    actor=None,
+) -> Consent:
     """Let ``grantee`` (a clerk) see the holder's licences for a while. The cases app calls this
     when a case's applicant is the holder (purpose "办件", case_number set)."""
     if holder_user is not None:

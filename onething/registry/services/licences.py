@@ -71,9 +71,16 @@ def _check_face(license_type: LicenseType, data: dict) -> None:
 
 @transaction.atomic
 def license_issue(
-    *, license_type, department, data: dict, case_number: str = "", person=None, entity=None,
-    actor=None, issued_on: date | None = None,
-) -> License:  # fmt: skip
+    *,
+    license_type,
+    department,
+    data: dict,
+    case_number: str = "",
+    person=None,
+    entity=None,
+    actor=None,
+    issued_on: date | None = None,
+) -> License:
     """Issue, seal, supersede the holder's older valid licence of the type, notify the holder."""
     lt = _license_type(license_type)
     kind, holder = _holder(person, entity)

@@ -36,9 +36,13 @@ def seal_pending(*, limit: int = SEAL_BATCH) -> int:
     if sealed:  # one event for the batch, an audit row for each licence, in one short write
         with transaction.atomic():
             record_event(
-                actor=None, verb="licenses.sealed", obj=sealed[0], objects=sealed[1:],
-                fields=["signature"], data={"count": len(sealed)},
-            )  # fmt: skip
+                actor=None,
+                verb="licenses.sealed",
+                obj=sealed[0],
+                objects=sealed[1:],
+                fields=["signature"],
+                data={"count": len(sealed)},
+            )
     return len(sealed)
 
 

@@ -24,9 +24,15 @@ def person_create(*, id_number: str, name: str, actor=None, **fields) -> Person:
 
 @transaction.atomic
 def entity_create(
-    *, credit_code: str, name: str, entity_type: str, legal_rep: Person | None = None,
-    checksum_override: bool = False, actor=None, **fields,
-) -> Entity:  # fmt: skip
+    *,
+    credit_code: str,
+    name: str,
+    entity_type: str,
+    legal_rep: Person | None = None,
+    checksum_override: bool = False,
+    actor=None,
+    **fields,
+) -> Entity:
     """One entity; a code failing its check characters needs ``checksum_override`` (试点期赋码)."""
     credit_code = (credit_code or "").strip().upper()
     if (

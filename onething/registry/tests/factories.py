@@ -23,9 +23,13 @@ def person(*, name="刘爱丽", region="420102", born=date(1990, 5, 17), female=
 def entity(*, name="武汉市江岸区测试餐饮有限公司", region="420102", legal_rep=None, **fields):
     body = f"{next(_seq):08d}"
     return services.entity_create(
-        credit_code=make_credit_code(region, body), name=name, entity_type="llc",
-        legal_rep=legal_rep, registered_region_id=region, **fields,
-    )  # fmt: skip
+        credit_code=make_credit_code(region, body),
+        name=name,
+        entity_type="llc",
+        legal_rep=legal_rep,
+        registered_region_id=region,
+        **fields,
+    )
 
 
 def department(kind="market", region="420102"):

@@ -17,9 +17,12 @@ pytestmark = pytest.mark.django_db
 def lapsed(alice_person, market):
     """A food licence issued six years ago (valid five): the daily expiry job has not run."""
     lic = services.license_issue(
-        license_type="food_license", department=market, data={"license_no": "JY14201020001"},
-        person=alice_person, issued_on=timezone.localdate() - timedelta(days=6 * 366),
-    )  # fmt: skip
+        license_type="food_license",
+        department=market,
+        data={"license_no": "JY14201020001"},
+        person=alice_person,
+        issued_on=timezone.localdate() - timedelta(days=6 * 366),
+    )
     assert lic.status == LicenseStatus.VALID and lic.valid_until < timezone.localdate()
     return lic
 

@@ -60,9 +60,12 @@ def plain_seal(lic: License) -> License:
     payload = sealing.canonical(signed)
     signature = crypto.sign(payload, private_hex=private_hex, public_hex=key.public_key)
     License.objects.filter(pk=lic.pk).update(
-        seal_key=key, manifest=signed, salts=None, digest=crypto.sm3_hex(payload),
+        seal_key=key,
+        manifest=signed,
+        salts=None,
+        digest=crypto.sm3_hex(payload),
         signature=signature,
-    )  # fmt: skip
+    )
     return License.objects.get(pk=lic.pk)
 
 

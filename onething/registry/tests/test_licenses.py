@@ -59,9 +59,12 @@ def test_identifiers_carry_a_check_character():
 
 def test_issue_seals_notifies_and_records_an_event(alice, alice_person, market):
     lic = services.license_issue(
-        license_type="food_license", department=market, data={"license_no": "JY14201020001"},
-        person=alice_person, case_number="C-1",
-    )  # fmt: skip
+        license_type="food_license",
+        department=market,
+        data={"license_no": "JY14201020001"},
+        person=alice_person,
+        case_number="C-1",
+    )
     assert lic.is_sealed and lic.seal_key.department == market
     assert lic.valid_until == lic.issued_on.replace(year=lic.issued_on.year + 5) - timedelta(days=1)
     assert sealing.verify_license(lic).valid
@@ -227,23 +230,44 @@ def test_a_face_fills_what_the_registry_and_the_issuing_know(market):
     husband = factories.person(name="张晓明", female=False, marital_status="married")
     wife = factories.person(name="李慧", marital_status="married", spouse=husband)
     Person.objects.filter(pk=husband.pk).update(spouse=wife)
-    codes = ["spouse_name", "spouse_id_number", "registered_on", "registration_authority",
-             "first_issued_on", "certificate_number"]  # fmt: skip
+    codes = [
+        "spouse_name",
+        "spouse_id_number",
+        "registered_on",
+        "registration_authority",
+        "first_issued_on",
+        "certificate_number",
+    ]
     lt = SimpleNamespace(fields=[{"code": c} for c in codes])
     on = date(2016, 10, 1)
-    face = faces.face(lt, data={}, person=Person.objects.get(pk=husband.pk), issued_on=on,
-                      valid_until=None, department=market)  # fmt: skip
+    face = faces.face(
+        lt,
+        data={},
+        person=Person.objects.get(pk=husband.pk),
+        issued_on=on,
+        valid_until=None,
+        department=market,
+    )
     assert face == {
-        "spouse_name": "李慧", "spouse_id_number": wife.id_number, "registered_on": "2016-10-01",
-        "registration_authority": market.name, "first_issued_on": "2016-10-01",
+        "spouse_name": "李慧",
+        "spouse_id_number": wife.id_number,
+        "registered_on": "2016-10-01",
+        "registration_authority": market.name,
+        "first_issued_on": "2016-10-01",
         "certificate_number": "",
-    }  # fmt: skip
+    }
     alone = factories.person(name="王芳")
-    assert faces.face(lt, data={}, person=alone, issued_on=on, valid_until=None,
-                      department=market)["spouse_name"] == ""  # fmt: skip
+    assert (
+        faces.face(lt, data={}, person=alone, issued_on=on, valid_until=None, department=market)[
+            "spouse_name"
+        ]
+        == ""
+    )
     lt = SimpleNamespace(code="food_license", fields=[{"code": "license_number"}])
-    issued = services.license_issue(license_type="food_license", department=market, data={},
-                                    person=alone)  # fmt: skip
+    issued = services.license_issue(
+        license_type="food_license", department=market, data={}, person=alone
+    )
     assert issued.data["license_no"] == issued.identifier
-    assert faces.face(lt, data={}, person=alone, issued_on=on, valid_until=None,
-                      department=market, number="N-1") == {"license_number": "N-1"}  # fmt: skip
+    assert faces.face(
+        lt, data={}, person=alone, issued_on=on, valid_until=None, department=market, number="N-1"
+    ) == {"license_number": "N-1"}

@@ -72,9 +72,11 @@ def test_lookups_go_through_the_hash_and_never_the_ciphertext(alice_person):
 def test_one_person_per_id_number_is_enforced_on_the_hash(alice_person):
     with pytest.raises(IntegrityError), transaction.atomic():
         Person.objects.create(
-            id_number=alice_person.id_number, name="重复", gender="female",
+            id_number=alice_person.id_number,
+            name="重复",
+            gender="female",
             birth_date=alice_person.birth_date,
-        )  # fmt: skip
+        )
 
 
 def test_csv_import_links_legal_representatives_by_hash(tmp_path, regions):
@@ -132,8 +134,11 @@ def test_api_masks_licence_data_unless_full_and_downloads_are_audited(
 ):
     login(client, alice)
     mine = client.get("/api/me/licenses").json()[0]
-    assert mine["data"] == {"license_number": alice_person.masked_id, "contact_phone": "138****0001",
-                            "x": "1"}  # fmt: skip
+    assert mine["data"] == {
+        "license_number": alice_person.masked_id,
+        "contact_phone": "138****0001",
+        "x": "1",
+    }
     detail = client.get(f"/api/licenses/{card.identifier}").json()
     assert detail["data"]["license_number"] == alice_person.masked_id
     assert not AuditRecord.objects.filter(category="read").exists()

@@ -27,8 +27,11 @@ def test_prefill_takes_person_fields_and_licence_fields(blueprint, alice_person,
     services.license_issue(license_type="business_license", department=market, data={}, entity=shop)
     filled = services.prefill(blueprint=blueprint, person=alice_person, entity=shop)
     assert filled["applicant_name"] == {
-        "value": "刘爱丽", "source": "person.name", "source_label": "人口基础信息·姓名", "read_only": True,
-    }  # fmt: skip
+        "value": "刘爱丽",
+        "source": "person.name",
+        "source_label": "人口基础信息·姓名",
+        "read_only": True,
+    }
     assert filled["applicant_id_number"]["value"] == alice_person.id_number
     assert filled["business_name"]["value"] == shop.name
     assert filled["business_name"]["source"] == "license.business_license.name"
@@ -55,8 +58,11 @@ def test_valid_licences_exempt_their_materials(blueprint, alice_person, shop, ma
     )
     out = services.exemptions(blueprint=blueprint, person=alice_person, entity=shop)
     assert out["id_card"] == {
-        "kind": "license", "license": card.identifier, "license_type": "id_card", "reason": "已通过电子证照获取：居民身份证",
-    }  # fmt: skip
+        "kind": "license",
+        "license": card.identifier,
+        "license_type": "id_card",
+        "reason": "已通过电子证照获取：居民身份证",
+    }
     assert "lease_contract" not in out and "application_form" not in out
 
 
@@ -236,8 +242,13 @@ def test_the_usage_page_names_licences_and_data_items(client, alice, alice_perso
         license_type="id_card", department=market, data={}, person=alice_person
     )
     services.holder_from_code(code=services.holder_code(person=alice_person), clerk=carol)
-    services.usage_record(actor=carol, purpose="办理“开办小餐馆”", case_number="HB-1",
-                          person=alice_person, fields=["applicant_name", "person.name"])  # fmt: skip
+    services.usage_record(
+        actor=carol,
+        purpose="办理“开办小餐馆”",
+        case_number="HB-1",
+        person=alice_person,
+        fields=["applicant_name", "person.name"],
+    )
     client.force_login(alice)
     html = client.get("/registry/usage/").content.decode()
     consent, case = (
