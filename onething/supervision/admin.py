@@ -39,10 +39,17 @@ class WarningRuleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # Through the service so that a rule with an unknown attribute is never stored.
         services.rule_save(
-            actor=request.user, code=obj.code, name=obj.name, target=obj.target, level=obj.level,
-            condition=obj.condition, threshold=obj.threshold, enabled=obj.enabled,
-            description=obj.description, region=obj.region_id or "",
-        )  # fmt: skip
+            actor=request.user,
+            code=obj.code,
+            name=obj.name,
+            target=obj.target,
+            level=obj.level,
+            condition=obj.condition,
+            threshold=obj.threshold,
+            enabled=obj.enabled,
+            description=obj.description,
+            region=obj.region_id or "",
+        )
 
 
 @admin.register(Warning)

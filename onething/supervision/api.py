@@ -19,12 +19,22 @@ def filters_dict(f: selectors.Filters) -> dict:
 
 def warning_dict(w) -> dict:
     return {
-        "id": w.pk, "rule": w.rule.code, "level": w.level, "level_label": w.get_level_display(),
-        "target": w.target, "target_id": w.target_id, "title": w.title, "link": w.link,
-        "department": w.department.name if w.department else None, "status": w.status,
-        "status_label": w.get_status_display(), "raised_at": w.raised_at,
-        "acknowledged_at": w.acknowledged_at, "resolved_at": w.resolved_at, "note": w.note,
-    }  # fmt: skip
+        "id": w.pk,
+        "rule": w.rule.code,
+        "level": w.level,
+        "level_label": w.get_level_display(),
+        "target": w.target,
+        "target_id": w.target_id,
+        "title": w.title,
+        "link": w.link,
+        "department": w.department.name if w.department else None,
+        "status": w.status,
+        "status_label": w.get_status_display(),
+        "raised_at": w.raised_at,
+        "acknowledged_at": w.acknowledged_at,
+        "resolved_at": w.resolved_at,
+        "note": w.note,
+    }
 
 
 @router.get(

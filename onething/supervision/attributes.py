@@ -65,17 +65,28 @@ def task_subjects(today: date):
         left = days_left(until, task.deadline)
         record = {
             "task": {
-                "item": task.item, "status": task.status, "department": task.department.code,
-                "days": task.days, "elapsed_days": elapsed, "elapsed_share": _share(elapsed, task.days),
-                "days_left": left, "overdue_days": max(-(left or 0), 0), "flagged": task.flagged,
+                "item": task.item,
+                "status": task.status,
+                "department": task.department.code,
+                "days": task.days,
+                "elapsed_days": elapsed,
+                "elapsed_share": _share(elapsed, task.days),
+                "days_left": left,
+                "overdue_days": max(-(left or 0), 0),
+                "flagged": task.flagged,
                 **_external(external.get(task.pk)),
             },
             "case": _case_part(task.case),
-        }  # fmt: skip
+        }
         yield Subject(
-            Target.TASK, str(task.pk), f"{task.case.title} · {task.name}（{task.case.number}）",
-            f"/cases/{task.case.number}/", task.case.process_region_id, task.department, record,
-        )  # fmt: skip
+            Target.TASK,
+            str(task.pk),
+            f"{task.case.title} · {task.name}（{task.case.number}）",
+            f"/cases/{task.case.number}/",
+            task.case.process_region_id,
+            task.department,
+            record,
+        )
 
 
 def _external(flags: dict | None) -> dict:
@@ -96,16 +107,27 @@ def case_subjects(today: date):
         left = days_left(today, case.deadline)
         record = {
             "case": {
-                **_case_part(case), "status": case.status, "channel": case.channel,
-                "tolerance": case.tolerance, "flagged": case.flagged, "promised_days": promised,
-                "elapsed_days": elapsed, "elapsed_share": _share(elapsed, promised),
-                "days_left": left, "overdue_days": max(-(left or 0), 0),
+                **_case_part(case),
+                "status": case.status,
+                "channel": case.channel,
+                "tolerance": case.tolerance,
+                "flagged": case.flagged,
+                "promised_days": promised,
+                "elapsed_days": elapsed,
+                "elapsed_share": _share(elapsed, promised),
+                "days_left": left,
+                "overdue_days": max(-(left or 0), 0),
             }
-        }  # fmt: skip
+        }
         yield Subject(
-            Target.CASE, str(case.pk), f"{case.title}（{case.number}）", f"/cases/{case.number}/",
-            case.process_region_id, case.accept_department, record,
-        )  # fmt: skip
+            Target.CASE,
+            str(case.pk),
+            f"{case.title}（{case.number}）",
+            f"/cases/{case.number}/",
+            case.process_region_id,
+            case.accept_department,
+            record,
+        )
 
 
 def _commitment_department(c):
@@ -121,23 +143,36 @@ def commitment_subjects(today: date):
         left = (c.due_date - today).days
         record = {
             "commitment": {
-                "material": c.material, "status": c.status, "days_left": left,
-                "days_overdue": max(-left, 0), "breached": c.status == CommitmentStatus.BREACHED,
+                "material": c.material,
+                "status": c.status,
+                "days_left": left,
+                "days_overdue": max(-left, 0),
+                "breached": c.status == CommitmentStatus.BREACHED,
             },
             "case": _case_part(c.case),
-        }  # fmt: skip
+        }
         yield Subject(
-            Target.COMMITMENT, str(c.pk), f"{c.case.title} · 承诺补交“{c.name}”（{c.case.number}）",
-            f"/cases/{c.case.number}/", c.case.process_region_id, _commitment_department(c), record,
-        )  # fmt: skip
+            Target.COMMITMENT,
+            str(c.pk),
+            f"{c.case.title} · 承诺补交“{c.name}”（{c.case.number}）",
+            f"/cases/{c.case.number}/",
+            c.case.process_region_id,
+            _commitment_department(c),
+            record,
+        )
 
 
 def ticket_subjects(now: datetime):
     for row in feedback_bridge.ticket_subjects(now):
         yield Subject(
-            Target.TICKET, str(row["id"]), row["title"], row.get("link", ""), row.get("region", ""),
-            row.get("department"), {"ticket": row["attributes"]},
-        )  # fmt: skip
+            Target.TICKET,
+            str(row["id"]),
+            row["title"],
+            row.get("link", ""),
+            row.get("region", ""),
+            row.get("department"),
+            {"ticket": row["attributes"]},
+        )
 
 
 def subjects(target: str, now: datetime):

@@ -13,12 +13,20 @@ HISTORY = 300
 # A city's own rule beside the province-wide defaults: the demo supervisor (Wuhan) may edit it,
 # not the defaults, which belong to a provincial supervisor.
 CITY_RULE = dict(
-    code="wuhan-task-half", name="武汉市：审批任务用时过半提醒", target="task", level="yellow",
-    condition={"and": [{"==": [{"var": "task.status"}, "active"]},
-                       {">=": [{"var": "task.elapsed_share"}, {"var": "rule.threshold"}]}]},
-    threshold=0.5, region="420100",
+    code="wuhan-task-half",
+    name="武汉市：审批任务用时过半提醒",
+    target="task",
+    level="yellow",
+    condition={
+        "and": [
+            {"==": [{"var": "task.status"}, "active"]},
+            {">=": [{"var": "task.elapsed_share"}, {"var": "rule.threshold"}]},
+        ]
+    },
+    threshold=0.5,
+    region="420100",
     description="武汉市监督人员配置：办理中的审批任务已用工作日过半即提醒（仅武汉市辖区内生效）。",
-)  # fmt: skip
+)
 
 
 def load(*, seed: int, stdout) -> None:

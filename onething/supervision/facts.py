@@ -93,12 +93,20 @@ def fact_values(case) -> dict:
         state__in=[MaterialState.UPLOADED, MaterialState.COMMITTED]
     ).count()
     return {
-        "number": case.number, "onething": case.onething, "channel": case.channel,
-        "status": case.status, "province": province, "city": city, "county": county,
+        "number": case.number,
+        "onething": case.onething,
+        "channel": case.channel,
+        "status": case.status,
+        "province": province,
+        "city": city,
+        "county": county,
         "accept_region": case.accept_region_id,
         "cross_region": case.accept_region_id != case.process_region_id,
-        "tolerance": case.tolerance, "submitted_on": _day(case.submitted_at),
-        "accepted_on": accepted, "finished_on": finished, "deadline": case.deadline,
+        "tolerance": case.tolerance,
+        "submitted_on": _day(case.submitted_at),
+        "accepted_on": accepted,
+        "finished_on": finished,
+        "deadline": case.deadline,
         "completed": completed,
         "on_time": bool(completed and case.deadline and finished and finished <= case.deadline),
         "promised_days": bp.promised_days,
@@ -106,9 +114,11 @@ def fact_values(case) -> dict:
         "elapsed_days": _elapsed(case, accepted, finished),
         "baseline_visits": before.get("visits", 0) or 0,
         "planned_visits": after.get("visits", 0) or 0,
-        "visits": _visits(case), "baseline_materials": before.get("materials", 0) or 0,
-        "materials": supplied, **_commitments(case),
-    }  # fmt: skip
+        "visits": _visits(case),
+        "baseline_materials": before.get("materials", 0) or 0,
+        "materials": supplied,
+        **_commitments(case),
+    }
 
 
 def _done(**extra) -> Q:

@@ -30,9 +30,11 @@ class FiltersIn(Schema):
 
     def params(self) -> dict:
         return {
-            "region": self.region, "onething": self.onething,
-            "from": self.month_from, "to": self.month_to,
-        }  # fmt: skip
+            "region": self.region,
+            "onething": self.onething,
+            "from": self.month_from,
+            "to": self.month_to,
+        }
 
 
 class ColumnOut(Schema):

@@ -35,11 +35,15 @@ def index(request):
         return _error(request, exc)
     panels = selectors.panels(f)
     context = {
-        "f": f, "params": f.as_params(), "panels": panels, "charts": _chart_data(panels),
+        "f": f,
+        "params": f.as_params(),
+        "panels": panels,
+        "charts": _chart_data(panels),
         "trail": selectors.breadcrumbs(request.user, f.region),
-        "children": selectors.children(f.region), "onethings": sorted(selectors.onething_names().items()),
+        "children": selectors.children(f.region),
+        "onethings": sorted(selectors.onething_names().items()),
         "planned": planned.planned_vs_realised(f),
-    }  # fmt: skip
+    }
     return render(request, "supervision/index.html", context)
 
 
@@ -71,9 +75,11 @@ def warnings(request):
     level = level if level in WarningLevel.values else ""
     context = {
         "rows": selectors.warnings_visible(user, status=status, level=level)[:300],
-        "status": status, "level": level, "statuses": WarningStatus.choices,
+        "status": status,
+        "level": level,
+        "statuses": WarningStatus.choices,
         "levels": WarningLevel.choices,
-    }  # fmt: skip
+    }
     return render(request, "supervision/warnings.html", context)
 
 

@@ -22,11 +22,29 @@ def reduction(after_sum, before_sum) -> float | None:
 
 
 MEASURES = [
-    "cases", "cases_portal", "cases_window", "cases_api", "accepted", "completed", "closed", "on_time", "elapsed_sum", "promised_sum",
-    "baseline_sum", "visits_sum", "planned_visits_sum", "baseline_visits_sum", "zero_visit",
-    "materials_sum", "baseline_materials_sum", "cross_region", "tolerance",
-    "commitments_fulfilled", "commitments_breached", "commitments_pending",
-]  # fmt: skip
+    "cases",
+    "cases_portal",
+    "cases_window",
+    "cases_api",
+    "accepted",
+    "completed",
+    "closed",
+    "on_time",
+    "elapsed_sum",
+    "promised_sum",
+    "baseline_sum",
+    "visits_sum",
+    "planned_visits_sum",
+    "baseline_visits_sum",
+    "zero_visit",
+    "materials_sum",
+    "baseline_materials_sum",
+    "cross_region",
+    "tolerance",
+    "commitments_fulfilled",
+    "commitments_breached",
+    "commitments_pending",
+]
 
 
 def _grain(f: Filters) -> str:

@@ -29,14 +29,22 @@ from .measures import (
 def panel_overview(f: Filters) -> dict:
     t = _totals(f)
     summary = {
-        "办件量": t["cases"], "已办结": t["completed"],
-        "按期办结率": pct(t["on_time"], t["completed"]), "全程网办率": pct(t["zero_visit"], t["completed"]),
+        "办件量": t["cases"],
+        "已办结": t["completed"],
+        "按期办结率": pct(t["on_time"], t["completed"]),
+        "全程网办率": pct(t["zero_visit"], t["completed"]),
         "平均用时（工作日）": avg(t["elapsed_sum"], t["completed"]),
-        "跨域办件": t["cross_region"], "在办超期": _open_overdue(f),
-    }  # fmt: skip
+        "跨域办件": t["cross_region"],
+        "在办超期": _open_overdue(f),
+    }
     rows = [{"name": k, "value": v} for k, v in summary.items()]
-    return _panel("overview", [col("name", "指标", "text"), col("value", "数值", "num")], rows,
-                  summary=summary, note="百分比以已办结（准予）办件为分母。")  # fmt: skip
+    return _panel(
+        "overview",
+        [col("name", "指标", "text"), col("value", "数值", "num")],
+        rows,
+        summary=summary,
+        note="百分比以已办结（准予）办件为分母。",
+    )
 
 
 def _by_onething(f: Filters) -> list[dict]:
@@ -49,12 +57,22 @@ def _by_onething(f: Filters) -> list[dict]:
 
 def panel_by_onething(f: Filters) -> dict:
     rows = [
-        {"code": r["onething"], "name": r["name"], "cases": r["cases"], "completed": r["completed"],
-         "closed": r["closed"]}
+        {
+            "code": r["onething"],
+            "name": r["name"],
+            "cases": r["cases"],
+            "completed": r["completed"],
+            "closed": r["closed"],
+        }
         for r in _by_onething(f)
-    ]  # fmt: skip
-    cols = [col("code", "编码", "text"), col("name", "一件事", "text"), col("cases", "办件量"),
-            col("completed", "已办结"), col("closed", "已结束（含不予）")]  # fmt: skip
+    ]
+    cols = [
+        col("code", "编码", "text"),
+        col("name", "一件事", "text"),
+        col("cases", "办件量"),
+        col("completed", "已办结"),
+        col("closed", "已结束（含不予）"),
+    ]
     return _panel(
         "by_onething", cols, rows, {"type": "bar", "x": "name", "series": ["cases", "completed"]}
     )
@@ -81,12 +99,23 @@ def _by_child(f: Filters, *, every_child: bool = False) -> list[dict]:
 def panel_by_region(f: Filters) -> dict:
     drill = f.region.level != RegionLevel.COUNTY
     rows = [
-        {"code": r["code"], "name": r["name"], "cases": r["cases"], "completed": r["completed"],
-         "on_time_rate": pct(r["on_time"], r["completed"]), "drill": drill and r["code"] != f.region.code}
+        {
+            "code": r["code"],
+            "name": r["name"],
+            "cases": r["cases"],
+            "completed": r["completed"],
+            "on_time_rate": pct(r["on_time"], r["completed"]),
+            "drill": drill and r["code"] != f.region.code,
+        }
         for r in _by_child(f, every_child=True)
-    ]  # fmt: skip
-    cols = [col("code", "区划代码", "text"), col("name", "地区", "text"), col("cases", "办件量"),
-            col("completed", "已办结"), col("on_time_rate", "按期办结率", "pct")]  # fmt: skip
+    ]
+    cols = [
+        col("code", "区划代码", "text"),
+        col("name", "地区", "text"),
+        col("cases", "办件量"),
+        col("completed", "已办结"),
+        col("on_time_rate", "按期办结率", "pct"),
+    ]
     return _panel(
         "by_region", cols, rows, {"type": "bar", "x": "name", "series": ["cases", "completed"]}
     )
@@ -95,10 +124,15 @@ def panel_by_region(f: Filters) -> dict:
 def panel_by_channel(f: Filters) -> dict:
     t = _totals(f)
     rows = [
-        {"code": code, "name": name, "cases": t[f"cases_{code}"], "share": pct(t[f"cases_{code}"], t["cases"])}
+        {
+            "code": code,
+            "name": name,
+            "cases": t[f"cases_{code}"],
+            "share": pct(t[f"cases_{code}"], t["cases"]),
+        }
         for code, name in CHANNELS.items()
         if t[f"cases_{code}"]
-    ]  # fmt: skip
+    ]
     cols = [col("name", "渠道", "text"), col("cases", "办件量"), col("share", "占比", "pct")]
     return _panel("by_channel", cols, rows, {"type": "pie", "x": "name", "series": ["cases"]})
 
@@ -125,38 +159,84 @@ def panel_by_day(f: Filters) -> dict:
         )
         day += _days(1)
     cols = [col("day", "日期", "text"), col("cases", "受理申请"), col("completed", "办结")]
-    return _panel("by_day", cols, rows, {"type": "line", "x": "day", "series": ["cases", "completed"]},
-                  note="申请按提交日、办结按办结日统计。")  # fmt: skip
+    return _panel(
+        "by_day",
+        cols,
+        rows,
+        {"type": "line", "x": "day", "series": ["cases", "completed"]},
+        note="申请按提交日、办结按办结日统计。",
+    )
 
 
 def panel_timeliness(f: Filters) -> dict:
     rows = [
-        {"code": r["onething"], "name": r["name"], "completed": r["completed"], "on_time": r["on_time"],
-         "late": r["completed"] - r["on_time"], "rate": pct(r["on_time"], r["completed"])}
-        for r in _by_onething(f) if r["completed"]
-    ]  # fmt: skip
+        {
+            "code": r["onething"],
+            "name": r["name"],
+            "completed": r["completed"],
+            "on_time": r["on_time"],
+            "late": r["completed"] - r["on_time"],
+            "rate": pct(r["on_time"], r["completed"]),
+        }
+        for r in _by_onething(f)
+        if r["completed"]
+    ]
     t = _totals(f)
-    summary = {"已办结": t["completed"], "按期办结": t["on_time"], "超期办结": t["completed"] - t["on_time"],
-               "按期办结率": pct(t["on_time"], t["completed"]), "在办超期": _open_overdue(f)}  # fmt: skip
-    cols = [col("name", "一件事", "text"), col("completed", "已办结"), col("on_time", "按期"),
-            col("late", "超期"), col("rate", "按期办结率", "pct")]  # fmt: skip
-    return _panel("timeliness", cols, rows, {"type": "bar", "x": "name", "series": ["on_time", "late"], "stack": True},
-                  summary, "按期：办结日不晚于办结期限（补正暂停的工作日已顺延）。")  # fmt: skip
+    summary = {
+        "已办结": t["completed"],
+        "按期办结": t["on_time"],
+        "超期办结": t["completed"] - t["on_time"],
+        "按期办结率": pct(t["on_time"], t["completed"]),
+        "在办超期": _open_overdue(f),
+    }
+    cols = [
+        col("name", "一件事", "text"),
+        col("completed", "已办结"),
+        col("on_time", "按期"),
+        col("late", "超期"),
+        col("rate", "按期办结率", "pct"),
+    ]
+    return _panel(
+        "timeliness",
+        cols,
+        rows,
+        {"type": "bar", "x": "name", "series": ["on_time", "late"], "stack": True},
+        summary,
+        "按期：办结日不晚于办结期限（补正暂停的工作日已顺延）。",
+    )
 
 
 def panel_durations(f: Filters) -> dict:
     rows = [
-        {"code": r["onething"], "name": r["name"], "completed": r["completed"],
-         "elapsed": avg(r["elapsed_sum"], r["completed"]), "promised": avg(r["promised_sum"], r["completed"]),
-         "baseline": avg(r["baseline_sum"], r["completed"]),
-         "vs_promised": pct(r["elapsed_sum"], r["promised_sum"]), "vs_baseline": reduction(r["elapsed_sum"], r["baseline_sum"])}
-        for r in _by_onething(f) if r["completed"]
-    ]  # fmt: skip
-    cols = [col("name", "一件事", "text"), col("completed", "已办结"), col("elapsed", "平均实际用时", "num"),
-            col("promised", "平均承诺时限", "num"), col("baseline", "改革前（单独办理合计）", "num"),
-            col("vs_promised", "实际/承诺", "pct"), col("vs_baseline", "较改革前压减", "pct")]  # fmt: skip
-    return _panel("durations", cols, rows, {"type": "bar", "x": "name", "series": ["elapsed", "promised", "baseline"]},
-                  note="单位：工作日；实际用时为受理至办结，扣除补正暂停。")  # fmt: skip
+        {
+            "code": r["onething"],
+            "name": r["name"],
+            "completed": r["completed"],
+            "elapsed": avg(r["elapsed_sum"], r["completed"]),
+            "promised": avg(r["promised_sum"], r["completed"]),
+            "baseline": avg(r["baseline_sum"], r["completed"]),
+            "vs_promised": pct(r["elapsed_sum"], r["promised_sum"]),
+            "vs_baseline": reduction(r["elapsed_sum"], r["baseline_sum"]),
+        }
+        for r in _by_onething(f)
+        if r["completed"]
+    ]
+    cols = [
+        col("name", "一件事", "text"),
+        col("completed", "已办结"),
+        col("elapsed", "平均实际用时", "num"),
+        col("promised", "平均承诺时限", "num"),
+        col("baseline", "改革前（单独办理合计）", "num"),
+        col("vs_promised", "实际/承诺", "pct"),
+        col("vs_baseline", "较改革前压减", "pct"),
+    ]
+    return _panel(
+        "durations",
+        cols,
+        rows,
+        {"type": "bar", "x": "name", "series": ["elapsed", "promised", "baseline"]},
+        note="单位：工作日；实际用时为受理至办结，扣除补正暂停。",
+    )
 
 
 _SUMMARIES: dict = {}
@@ -181,40 +261,74 @@ def panel_reductions(f: Filters) -> dict:
         if f.onething and s["code"] != f.onething:
             continue
         r = realised.get(s["code"], {})
-        rows.append({
-            "code": s["code"], "name": s["name"], "plan_time": s["reductions"]["time"],
-            "plan_materials": s["reductions"]["materials"], "plan_steps": s["reductions"]["steps"],
-            "plan_visits": s["reductions"]["visits"], "completed": r.get("completed", 0),
-            "real_time": reduction(r.get("elapsed_sum", 0), r.get("baseline_sum", 0)),
-            "real_materials": reduction(r.get("materials_sum", 0), r.get("baseline_materials_sum", 0)),
-            "real_visits": reduction(r.get("visits_sum", 0), r.get("baseline_visits_sum", 0)),
-        })  # fmt: skip
-    cols = [col("name", "一件事", "text"), col("plan_time", "计划减时间", "pct"),
-            col("plan_materials", "计划减材料", "pct"), col("plan_steps", "计划减环节", "pct"),
-            col("plan_visits", "计划减跑动", "pct"), col("completed", "已办结"),
-            col("real_time", "实际减时间", "pct"), col("real_materials", "实际减材料", "pct"),
-            col("real_visits", "实际减跑动", "pct")]  # fmt: skip
+        rows.append(
+            {
+                "code": s["code"],
+                "name": s["name"],
+                "plan_time": s["reductions"]["time"],
+                "plan_materials": s["reductions"]["materials"],
+                "plan_steps": s["reductions"]["steps"],
+                "plan_visits": s["reductions"]["visits"],
+                "completed": r.get("completed", 0),
+                "real_time": reduction(r.get("elapsed_sum", 0), r.get("baseline_sum", 0)),
+                "real_materials": reduction(
+                    r.get("materials_sum", 0), r.get("baseline_materials_sum", 0)
+                ),
+                "real_visits": reduction(r.get("visits_sum", 0), r.get("baseline_visits_sum", 0)),
+            }
+        )
+    cols = [
+        col("name", "一件事", "text"),
+        col("plan_time", "计划减时间", "pct"),
+        col("plan_materials", "计划减材料", "pct"),
+        col("plan_steps", "计划减环节", "pct"),
+        col("plan_visits", "计划减跑动", "pct"),
+        col("completed", "已办结"),
+        col("real_time", "实际减时间", "pct"),
+        col("real_materials", "实际减材料", "pct"),
+        col("real_visits", "实际减跑动", "pct"),
+    ]
     chart = {
         "type": "bar",
         "x": "name",
         "series": ["plan_time", "real_time", "plan_visits", "real_visits"],
     }
-    return _panel("reductions", cols, rows, chart,
-                  note="计划：目录默认情形；实际：已办结办件相对各事项单独办理的合计（环节无实际记录）。")  # fmt: skip
+    return _panel(
+        "reductions",
+        cols,
+        rows,
+        chart,
+        note="计划：目录默认情形；实际：已办结办件相对各事项单独办理的合计（环节无实际记录）。",
+    )
 
 
 def panel_online(f: Filters) -> dict:
     rows = [
-        {"code": r["onething"], "name": r["name"], "completed": r["completed"], "zero_visit": r["zero_visit"],
-         "rate": pct(r["zero_visit"], r["completed"])}
-        for r in _by_onething(f) if r["completed"]
-    ]  # fmt: skip
+        {
+            "code": r["onething"],
+            "name": r["name"],
+            "completed": r["completed"],
+            "zero_visit": r["zero_visit"],
+            "rate": pct(r["zero_visit"], r["completed"]),
+        }
+        for r in _by_onething(f)
+        if r["completed"]
+    ]
     t = _totals(f)
-    cols = [col("name", "一件事", "text"), col("completed", "已办结"), col("zero_visit", "零跑动办结"),
-            col("rate", "全程网办率", "pct")]  # fmt: skip
-    return _panel("online", cols, rows, {"type": "bar", "x": "name", "series": ["rate"]},
-                  {"全程网办率": pct(t["zero_visit"], t["completed"])},
-                  "全程网办：办结且申请人未到现场（无窗口提交、补正或补交记录）。")  # fmt: skip
+    cols = [
+        col("name", "一件事", "text"),
+        col("completed", "已办结"),
+        col("zero_visit", "零跑动办结"),
+        col("rate", "全程网办率", "pct"),
+    ]
+    return _panel(
+        "online",
+        cols,
+        rows,
+        {"type": "bar", "x": "name", "series": ["rate"]},
+        {"全程网办率": pct(t["zero_visit"], t["completed"])},
+        "全程网办：办结且申请人未到现场（无窗口提交、补正或补交记录）。",
+    )
 
 
 def panel_commitments(f: Filters) -> dict:
@@ -225,25 +339,47 @@ def panel_commitments(f: Filters) -> dict:
         {"name": "未履行（失信）", "count": t["commitments_breached"]},
         {"name": "待履行", "count": t["commitments_pending"]},
     ]
-    summary = {"容缺受理办件": t["tolerance"], "承诺履行率": pct(t["commitments_fulfilled"], decided),
-               "未履行率": pct(t["commitments_breached"], decided)}  # fmt: skip
-    return _panel("commitments", [col("name", "承诺状态", "text"), col("count", "承诺数")], rows,
-                  {"type": "pie", "x": "name", "series": ["count"]}, summary,
-                  "履行率以已到期（已履行+未履行）的承诺为分母。")  # fmt: skip
+    summary = {
+        "容缺受理办件": t["tolerance"],
+        "承诺履行率": pct(t["commitments_fulfilled"], decided),
+        "未履行率": pct(t["commitments_breached"], decided),
+    }
+    return _panel(
+        "commitments",
+        [col("name", "承诺状态", "text"), col("count", "承诺数")],
+        rows,
+        {"type": "pie", "x": "name", "series": ["count"]},
+        summary,
+        "履行率以已到期（已履行+未履行）的承诺为分母。",
+    )
 
 
 def panel_cross_region(f: Filters) -> dict:
     rows = [
-        {"code": r["code"], "name": r["name"], "cases": r["cases"], "cross_region": r["cross_region"],
-         "share": pct(r["cross_region"], r["cases"])}
+        {
+            "code": r["code"],
+            "name": r["name"],
+            "cases": r["cases"],
+            "cross_region": r["cross_region"],
+            "share": pct(r["cross_region"], r["cases"]),
+        }
         for r in _by_child(f)
-    ]  # fmt: skip
+    ]
     t = _totals(f)
-    cols = [col("name", "办理地", "text"), col("cases", "办件量"), col("cross_region", "跨域办件"),
-            col("share", "跨域占比", "pct")]  # fmt: skip
-    return _panel("cross_region", cols, rows, {"type": "bar", "x": "name", "series": ["cross_region"]},
-                  {"跨域办件": t["cross_region"], "跨域占比": pct(t["cross_region"], t["cases"])},
-                  "跨域：受理地与办理地不同（收受分离）。")  # fmt: skip
+    cols = [
+        col("name", "办理地", "text"),
+        col("cases", "办件量"),
+        col("cross_region", "跨域办件"),
+        col("share", "跨域占比", "pct"),
+    ]
+    return _panel(
+        "cross_region",
+        cols,
+        rows,
+        {"type": "bar", "x": "name", "series": ["cross_region"]},
+        {"跨域办件": t["cross_region"], "跨域占比": pct(t["cross_region"], t["cases"])},
+        "跨域：受理地与办理地不同（收受分离）。",
+    )
 
 
 def _warnings_in(f: Filters):
@@ -269,11 +405,21 @@ def panel_warnings(f: Filters) -> dict:
         row[r["level"]] += r["n"]
         row["resolved" if r["status"] == WarningStatus.RESOLVED else "open"] += r["n"]
     rows = sorted(rows_by_dept.values(), key=lambda r: (-(r["yellow"] + r["red"]), r["name"]))
-    cols = [col("name", "责任部门", "text"), col("yellow", WarningLevel.YELLOW.label),
-            col("red", WarningLevel.RED.label), col("open", "未解除"), col("resolved", "已解除")]  # fmt: skip
+    cols = [
+        col("name", "责任部门", "text"),
+        col("yellow", WarningLevel.YELLOW.label),
+        col("red", WarningLevel.RED.label),
+        col("open", "未解除"),
+        col("resolved", "已解除"),
+    ]
     summary = {"黄色预警": sum(r["yellow"] for r in rows), "红色预警": sum(r["red"] for r in rows)}
-    return _panel("warnings", cols, rows, {"type": "bar", "x": "name", "series": ["yellow", "red"], "stack": True},
-                  summary)  # fmt: skip
+    return _panel(
+        "warnings",
+        cols,
+        rows,
+        {"type": "bar", "x": "name", "series": ["yellow", "red"], "stack": True},
+        summary,
+    )
 
 
 def panel_hotline(f: Filters) -> dict:
@@ -284,10 +430,16 @@ def panel_hotline(f: Filters) -> dict:
         return _panel("hotline", [], [], note=feedback_bridge.UNAVAILABLE)
     total = data.get("total") or 0
     on_time, overdue = data.get("handled_on_time"), data.get("overdue")
-    summary = {"工单总数": total,
-               "按时办结率": pct(on_time, on_time + overdue) if on_time is not None and overdue is not None else None,
-               "满意率": pct(data.get("satisfied") or 0, data.get("rated")) if data.get("satisfied") is not None else None,
-               "督办工单": data.get("escalated") or 0}  # fmt: skip
+    summary = {
+        "工单总数": total,
+        "按时办结率": pct(on_time, on_time + overdue)
+        if on_time is not None and overdue is not None
+        else None,
+        "满意率": pct(data.get("satisfied") or 0, data.get("rated"))
+        if data.get("satisfied") is not None
+        else None,
+        "督办工单": data.get("escalated") or 0,
+    }
     rows = [{"name": k, "value": v} for k, v in summary.items()]
     return _panel(
         "hotline", [col("name", "指标", "text"), col("value", "数值", "num")], rows, summary=summary
@@ -300,21 +452,41 @@ def panel_ratings(f: Filters) -> dict:
     )
     if data is None:
         return _panel("ratings", [], [], note=feedback_bridge.UNAVAILABLE)
-    rows = [{"name": "好评", "count": data.get("good") or 0}, {"name": "中评", "count": data.get("neutral") or 0},
-            {"name": "差评", "count": data.get("bad") or 0}]  # fmt: skip
-    summary = {"评价总数": data.get("total") or 0, "好评率": pct(data.get("good") or 0, data.get("total") or 0),
-               "平均分": data.get("average")}  # fmt: skip
-    return _panel("ratings", [col("name", "评价", "text"), col("count", "数量")], rows,
-                  {"type": "pie", "x": "name", "series": ["count"]}, summary)  # fmt: skip
+    rows = [
+        {"name": "好评", "count": data.get("good") or 0},
+        {"name": "中评", "count": data.get("neutral") or 0},
+        {"name": "差评", "count": data.get("bad") or 0},
+    ]
+    summary = {
+        "评价总数": data.get("total") or 0,
+        "好评率": pct(data.get("good") or 0, data.get("total") or 0),
+        "平均分": data.get("average"),
+    }
+    return _panel(
+        "ratings",
+        [col("name", "评价", "text"), col("count", "数量")],
+        rows,
+        {"type": "pie", "x": "name", "series": ["count"]},
+        summary,
+    )
 
 
 PANEL_FUNCS = {
-    "overview": panel_overview, "by_onething": panel_by_onething, "by_region": panel_by_region,
-    "by_channel": panel_by_channel, "by_day": panel_by_day, "timeliness": panel_timeliness,
-    "durations": panel_durations, "reductions": panel_reductions, "online": panel_online,
-    "commitments": panel_commitments, "cross_region": panel_cross_region, "warnings": panel_warnings,
-    "hotline": panel_hotline, "ratings": panel_ratings,
-}  # fmt: skip
+    "overview": panel_overview,
+    "by_onething": panel_by_onething,
+    "by_region": panel_by_region,
+    "by_channel": panel_by_channel,
+    "by_day": panel_by_day,
+    "timeliness": panel_timeliness,
+    "durations": panel_durations,
+    "reductions": panel_reductions,
+    "online": panel_online,
+    "commitments": panel_commitments,
+    "cross_region": panel_cross_region,
+    "warnings": panel_warnings,
+    "hotline": panel_hotline,
+    "ratings": panel_ratings,
+}
 
 
 def panel(f: Filters, key: str) -> dict:

@@ -40,23 +40,39 @@ def make_case(
     days = elapsed if elapsed is not None else promised + extra_days
     finished = workdays.add_working_days(accepted, days) if status == "completed" else None
     case = Case.objects.create(
-        number=f"{process}-T-{next(SEQ):06d}", version=version, onething="mini-restaurant",
-        title=bp["onething"]["name"], blueprint=bp, answers=bp["answers"],
-        applicant_data={"kind": "person", "name": "测试"}, submitted_by=submitted_by,
-        channel=channel, accept_region=Region.objects.get(code=accept or process),
-        process_region=Region.objects.get(code=process), status=status,
-        tolerance=commitment is not None, deadline=deadline, accepted_at=at(accepted),
+        number=f"{process}-T-{next(SEQ):06d}",
+        version=version,
+        onething="mini-restaurant",
+        title=bp["onething"]["name"],
+        blueprint=bp,
+        answers=bp["answers"],
+        applicant_data={"kind": "person", "name": "测试"},
+        submitted_by=submitted_by,
+        channel=channel,
+        accept_region=Region.objects.get(code=accept or process),
+        process_region=Region.objects.get(code=process),
+        status=status,
+        tolerance=commitment is not None,
+        deadline=deadline,
+        accepted_at=at(accepted),
         finished_at=at(finished, 16) if finished else None,
-    )  # fmt: skip
+    )
     Case.objects.filter(pk=case.pk).update(submitted_at=at(accepted - timedelta(days=1)))
-    record_event(actor=window_actor or submitted_by, verb="case.submitted", obj=case,
-                 data={"channel": channel})  # fmt: skip
+    record_event(
+        actor=window_actor or submitted_by,
+        verb="case.submitted",
+        obj=case,
+        data={"channel": channel},
+    )
     _tasks(case, bp, accepted, status)
     if commitment:
         Commitment.objects.create(
-            case=case, material="lease_contract", name="租赁合同",
-            due_date=accepted + timedelta(days=10), status=commitment,
-        )  # fmt: skip
+            case=case,
+            material="lease_contract",
+            name="租赁合同",
+            due_date=accepted + timedelta(days=10),
+            status=commitment,
+        )
     case.refresh_from_db()
     return case
 
@@ -67,7 +83,13 @@ def _tasks(case, bp, accepted, status):
             kind_id=item["department"]["code"], region_id=case.process_region_id
         )
         Task.objects.create(
-            case=case, item=item["code"], name=item["name"], stage=item["stage"], department=dept,
-            days=item["promised_days"], status="approved" if status == "completed" else "active",
-            started_on=accepted, deadline=workdays.add_working_days(accepted, item["promised_days"]),
-        )  # fmt: skip
+            case=case,
+            item=item["code"],
+            name=item["name"],
+            stage=item["stage"],
+            department=dept,
+            days=item["promised_days"],
+            status="approved" if status == "completed" else "active",
+            started_on=accepted,
+            deadline=workdays.add_working_days(accepted, item["promised_days"]),
+        )

@@ -13,9 +13,14 @@ pytestmark = pytest.mark.django_db
 def data(make_case, wuhan_base, alice, carol):
     cases = [
         make_case(submitted_by=alice, accepted=wuhan_base, elapsed=4),
-        make_case(submitted_by=carol, window_actor=carol, channel="window", accepted=wuhan_base,
-                  extra_days=2),
-    ]  # fmt: skip
+        make_case(
+            submitted_by=carol,
+            window_actor=carol,
+            channel="window",
+            accepted=wuhan_base,
+            extra_days=2,
+        ),
+    ]
     for case in cases:
         services.case_fact_refresh(case=case)
     services.rollups_rebuild_all()

@@ -12,9 +12,13 @@ pytestmark = pytest.mark.django_db
 def three(make_case, wuhan_base, alice, carol, sam):
     on_time = make_case(submitted_by=alice, accepted=wuhan_base, elapsed=5)
     late = make_case(
-        submitted_by=carol, window_actor=carol, channel="window", accepted=wuhan_base,
-        extra_days=3, accept="420106",
-    )  # fmt: skip
+        submitted_by=carol,
+        window_actor=carol,
+        channel="window",
+        accepted=wuhan_base,
+        extra_days=3,
+        accept="420106",
+    )
     breached = make_case(submitted_by=alice, accepted=wuhan_base, elapsed=8, commitment="breached")
     for case in (on_time, late, breached):
         services.case_fact_refresh(case=case)
@@ -39,9 +43,13 @@ def test_timeliness_commitments_and_cross_region(three, sam):
     timeliness = _panel(sam, "timeliness")
     assert timeliness["summary"]["超期办结"] == 1
     assert timeliness["rows"][0] | {} == {
-        "code": "mini-restaurant", "name": "开办小餐馆", "completed": 3, "on_time": 2, "late": 1,
+        "code": "mini-restaurant",
+        "name": "开办小餐馆",
+        "completed": 3,
+        "on_time": 2,
+        "late": 1,
         "rate": 66.7,
-    }  # fmt: skip
+    }
     commitments = _panel(sam, "commitments")["summary"]
     assert commitments == {"容缺受理办件": 1, "承诺履行率": 0.0, "未履行率": 100.0}
     cross = _panel(sam, "cross_region")

@@ -16,9 +16,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def noise_rule(mini_catalog):
     return TicketRoutingRule.objects.create(
-        position=10, name="噪声扰民转市场监管", department_kind_id="market",
+        position=10,
+        name="噪声扰民转市场监管",
+        department_kind_id="market",
         rule={"in": ["噪音", {"var": "content"}]},
-    )  # fmt: skip
+    )
 
 
 def test_a_late_signature_warns_escalates_and_shows_on_the_dashboard(olga, mark, sam, noise_rule):

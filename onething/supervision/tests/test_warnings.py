@@ -29,9 +29,13 @@ def overdue_case(make_case, alice):
 
 def test_default_rules_exist_after_migration(db):
     assert set(WarningRule.objects.values_list("code", flat=True)) >= {
-        "task-yellow", "task-red", "commitment-overdue", "ticket-unsigned", "ticket-emergency",
+        "task-yellow",
+        "task-red",
+        "commitment-overdue",
+        "ticket-unsigned",
+        "ticket-emergency",
         "ticket-no-feedback",
-    }  # fmt: skip
+    }
 
 
 def test_evaluation_is_idempotent_and_notifies(overdue_case, mark, sam):
@@ -68,9 +72,10 @@ def test_warnings_api_and_page(overdue_case, mark, alice):
     rows = c.get("/api/supervision/warnings").json()
     assert len(rows) == 5
     r = c.post(
-        f"/api/supervision/warnings/{rows[0]['id']}/resolve", {"note": ""},
+        f"/api/supervision/warnings/{rows[0]['id']}/resolve",
+        {"note": ""},
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert r.status_code == 422 and "处理说明" in r.json()["message"]
     page = c.get("/supervision/warnings/")
     assert page.status_code == 200 and "解除" in page.content.decode()
@@ -84,16 +89,25 @@ def test_warnings_api_and_page(overdue_case, mark, alice):
 def test_rules_validate_attribute_names(sam):
     with pytest.raises(Unprocessable) as err:
         services.rule_save(
-            actor=sam, code="x", name="x", target="task", level="red",
+            actor=sam,
+            code="x",
+            name="x",
+            target="task",
+            level="red",
             condition={">": [{"var": "task.elapsed_shar"}, 1]},
-        )  # fmt: skip
+        )
     assert "未知属性：task.elapsed_shar" in err.value.message
     r = client_for(sam).put(
         "/api/supervision/rules/task-slow",
-        {"name": "慢", "target": "task", "level": "yellow",
-         "condition": {">=": [{"var": "task.elapsed_days"}, {"var": "rule.threshold"}]}, "threshold": 3},
+        {
+            "name": "慢",
+            "target": "task",
+            "level": "yellow",
+            "condition": {">=": [{"var": "task.elapsed_days"}, {"var": "rule.threshold"}]},
+            "threshold": 3,
+        },
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert r.status_code == 200 and r.json()["threshold"] == 3
 
 
