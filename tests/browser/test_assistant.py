@@ -45,8 +45,9 @@ def test_the_chat_fits_a_phone(browser, live_server, mini_catalog):
 def test_the_closed_chat_panel_never_hides_the_end_of_a_page_on_a_phone(
     browser, live_server, mini_catalog
 ):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740},
-                                  is_mobile=True)  # fmt: skip
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 375, "height": 740}, is_mobile=True
+    )
     page = context.new_page()
     page.goto("/")
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")

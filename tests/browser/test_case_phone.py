@@ -19,10 +19,19 @@ def test_the_task_table_reads_on_a_phone(browser, live_server, request):
     case = send(applicant)
     services.case_accept(number=case.number, actor=clerk, decision="accept_with_tolerance")
     reg = selectors.tasks_of(case)[0]
-    services.task_decide(task_id=reg.pk, actor=reviewer, decision="approve", opinion="同意",
-                         result={"credit_code": make_credit_code("420102", "12345678")})  # fmt: skip
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN",
-                                  viewport={"width": 390, "height": 844}, is_mobile=True)  # fmt: skip
+    services.task_decide(
+        task_id=reg.pk,
+        actor=reviewer,
+        decision="approve",
+        opinion="同意",
+        result={"credit_code": make_credit_code("420102", "12345678")},
+    )
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+    )
     page = context.new_page()
     login(page, "alice", PASSWORD)
     page.goto(f"/cases/{case.number}/")

@@ -24,9 +24,15 @@ def facts(mini_catalog, alice, carol):
         day += timedelta(days=1)
     cases = [
         make_case(submitted_by=alice, accepted=day, elapsed=4),
-        make_case(submitted_by=carol, window_actor=carol, channel="window", accepted=day,
-                  extra_days=2, accept="420106"),
-    ]  # fmt: skip
+        make_case(
+            submitted_by=carol,
+            window_actor=carol,
+            channel="window",
+            accepted=day,
+            extra_days=2,
+            accept="420106",
+        ),
+    ]
     for case in cases:
         services.case_fact_refresh(case=case)
     services.rollups_rebuild_all()

@@ -84,10 +84,17 @@ def test_tickets_of_every_demo_call_land_where_a_demo_account_signs(demo_world):
     kinds = set()
     for name, category, sub, content in feedback_demo.CALLS:
         ticket = feedback.ticket_create(
-            actor=operator, source="phone", contact_name=name, contact_phone="13871000111",
-            content=content, region="420102", category=category, subcategory=sub,
-            location="武汉市江岸区", urgency="normal",
-        )  # fmt: skip
+            actor=operator,
+            source="phone",
+            contact_name=name,
+            contact_phone="13871000111",
+            content=content,
+            region="420102",
+            category=category,
+            subcategory=sub,
+            location="武汉市江岸区",
+            urgency="normal",
+        )
         feedback.ticket_transition(ticket_id=ticket.pk, actor=operator, action="dispatch")
         signer = world.deciders_of(ticket.suggested_department)[0]
         signed = feedback.ticket_transition(ticket_id=ticket.pk, actor=signer, action="sign")
@@ -106,17 +113,29 @@ def test_rectification_of_a_bad_rating_is_replied_by_a_demo_account_and_checked(
     case, _ = cases.case_submit(user=applicant, data=world.application(applicant, "credit-repair"))
     cases.case_accept(number=case.number, actor=clerk, decision="accept")
     world.decide_all(case)
-    rating = feedback.rating_submit(actor=applicant, target="case", case_number=case.number,
-                                    level=1, tags=[], comment="办理太慢")  # fmt: skip
+    rating = feedback.rating_submit(
+        actor=applicant,
+        target="case",
+        case_number=case.number,
+        level=1,
+        tags=[],
+        comment="办理太慢",
+    )
     rect = rating.rectification
     staff = world.deciders_of(rect.department)
     assert staff, rect.department.name
-    feedback.rectification_reply(rectification_id=rect.pk, actor=staff[0], verification="属实",
-                                 measures="已加派人手", reply="已整改")  # fmt: skip
+    feedback.rectification_reply(
+        rectification_id=rect.pk,
+        actor=staff[0],
+        verification="属实",
+        measures="已加派人手",
+        reply="已整改",
+    )
     supervisor = next(
-        u for u in User.objects.filter(username__startswith="demo_", role="supervisor")
+        u
+        for u in User.objects.filter(username__startswith="demo_", role="supervisor")
         if rect.department.region.code.startswith(u.region.prefix)
-    )  # fmt: skip
+    )
     checked = feedback.rectification_check(rectification_id=rect.pk, actor=supervisor, approve=True)
     assert checked.status == "approved"
 
@@ -126,5 +145,6 @@ def test_readme_lists_exactly_the_demo_accounts(demo_world):
     table = readme.split("## 角色与演示账号", 1)[1].split("\n## ", 1)[0]
     rows = "\n".join(line for line in table.splitlines() if line.startswith("| demo_"))
     listed = set(re.findall(r"demo_[a-z_]+", rows))
-    assert listed == set(User.objects.filter(username__startswith="demo_").values_list(
-        "username", flat=True))  # fmt: skip
+    assert listed == set(
+        User.objects.filter(username__startswith="demo_").values_list("username", flat=True)
+    )

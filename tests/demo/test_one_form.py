@@ -64,9 +64,11 @@ def test_demo_enterprise_submits_open_restaurant_through_the_api(demo_world, cli
     token = accounts.token_create(user=enterprise, name="test")
     body = world.application(enterprise, "open-restaurant", {"subject_type": "company"})
     response = client.post(
-        "/api/cases", json.dumps(body), content_type="application/json",
+        "/api/cases",
+        json.dumps(body),
+        content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token}",
-    )  # fmt: skip
+    )
     assert response.status_code == 201, response.content.decode()
     case = Case.objects.get(number=response.json()["number"])
     assert case.prefilled["contact_phone"]["value"] == "027-82880001"
@@ -122,13 +124,23 @@ def test_the_window_qr_path_compares_values_by_meaning(demo_world):
     for typed in ("50", "50.0", 50, " 50 "):
         code = registry_services.holder_code(entity=entity)
         form = {**body["form"], "registered_capital": typed}
-        data = {**body, "form": form, "materials": [], "channel": "window",
-                "applicant": {"code": code}}  # fmt: skip
+        data = {
+            **body,
+            "form": form,
+            "materials": [],
+            "channel": "window",
+            "applicant": {"code": code},
+        }
         case, _ = cases.case_submit(user=clerk, data=data)
         assert case.form["registered_capital"] == 50, typed
     code = registry_services.holder_code(entity=entity)
-    wrong = {**body, "form": {**body["form"], "registered_capital": "51"}, "materials": [],
-             "channel": "window", "applicant": {"code": code}}  # fmt: skip
+    wrong = {
+        **body,
+        "form": {**body["form"], "registered_capital": "51"},
+        "materials": [],
+        "channel": "window",
+        "applicant": {"code": code},
+    }
     with pytest.raises(Exception) as refused:
         cases.case_submit(user=clerk, data=wrong)
     assert "form.registered_capital" in getattr(refused.value, "fields", {})
@@ -143,10 +155,18 @@ def test_a_phone_field_accepts_what_the_registry_import_accepts():
 
 @pytest.mark.parametrize(
     ("typed", "held", "same"),
-    [("50", 50, True), ("50.0", 50, True), (" 50 ", 50.0, True), ("2021-03-18", "2021-03-18", True),
-     (" 张晓明 ", "张晓明", True), ("true", True, True), ("51", 50, False), ("张晓", "张晓明", False),
-     ("NaN", 0, False)],
-)  # fmt: skip
+    [
+        ("50", 50, True),
+        ("50.0", 50, True),
+        (" 50 ", 50.0, True),
+        ("2021-03-18", "2021-03-18", True),
+        (" 张晓明 ", "张晓明", True),
+        ("true", True, True),
+        ("51", 50, False),
+        ("张晓", "张晓明", False),
+        ("NaN", 0, False),
+    ],
+)
 def test_values_are_compared_by_meaning(typed, held, same):
     assert validation.same_value(typed, held) is same
 

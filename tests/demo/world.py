@@ -107,8 +107,13 @@ def application(applicant, onething: str, answers: dict | None = None, **extra) 
         for m in bp["materials"]
         if m["code"] not in exempt and m["disposition"] != "earlier_item"
     ]
-    body = {"onething": onething, "answers": answers, "form": form, "materials": files,
-            "channel": "portal"}  # fmt: skip
+    body = {
+        "onething": onething,
+        "answers": answers,
+        "form": form,
+        "materials": files,
+        "channel": "portal",
+    }
     return {**body, **extra}
 
 
@@ -134,10 +139,12 @@ def deciders_of(department) -> list:
 
     return list(
         User.objects.filter(
-            username__startswith="demo_", department=department, is_active=True,
+            username__startswith="demo_",
+            department=department,
+            is_active=True,
             role__in=[Role.DEPT_REVIEWER, Role.DEPT_ADMIN],
         ).select_related("department", "region")
-    )  # fmt: skip
+    )
 
 
 def decide_all(case) -> list[str]:
@@ -195,8 +202,9 @@ def decide_in_system(task) -> str:
     for event in sim.decide(str(delivery.link.ref), "dispatched"):
         raw = signing.encode(event)
         answer = integration.callback_receive(
-            system_code=system.code, headers=signing.headers(system.secret, event["id"], raw),
+            system_code=system.code,
+            headers=signing.headers(system.secret, event["id"], raw),
             body=raw,
-        )  # fmt: skip
+        )
         assert answer["status"] == "applied", answer
     return system.code

@@ -17,8 +17,16 @@ from .product import attach, launch, stop
 
 PASSWORD = "Onething@2026"  # README: 演示账号密码均为 Onething@2026
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic", "--lang=zh-CN"]  # fmt: skip
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--lang=zh-CN",
+]
 DURATIONS: dict[str, float] = {}
 
 

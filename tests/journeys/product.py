@@ -87,9 +87,13 @@ def step(product: Product, name: str, *args: str, timeout: float = 1800) -> None
     phase = name
     with open(product.logs / f"{name}.log", "w") as log:
         proc = subprocess.Popen(
-            [*CLI, *args], env=product.env, cwd=ROOT, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+            [*CLI, *args],
+            env=product.env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         for line in proc.stdout:
             log.write(line)
             log.flush()
@@ -111,9 +115,13 @@ def step(product: Product, name: str, *args: str, timeout: float = 1800) -> None
 def start(product: Product, *args: str, name: str) -> subprocess.Popen:
     log = open(product.logs / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
     proc = subprocess.Popen(
-        [*CLI, *args], env=product.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        [*CLI, *args],
+        env=product.env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: teardown ends gunicorn's workers too
-    )  # fmt: skip
+    )
     product.procs.append((proc, log))
     return proc
 

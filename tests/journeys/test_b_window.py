@@ -31,13 +31,21 @@ def test_clerk_applies_by_qr_code_and_accepts(journey):
     code = holder_code(journey.as_user("demo_enterprise"))
     clerk = journey.as_user("demo_clerk")
     number = clerk_applies(
-        clerk, "open-restaurant", {"subject_type": "company"}, {"code": code},
+        clerk,
+        "open-restaurant",
+        {"subject_type": "company"},
+        {"code": code},
         # The clerk reads the holder's registered facts off the licence the holder shows.
-        values={"enterprise_name": "武汉市江岸区楚味餐饮有限公司", "registered_capital": "50",
-                "business_scope": "餐饮服务；食品销售", "premises_address": "湖北省武汉市江岸区沿江大道156号1层",
-                "registered_address": "湖北省武汉市江岸区沿江大道156号1层",
-                "legal_rep_name": "张晓明", "contact_phone": "027-82880001"},
-    )  # fmt: skip
+        values={
+            "enterprise_name": "武汉市江岸区楚味餐饮有限公司",
+            "registered_capital": "50",
+            "business_scope": "餐饮服务；食品销售",
+            "premises_address": "湖北省武汉市江岸区沿江大道156号1层",
+            "registered_address": "湖北省武汉市江岸区沿江大道156号1层",
+            "legal_rep_name": "张晓明",
+            "contact_phone": "027-82880001",
+        },
+    )
     assert steps.status_of(clerk) == "待受理"
     steps.accept(clerk, number)
     assert "受理通知书" in clerk.locator("#documents").inner_text()
@@ -47,14 +55,22 @@ def test_clerk_types_identity_and_accepts_with_commitment(journey):
     clerk = journey.as_user("demo_clerk")
     walk_in = steps.id_number("420102", "19900315", "241")
     number = clerk_applies(
-        clerk, "open-restaurant", {"subject_type": "individual"},
+        clerk,
+        "open-restaurant",
+        {"subject_type": "individual"},
         {"name": "刘小燕", "id_number": walk_in},
-        values={"applicant_name": "刘小燕", "applicant_id_number": walk_in,
-                "applicant_phone": "13972000318", "contact_phone": "13972000318",
-                "legal_rep_name": "刘小燕", "contact_name": "刘小燕",
-                "enterprise_name_proposed": "武汉市江岸区燕子小吃店", "enterprise_name": "武汉市江岸区燕子小吃店"},
+        values={
+            "applicant_name": "刘小燕",
+            "applicant_id_number": walk_in,
+            "applicant_phone": "13972000318",
+            "contact_phone": "13972000318",
+            "legal_rep_name": "刘小燕",
+            "contact_name": "刘小燕",
+            "enterprise_name_proposed": "武汉市江岸区燕子小吃店",
+            "enterprise_name": "武汉市江岸区燕子小吃店",
+        },
         commit=("food_safety_manager",),
-    )  # fmt: skip
+    )
     steps.accept(clerk, number, decision="accept_with_tolerance")
     text = clerk.locator("main").inner_text()
     assert "容缺受理" in text
@@ -76,8 +92,15 @@ def test_clerk_accepts_a_cross_region_case_chosen_on_the_page(journey):
     # The applicant's own region (户籍地), where the case is processed, chosen on the page.
     chooser = clerk.get_by_label(re.compile("户籍地|登记地|办理地"))
     steps.choose(clerk, f"#{chooser.get_attribute('id')}", "武昌区")
-    steps.fill_form(clerk, {"applicant_name": "周文斌", "applicant_id_number": walk_in,
-                            "applicant_phone": "13871200620", "contact_phone": "13871200620"})  # fmt: skip
+    steps.fill_form(
+        clerk,
+        {
+            "applicant_name": "周文斌",
+            "applicant_id_number": walk_in,
+            "applicant_phone": "13871200620",
+            "contact_phone": "13871200620",
+        },
+    )
     steps.upload_materials(clerk)
     number = steps.submit(clerk)
     text = clerk.locator("main").inner_text()

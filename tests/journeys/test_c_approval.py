@@ -16,8 +16,18 @@ LICENCE = re.compile(r"证照\s*(\S+\.\d{2}\.[0-9A-Z])")
 
 def test_reviewers_of_every_department_decide_in_parallel_and_licences_verify(journey, product):
     me = journey.as_user("demo_citizen")
-    steps.open_apply(me, "open-restaurant", {"subject_type": "individual", "public_venue": "yes", "has_sign": "yes"})  # fmt: skip
-    steps.fill_form(me, {"enterprise_name_proposed": "武汉市江岸区楚香面馆", "enterprise_name": "武汉市江岸区楚香面馆"})  # fmt: skip
+    steps.open_apply(
+        me,
+        "open-restaurant",
+        {"subject_type": "individual", "public_venue": "yes", "has_sign": "yes"},
+    )
+    steps.fill_form(
+        me,
+        {
+            "enterprise_name_proposed": "武汉市江岸区楚香面馆",
+            "enterprise_name": "武汉市江岸区楚香面馆",
+        },
+    )
     steps.upload_materials(me)
     number = steps.submit(me)
 

@@ -47,5 +47,7 @@ def test_supervisor_sees_a_new_case_within_a_minute(journey):
 
     steps.wait_for(
         lambda: cases_on_dashboard(supervisor) >= before + 1,
-        seconds=60, every=5, what=f"case {number} counted on the supervisor's dashboard",
-    )  # fmt: skip
+        seconds=60,
+        every=5,
+        what=f"case {number} counted on the supervisor's dashboard",
+    )

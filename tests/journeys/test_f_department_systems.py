@@ -21,7 +21,11 @@ EXTERNAL = ("fire-public-venue-check", "water-drainage-permit")
 
 def test_fire_and_water_decide_in_their_own_systems_and_the_case_completes(journey, product):
     firm = journey.as_user("demo_enterprise")
-    steps.open_apply(firm, "open-restaurant", {"subject_type": "company", "public_venue": "yes", "has_sign": "no"})  # fmt: skip
+    steps.open_apply(
+        firm,
+        "open-restaurant",
+        {"subject_type": "company", "public_venue": "yes", "has_sign": "no"},
+    )
     steps.fill_form(firm, {"enterprise_name_proposed": "武汉市江岸区楚韵餐饮有限公司"})
     steps.upload_materials(firm)
     number = steps.submit(firm)

@@ -36,9 +36,12 @@ def _people() -> dict:
     market = Department.objects.get(kind_id="market", region_id="420102")
     registry.license_issue(license_type="id_card", department=market, data={}, person=person)
     firm = registry.entity_create(
-        credit_code=make_credit_code("420102", "00000071"), name="武汉市江岸区楚味餐饮有限公司",
-        entity_type="llc", legal_rep=person, registered_region_id="420102",
-    )  # fmt: skip
+        credit_code=make_credit_code("420102", "00000071"),
+        name="武汉市江岸区楚味餐饮有限公司",
+        entity_type="llc",
+        legal_rep=person,
+        registered_region_id="420102",
+    )
     return {
         "applicant_person": _persona(
             "alice", "applicant_person", display_name="刘爱丽", id_number=id_number

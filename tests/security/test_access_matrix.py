@@ -216,9 +216,11 @@ def world(users):
         id_number=make_id_number("420102", born, 11), name="王八五", household_region_id="420102"
     )
     alice_p = registry.person_create(
-        id_number=make_id_number("420102", date(1990, 5, 17), 22), name="刘爱丽",
-        household_region_id="420102", phone="13800000001",
-    )  # fmt: skip
+        id_number=make_id_number("420102", date(1990, 5, 17), 22),
+        name="刘爱丽",
+        household_region_id="420102",
+        phone="13800000001",
+    )
     mark = _persona("mark", "dept_reviewer", kind="market", display_name="马克")
     card = registry.license_issue(
         license_type="id_card", department=mark.department, data={}, person=alice_p
@@ -261,8 +263,12 @@ def samples(world):
     }
 
 
-RULE = {"name": "测试规则", "target": "task", "level": "yellow",
-        "condition": {">": [{"var": "task.overdue_days"}, 3]}}  # fmt: skip
+RULE = {
+    "name": "测试规则",
+    "target": "task",
+    "level": "yellow",
+    "condition": {">": [{"var": "task.overdue_days"}, 3]},
+}
 
 
 def _as(client, user):
@@ -277,10 +283,16 @@ def test_object_level_checks(client, world):
     lic = card.identifier
     # Another person's case and licence (bob is an applicant without them).
     _as(client, w["bob"])
-    for url in (f"/api/cases/{case.number}", f"/api/cases/{case.number}/timeline",
-                f"/cases/{case.number}/", f"/api/licenses/{lic}", f"/api/licenses/{lic}/signed",
-                f"/registry/licenses/{lic}/", f"/registry/licenses/{lic}/download.json",
-                f"/registry/licenses/{lic}/download.pdf"):  # fmt: skip
+    for url in (
+        f"/api/cases/{case.number}",
+        f"/api/cases/{case.number}/timeline",
+        f"/cases/{case.number}/",
+        f"/api/licenses/{lic}",
+        f"/api/licenses/{lic}/signed",
+        f"/registry/licenses/{lic}/",
+        f"/registry/licenses/{lic}/download.json",
+        f"/registry/licenses/{lic}/download.pdf",
+    ):
         assert client.get(url).status_code == 404, url
     assert client.get("/api/me/usage-log").json() == []  # alice's usage log is hers alone
     # …which alice does see, with mark's use of her data in it.
@@ -291,8 +303,9 @@ def test_object_level_checks(client, world):
     assert any(r["purpose"] == "办件" and "马克" in r["actor"] for r in usage)
     # Another department's task: fred (fire) cannot decide a market task; mark can see it.
     _as(client, w["fred"])
-    response = client.post(f"/api/tasks/{task.pk}/decision", {"decision": "approve"},
-                           content_type="application/json")  # fmt: skip
+    response = client.post(
+        f"/api/tasks/{task.pk}/decision", {"decision": "approve"}, content_type="application/json"
+    )
     assert response.status_code == 404
     client.post(f"/cases/tasks/{task.pk}/decide", {"decision": "approve"})
     assert all(t["id"] != task.pk for t in client.get("/api/tasks").json())
@@ -330,8 +343,12 @@ def test_the_rows_that_were_to_be_confirmed_work_for_their_roles(client, world, 
     batch, supervisor = samples["batch_id"], users["supervisor"]
     _as(client, supervisor)
     assert client.get("/api/supervision/panels/overview").status_code == 200
-    assert client.put("/api/supervision/rules/matrix-rule", RULE,
-                      content_type="application/json").status_code == 200  # fmt: skip
+    assert (
+        client.put(
+            "/api/supervision/rules/matrix-rule", RULE, content_type="application/json"
+        ).status_code
+        == 200
+    )
     assert client.get(f"/policies/batches/{batch}/").status_code == 200
     masked = client.get(f"/policies/batches/{batch}/disbursement.csv").content.decode()
     assert "已脱敏" in masked and world["wang"].id_number not in masked
@@ -356,12 +373,27 @@ def test_the_rows_that_were_to_be_confirmed_work_for_their_roles(client, world, 
 # the world's private markers (case number, names, ID numbers, licence identifier); and after
 # all probes no world object has changed. Public rows answer everyone by design: not probed.
 
-NO_BUSINESS = [Role.APPLICANT_PERSON, Role.APPLICANT_ENTITY, Role.SYSADMIN, Role.SECADMIN,
-               Role.AUDITADMIN, Role.HOTLINE_OPERATOR]  # fmt: skip
-CASEWORK = [Role.WINDOW_CLERK, Role.DEPT_REVIEWER, Role.DEPT_ADMIN, Role.SUPERVISOR,
-            Role.HOTLINE_OPERATOR]  # fmt: skip
-KINDS = {Role.WINDOW_CLERK: "data_bureau", Role.DEPT_REVIEWER: "market",
-         Role.DEPT_ADMIN: "market", Role.CATALOG_ADMIN: "data_bureau"}  # fmt: skip
+NO_BUSINESS = [
+    Role.APPLICANT_PERSON,
+    Role.APPLICANT_ENTITY,
+    Role.SYSADMIN,
+    Role.SECADMIN,
+    Role.AUDITADMIN,
+    Role.HOTLINE_OPERATOR,
+]
+CASEWORK = [
+    Role.WINDOW_CLERK,
+    Role.DEPT_REVIEWER,
+    Role.DEPT_ADMIN,
+    Role.SUPERVISOR,
+    Role.HOTLINE_OPERATOR,
+]
+KINDS = {
+    Role.WINDOW_CLERK: "data_bureau",
+    Role.DEPT_REVIEWER: "market",
+    Role.DEPT_ADMIN: "market",
+    Role.CATALOG_ADMIN: "data_bureau",
+}
 YICHANG = "420500"
 
 
@@ -380,15 +412,24 @@ def _probe_samples(world, samples) -> dict:
     w = world
     return {
         **samples,
-        "number": w["case"].number, "identifier": w["card"].identifier, "task_id": w["task"].pk,
-        "grant_id": w["grant"].pk, "onething_code": "mini-restaurant",
-    }  # fmt: skip
+        "number": w["case"].number,
+        "identifier": w["card"].identifier,
+        "task_id": w["task"].pk,
+        "grant_id": w["grant"].pk,
+        "onething_code": "mini-restaurant",
+    }
 
 
 def _markers(world) -> list[str]:
     w = world
-    return [w["case"].number, w["card"].identifier, w["alice"].id_number, w["wang"].id_number,
-            "刘爱丽", "王八五"]  # fmt: skip
+    return [
+        w["case"].number,
+        w["card"].identifier,
+        w["alice"].id_number,
+        w["wang"].id_number,
+        "刘爱丽",
+        "王八五",
+    ]
 
 
 def _state(world) -> tuple:
@@ -398,8 +439,16 @@ def _state(world) -> tuple:
     for name in ("case", "task", "warning", "grant"):
         w[name].refresh_from_db()
     rule = WarningRule.objects.get(code="task-red")
-    return (w["case"].status, w["task"].status, w["task"].decided_by_id, w["warning"].status,
-            w["grant"].status, rule.condition, rule.threshold, rule.enabled)  # fmt: skip
+    return (
+        w["case"].status,
+        w["task"].status,
+        w["task"].decided_by_id,
+        w["warning"].status,
+        w["grant"].status,
+        rule.condition,
+        rule.threshold,
+        rule.enabled,
+    )
 
 
 def probes_for(rule: str, n: int) -> list[tuple[str, str]]:

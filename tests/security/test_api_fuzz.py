@@ -71,8 +71,14 @@ QUERY_EXAMPLES = {
     "to": ["2026-12"],
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
-STATS = {"cases": 0, "requests": 0, "unsendable": 0, "phases": Counter(), "status": Counter(),
-         "operations": set()}  # fmt: skip
+STATS = {
+    "cases": 0,
+    "requests": 0,
+    "unsendable": 0,
+    "phases": Counter(),
+    "status": Counter(),
+    "operations": set(),
+}
 
 
 def error_body(ctx, response, case):

@@ -96,9 +96,18 @@ def test_a_forged_row_inserted_in_place_of_another_is_named(db):
         "INSERT INTO common_auditrecord (id, seq, created_at, category, action, result, actor_id,"
         " actor, ip, object_type, object_id, detail, prev_hash, hash)"
         " VALUES (%s, %s, %s, %s, %s, %s, NULL, %s, '', '', '', '{}', %s, %s)",
-        [forged.id, 3, forged.created_at, "security", "login.success", "success", "mallory",
-         forged.prev_hash, forged.hash],
-    )  # fmt: skip
+        [
+            forged.id,
+            3,
+            forged.created_at,
+            "security",
+            "login.success",
+            "success",
+            "mallory",
+            forged.prev_hash,
+            forged.hash,
+        ],
+    )
     report = audit.verify()
     assert [(p.kind, p.seq, p.id) for p in report.problems] == [("inserted", 3, forged.id)]
 

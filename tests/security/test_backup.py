@@ -42,8 +42,13 @@ def fresh_database(tmp_path):
 
     params = connection.settings_dict
     name = f"onething_restore_{uuid.uuid4().hex[:8]}"
-    dsn = dict(host=params["HOST"] or "127.0.0.1", port=params["PORT"] or 5432,
-               user=params["USER"], password=params["PASSWORD"] or None, dbname="postgres")  # fmt: skip
+    dsn = dict(
+        host=params["HOST"] or "127.0.0.1",
+        port=params["PORT"] or 5432,
+        user=params["USER"],
+        password=params["PASSWORD"] or None,
+        dbname="postgres",
+    )
     with psycopg.connect(**dsn, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     auth = params["USER"] + (f":{params['PASSWORD']}" if params["PASSWORD"] else "")
@@ -58,8 +63,11 @@ def onething(*args, var: Path, database_url: str):
     env["DJANGO_SETTINGS_MODULE"] = "onething.settings"
     return subprocess.run(
         [sys.executable, "-m", "onething.cli", *args],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def manifest(path: Path) -> dict:

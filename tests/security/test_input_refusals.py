@@ -18,8 +18,12 @@ from onething.supervision.models import WarningRule
 
 pytestmark = pytest.mark.django_db
 
-RULE = {"name": "测试规则", "target": "task", "level": "yellow",
-        "condition": {">": [{"var": "task.overdue_days"}, {"var": "rule.threshold"}]}}  # fmt: skip
+RULE = {
+    "name": "测试规则",
+    "target": "task",
+    "level": "yellow",
+    "condition": {">": [{"var": "task.overdue_days"}, {"var": "rule.threshold"}]},
+}
 
 
 def bearer(user) -> dict:
@@ -123,9 +127,12 @@ def test_an_idempotency_key_over_the_limit_is_refused_not_cut(client, alice):
     prefix = "k" * 200
     for key in (prefix + "-first", prefix + "-second"):
         response = client.post(
-            "/api/cases", json.dumps({"onething": "mini-restaurant"}),
-            content_type="application/json", HTTP_IDEMPOTENCY_KEY=key, **bearer(alice),
-        )  # fmt: skip
+            "/api/cases",
+            json.dumps({"onething": "mini-restaurant"}),
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=key,
+            **bearer(alice),
+        )
         assert response.status_code == 400, response.content
         body = response.json()
         assert "Idempotency-Key" in body["message"] and "过长" in body["message"]
@@ -133,9 +140,12 @@ def test_an_idempotency_key_over_the_limit_is_refused_not_cut(client, alice):
     assert not IdempotencyKey.objects.exists()
     # At the limit the key is taken as it is (the body is then checked on its own).
     response = client.post(
-        "/api/cases", json.dumps({"onething": "mini-restaurant"}),
-        content_type="application/json", HTTP_IDEMPOTENCY_KEY=prefix, **bearer(alice),
-    )  # fmt: skip
+        "/api/cases",
+        json.dumps({"onething": "mini-restaurant"}),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=prefix,
+        **bearer(alice),
+    )
     assert "Idempotency-Key" not in response.json().get("fields", {})
 
 
@@ -177,8 +187,15 @@ def test_every_place_that_stores_a_rule_checks_it_the_same_way(condition, says):
     from onething.supervision.services import rule_problems
 
     assert says in rule_problems("task", condition)["condition"]
-    policy = {"code": "P", "title": "t", "subject": "person", "category": "elderly",
-              "department": "d", "source": "s", "eligibility": condition}  # fmt: skip
+    policy = {
+        "code": "P",
+        "title": "t",
+        "subject": "person",
+        "category": "elderly",
+        "department": "d",
+        "source": "s",
+        "eligibility": condition,
+    }
     assert says in check(policy)["eligibility"]
     assert says in check({**policy, "eligibility": {"var": "age"}, "benefit": condition})["benefit"]
     forms = [
@@ -231,15 +248,24 @@ EMOJI = [
 CONTROLS = ["a\u0007b", "\u202e反向", "隐\u200b藏", "a\u200db", "\u2066x\u2069", "\x85", "\u200d👍"]
 
 
-TICKET = {"contact_name": "李先生", "contact_phone": "13900000000", "region": "420102",
-          "location": "江岸区解放大道1号", "category": "生态环境", "subcategory": "噪声污染", "urgency": "normal"}  # fmt: skip
+TICKET = {
+    "contact_name": "李先生",
+    "contact_phone": "13900000000",
+    "region": "420102",
+    "location": "江岸区解放大道1号",
+    "category": "生态环境",
+    "subcategory": "噪声污染",
+    "urgency": "normal",
+}
 
 
 def ticket(client, user, content: str):
     return client.post(
-        "/api/tickets", json.dumps({**TICKET, "content": "楼下餐馆夜间噪音扰民。" + content}),
-        content_type="application/json", **bearer(user),
-    )  # fmt: skip
+        "/api/tickets",
+        json.dumps({**TICKET, "content": "楼下餐馆夜间噪音扰民。" + content}),
+        content_type="application/json",
+        **bearer(user),
+    )
 
 
 @pytest.mark.parametrize("text", EMOJI)

@@ -33,10 +33,17 @@ def provider_login(client, claims):
     assert start.status_code == 302 and start.url.startswith("https://idp.example.gov.cn/authorize")
     query = parse_qs(urlparse(start.url).query)
     id_token = jwt.encode(
-        {"iss": "https://idp.example.gov.cn", "aud": "onething", "sub": claims["sub"],
-         "nonce": query["nonce"][0], "exp": int(time.time()) + 300, "iat": int(time.time())},
-        SECRET, algorithm="HS256",
-    )  # fmt: skip
+        {
+            "iss": "https://idp.example.gov.cn",
+            "aud": "onething",
+            "sub": claims["sub"],
+            "nonce": query["nonce"][0],
+            "exp": int(time.time()) + 300,
+            "iat": int(time.time()),
+        },
+        SECRET,
+        algorithm="HS256",
+    )
     token = mock.Mock(status_code=200, json=lambda: {"id_token": id_token, "access_token": "at"})
     userinfo = mock.Mock(
         status_code=200, json=lambda: claims, headers={"content-type": "application/json"}

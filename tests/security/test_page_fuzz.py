@@ -26,8 +26,23 @@ from . import fuzz_world
 from .test_access_matrix import documented
 
 MAX_EXAMPLES = int(os.environ.get("ONETHING_PAGE_FUZZ_MAX_EXAMPLES", "6"))
-HOSTILE = ["\x00", "a\x00b", "'; --", "NaN", "Infinity", "1e400", "-1", "9" * 40, "",
-           "<script>alert(1)</script>", "a\u0007b", "\u202e", "家👨‍👩‍👧‍👦", " " * 300, "0"]  # fmt: skip
+HOSTILE = [
+    "\x00",
+    "a\x00b",
+    "'; --",
+    "NaN",
+    "Infinity",
+    "1e400",
+    "-1",
+    "9" * 40,
+    "",
+    "<script>alert(1)</script>",
+    "a\u0007b",
+    "\u202e",
+    "家👨‍👩‍👧‍👦",
+    " " * 300,
+    "0",
+]
 ENGLISH = ("Bad Request", "Not Found", "Forbidden (403)", "Server Error", "CSRF verification")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SKIPPED_ACTIONS = ("/accounts/logout", "/admin/")  # logging out ends the probe, not a form test
@@ -115,9 +130,11 @@ def values_for(form: dict) -> st.SearchStrategy:
             continue
         choices = [own, *form["options"].get(name, [])]
         fields[name] = st.one_of(
-            st.sampled_from(choices), st.sampled_from(HOSTILE), st.text(max_size=40),
+            st.sampled_from(choices),
+            st.sampled_from(HOSTILE),
+            st.text(max_size=40),
             st.just(MISSING),
-        )  # fmt: skip
+        )
     return st.fixed_dictionaries(fields)
 
 
@@ -132,8 +149,13 @@ def check(response, where: str) -> None:
 
 
 def fuzz_form(client, where: str, form: dict, stats: Counter) -> None:
-    @hypothesis_settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True,
-                         database=None, suppress_health_check=list(HealthCheck))  # fmt: skip
+    @hypothesis_settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(values_for(form))
     def post(data):
         body = {k: v for k, v in data.items() if v is not MISSING}

@@ -21,8 +21,12 @@ def test_passwords_are_hashed_with_argon2(alice):
 )
 def test_weak_passwords_are_refused_by_user_create(regions, password):
     with pytest.raises(DomainError) as err:
-        services.user_create(username="alice.smith", password=password, role="applicant_person",
-                             display_name="Alice Smith")  # fmt: skip
+        services.user_create(
+            username="alice.smith",
+            password=password,
+            role="applicant_person",
+            display_name="Alice Smith",
+        )
     assert "password" in err.value.fields
 
 
@@ -52,15 +56,20 @@ def test_password_change_enforces_the_policy(alice):
 
 def test_the_password_page_refuses_a_weak_password_and_audits_a_change(client, alice):
     client.force_login(alice)
-    weak = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": "abc",
-                                               "new_password2": "abc"})  # fmt: skip
+    weak = client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": "abc", "new_password2": "abc"},
+    )
     assert weak.status_code == 200 and "密码" in weak.content.decode()
     response = client.post(
         "/accounts/password/",
-        {"old_password": PASSWORD, "new_password1": "New-Passw0rd-2026",
-         "new_password2": "New-Passw0rd-2026"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "New-Passw0rd-2026",
+            "new_password2": "New-Passw0rd-2026",
+        },
         REMOTE_ADDR="10.7.7.7",
-    )  # fmt: skip
+    )
     assert response.status_code == 302
     row = AuditRecord.objects.get(action="password.changed")
     assert (row.actor, row.ip) == ("alice", "10.7.7.7")  # who and from where, from the request

@@ -153,8 +153,13 @@ def test_the_outbox_keeps_the_recipient_encrypted_and_the_sender_opens_it(alice,
     from onething.common.models import Outbox
     from onething.common.notify import notify, send_outbox
 
-    notify(user=alice, title="办件已受理", dedup_key="case-1:accepted", sms_to="13812345678",
-           email_to="zhang.san@example.com")  # fmt: skip
+    notify(
+        user=alice,
+        title="办件已受理",
+        dedup_key="case-1:accepted",
+        sms_to="13812345678",
+        email_to="zhang.san@example.com",
+    )
     to = connection.ops.quote_name("to")  # a reserved word
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {to}, dedup_key FROM common_outbox ORDER BY id")
@@ -166,8 +171,10 @@ def test_the_outbox_keeps_the_recipient_encrypted_and_the_sender_opens_it(alice,
         assert send_outbox() == 2
     assert "138****5678" in caplog.text and "z********@example.com" in caplog.text
     assert "13812345678" not in caplog.text and "zhang.san" not in caplog.text
-    assert sorted(Outbox.objects.values_list("to", flat=True)) == ["13812345678",
-                                                                  "zhang.san@example.com"]  # fmt: skip
+    assert sorted(Outbox.objects.values_list("to", flat=True)) == [
+        "13812345678",
+        "zhang.san@example.com",
+    ]
 
 
 def test_an_encrypted_json_document_round_trips_through_a_dump(alice):

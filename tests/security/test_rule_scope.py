@@ -34,13 +34,19 @@ STATUS_RULE = {"and": [{"==": [{"var": "marital_status"}, "married"]}, {"var": "
 @pytest.fixture
 def people(mini_catalog):
     near = registry.person_create(
-        id_number=make_id_number("420102", date(1960, 3, 1), 31), name="江岸甲",
-        household_region_id="420102", marital_status="married", is_veteran=True,
-    )  # fmt: skip
+        id_number=make_id_number("420102", date(1960, 3, 1), 31),
+        name="江岸甲",
+        household_region_id="420102",
+        marital_status="married",
+        is_veteran=True,
+    )
     far = registry.person_create(
-        id_number=make_id_number("420502", date(1958, 7, 9), 33), name="宜昌乙",
-        household_region_id="420502", marital_status="married", is_veteran=True,
-    )  # fmt: skip
+        id_number=make_id_number("420502", date(1958, 7, 9), 33),
+        name="宜昌乙",
+        household_region_id="420502",
+        marital_status="married",
+        is_veteran=True,
+    )
     return near, far
 
 
@@ -105,8 +111,12 @@ def test_a_provincial_editor_reaches_the_province(client, people, mini_catalog):
 # ---- 4: warning rules by region ---------------------------------------------------------------
 
 
-RULE = {"name": "超期", "target": "task", "level": "red",
-        "condition": {">": [{"var": "task.overdue_days"}, {"var": "rule.threshold"}]}}  # fmt: skip
+RULE = {
+    "name": "超期",
+    "target": "task",
+    "level": "red",
+    "condition": {">": [{"var": "task.overdue_days"}, {"var": "rule.threshold"}]},
+}
 
 
 def put(client, user, code, body):

@@ -214,11 +214,15 @@ class World:
         return {
             "onething": "mini-restaurant",
             "answers": {"big": "no", "own_premises": "yes"},
-            "form": {"business_name": "楚味小馆", "area": 60, "applicant_name": "安娜",
-                     "applicant_id_number": self.p["ann_id"]},
+            "form": {
+                "business_name": "楚味小馆",
+                "area": 60,
+                "applicant_name": "安娜",
+                "applicant_id_number": self.p["ann_id"],
+            },
             "materials": [{"material": m, "file_id": str(u.pk)} for m, u in files.items()],
             "channel": "api",
-        }  # fmt: skip
+        }
 
     def case(self):
         from onething.cases import services
@@ -238,9 +242,12 @@ class World:
             number = make_id_number("420102", date(today.year - 85, 1, 10), 3)
             registry.person_create(id_number=number, name="王八五", household_region_id="420102")
             self.p["elder"] = accounts.user_create(
-                username="wang85", password="Test-Passw0rd!", role="applicant_person",
-                display_name="王八五", id_number=number,
-            )  # fmt: skip
+                username="wang85",
+                password="Test-Passw0rd!",
+                role="applicant_person",
+                display_name="王八五",
+                id_number=number,
+            )
         return self.p["elder"]
 
     def committed_case(self, due: date):
@@ -770,9 +777,11 @@ def _received(link) -> dict:
     from onething.integration.constants import EVENT_PREFIX
 
     return signing.cloudevent(
-        type_=EVENT_PREFIX + "task.received", source="http://walk", subject=str(link.ref),
+        type_=EVENT_PREFIX + "task.received",
+        source="http://walk",
+        subject=str(link.ref),
         data={"seq": 1},
-    )  # fmt: skip
+    )
 
 
 def _signed(link) -> tuple[dict, bytes]:
@@ -791,10 +800,14 @@ def _system():
     from onething.integration.models import System
 
     return System(
-        code=SYSTEM, name="市场监管业务系统（走查）", department_kind_id="market",
-        base_url="http://127.0.0.1:9/", items=["mini-registration"],
-        secret="whsec_" + "c2VjcmV0" * 4, signing_key="whsec_" + "c2lnbmluZw==",
-    )  # fmt: skip
+        code=SYSTEM,
+        name="市场监管业务系统（走查）",
+        department_kind_id="market",
+        base_url="http://127.0.0.1:9/",
+        items=["mini-registration"],
+        secret="whsec_" + "c2VjcmV0" * 4,
+        signing_key="whsec_" + "c2lnbmluZw==",
+    )
 
 
 def _routed_task(w):
@@ -965,9 +978,16 @@ def _drop_rules():
 
 
 DRIVERS = [
-    _accounts, _assistant, _cases, _registry, _catalog, _feedback, _integration, _policies,
+    _accounts,
+    _assistant,
+    _cases,
+    _registry,
+    _catalog,
+    _feedback,
+    _integration,
+    _policies,
     _supervision,
-]  # fmt: skip
+]
 
 
 def calls(world) -> dict:
@@ -990,9 +1010,13 @@ def world(mini_catalog, carol, mark, dora, sam):
 
     ann_id = make_id_number("420102", date(1985, 3, 1), 1)
     ann = accounts.user_create(
-        username="ann", password="Test-Passw0rd!", role="applicant_person", display_name="安娜",
-        region=Region.objects.get(code="420102"), id_number=ann_id,
-    )  # fmt: skip
+        username="ann",
+        password="Test-Passw0rd!",
+        role="applicant_person",
+        display_name="安娜",
+        region=Region.objects.get(code="420102"),
+        id_number=ann_id,
+    )
     sec = accounts.user_create(
         username="sec", password="Test-Passw0rd!", role="secadmin", display_name="安管"
     )
@@ -1000,9 +1024,19 @@ def world(mini_catalog, carol, mark, dora, sam):
     person = registry.person_create(id_number=ann_id, name="安娜", household_region_id="420102")
     olga = _persona("olga", "hotline_operator", region="420100", display_name="奥尔加")
     return World(
-        {"ann": ann, "ann_id": ann_id, "sec": sec, "carol": carol, "mark": mark, "dora": dora,
-         "dept": dept, "person": person, "olga": olga, "sam": sam}
-    )  # fmt: skip
+        {
+            "ann": ann,
+            "ann_id": ann_id,
+            "sec": sec,
+            "carol": carol,
+            "mark": mark,
+            "dora": dora,
+            "dept": dept,
+            "person": person,
+            "olga": olga,
+            "sam": sam,
+        }
+    )
 
 
 def test_every_public_service_is_driven_declared_read_only_or_listed():
