@@ -26,12 +26,36 @@ PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PG_DB = "onething_bench_dashboard"
 LIMIT_MS = 500
 COLUMNS = [
-    "case_id", "number", "onething", "channel", "status", "province", "city", "county",
-    "accept_region", "cross_region", "tolerance", "submitted_on", "accepted_on", "finished_on",
-    "deadline", "completed", "on_time", "promised_days", "baseline_days", "elapsed_days",
-    "baseline_visits", "planned_visits", "visits", "baseline_materials", "materials",
-    "commitments_fulfilled", "commitments_breached", "commitments_pending", "updated_at",
-]  # fmt: skip
+    "case_id",
+    "number",
+    "onething",
+    "channel",
+    "status",
+    "province",
+    "city",
+    "county",
+    "accept_region",
+    "cross_region",
+    "tolerance",
+    "submitted_on",
+    "accepted_on",
+    "finished_on",
+    "deadline",
+    "completed",
+    "on_time",
+    "promised_days",
+    "baseline_days",
+    "elapsed_days",
+    "baseline_visits",
+    "planned_visits",
+    "visits",
+    "baseline_materials",
+    "materials",
+    "commitments_fulfilled",
+    "commitments_breached",
+    "commitments_pending",
+    "updated_at",
+]
 
 
 def psql(sql: str) -> None:
@@ -58,8 +82,18 @@ def main() -> int:
         else:
             env["DATABASE_URL"] = f"sqlite:///{env['ONETHING_VAR_DIR']}/bench.sqlite3"
         print(f"\n=== {db}: {args.cases:,} case facts ===", flush=True)
-        cmd = [sys.executable, __file__, "--child", db, "--cases", str(args.cases),
-               "--repeat", str(args.repeat), "--seed", str(args.seed)]  # fmt: skip
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            db,
+            "--cases",
+            str(args.cases),
+            "--repeat",
+            str(args.repeat),
+            "--seed",
+            str(args.seed),
+        ]
         status |= subprocess.run(cmd, env=env, cwd=ROOT).returncode
     return status
 
@@ -141,13 +175,36 @@ def rows(n: int, seed: int, plan):
         visits = (1 + (i % 5 == 0)) if names[channel[i]] == "window" else 0
         t = bool(tol[i])
         yield (
-            i + 1, f"{leaves[region[i]]}-B-{i + 1:07d}", code, names[channel[i]], st, province, city,
-            county, "420106" if cross[i] else leaves[region[i]], bool(cross[i]), t, submitted,
-            accepted, finished, accepted + timedelta(days=int(promised * 1.4)) if accepted else None,
-            done, bool(done and elapsed <= promised), promised, before["time"], elapsed,
-            before["visits"], after["visits"], visits, before["materials"], after["materials"],
-            int(t and not breach[i]), int(t and bool(breach[i])), 0, "2026-01-01 00:00:00+00:00",
-        )  # fmt: skip
+            i + 1,
+            f"{leaves[region[i]]}-B-{i + 1:07d}",
+            code,
+            names[channel[i]],
+            st,
+            province,
+            city,
+            county,
+            "420106" if cross[i] else leaves[region[i]],
+            bool(cross[i]),
+            t,
+            submitted,
+            accepted,
+            finished,
+            accepted + timedelta(days=int(promised * 1.4)) if accepted else None,
+            done,
+            bool(done and elapsed <= promised),
+            promised,
+            before["time"],
+            elapsed,
+            before["visits"],
+            after["visits"],
+            visits,
+            before["materials"],
+            after["materials"],
+            int(t and not breach[i]),
+            int(t and bool(breach[i])),
+            0,
+            "2026-01-01 00:00:00+00:00",
+        )
 
 
 def seed_facts(n: int, seed: int) -> None:
@@ -198,9 +255,11 @@ def supervisors():
     made = {}
     for name, code in (("province", "420000"), ("wuhan", "420100"), ("jiangan", "420102")):
         made[code] = services.user_create(
-            username=f"bench_{name}", password="Bench-Passw0rd!", role="supervisor",
+            username=f"bench_{name}",
+            password="Bench-Passw0rd!",
+            role="supervisor",
             region=Region.objects.get(code=code),
-        )  # fmt: skip
+        )
     return made
 
 

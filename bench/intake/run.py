@@ -54,8 +54,13 @@ def prepare(db: str, clients: int, var: Path) -> tuple[dict, list]:
     else:
         env["DATABASE_URL"] = f"sqlite:///{var / 'bench.sqlite3'}"
     subprocess.run([BIN / "onething", "migrate", "--noinput", "-v", "0"], env=env, check=True)
-    out = subprocess.run([BIN / "python", ROOT / "bench/intake/setup_data.py", str(clients)], env=env,
-                         check=True, capture_output=True, text=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [BIN / "python", ROOT / "bench/intake/setup_data.py", str(clients)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return env, json.loads(out.strip().splitlines()[-1])
 
 
@@ -77,14 +82,20 @@ def serve(env: dict, workers: int) -> tuple[subprocess.Popen, int]:
 
 
 def body(user: dict) -> bytes:
-    return json.dumps({
-        "onething": "mini-restaurant",
-        "answers": {"big": "no", "own_premises": "yes"},
-        "form": {"business_name": "压测小馆", "area": 60, "applicant_name": user["name"],
-                 "applicant_id_number": user["id_number"]},
-        "materials": [{"material": m, "file_id": f} for m, f in user["files"].items()],
-        "channel": "api",
-    }).encode()  # fmt: skip
+    return json.dumps(
+        {
+            "onething": "mini-restaurant",
+            "answers": {"big": "no", "own_premises": "yes"},
+            "form": {
+                "business_name": "压测小馆",
+                "area": 60,
+                "applicant_name": user["name"],
+                "applicant_id_number": user["id_number"],
+            },
+            "materials": [{"material": m, "file_id": f} for m, f in user["files"].items()],
+            "channel": "api",
+        }
+    ).encode()
 
 
 def client(port: int, user: dict, tag: str, stop: float, latencies: list, errors: list) -> None:
@@ -92,8 +103,11 @@ def client(port: int, user: dict, tag: str, stop: float, latencies: list, errors
     payload, n = body(user), 0
     while time.perf_counter() < stop:
         n += 1
-        headers = {"Authorization": f"Bearer {user['token']}", "Content-Type": "application/json",
-                   "Idempotency-Key": f"{tag}-{n}"}  # fmt: skip
+        headers = {
+            "Authorization": f"Bearer {user['token']}",
+            "Content-Type": "application/json",
+            "Idempotency-Key": f"{tag}-{n}",
+        }
         start = time.perf_counter()
         conn.request("POST", "/api/cases", payload, headers)
         res = conn.getresponse()
@@ -107,8 +121,12 @@ def client(port: int, user: dict, tag: str, stop: float, latencies: list, errors
 def level(port: int, users: list, clients: int, seconds: float, tag: str) -> dict:
     latencies, errors = [], []
     stop = time.perf_counter() + seconds
-    threads = [threading.Thread(target=client, args=(port, users[i], f"{tag}-{i}", stop, latencies, errors))
-               for i in range(clients)]  # fmt: skip
+    threads = [
+        threading.Thread(
+            target=client, args=(port, users[i], f"{tag}-{i}", stop, latencies, errors)
+        )
+        for i in range(clients)
+    ]
     began = time.perf_counter()
     for t in threads:
         t.start()
@@ -117,9 +135,13 @@ def level(port: int, users: list, clients: int, seconds: float, tag: str) -> dic
     elapsed = time.perf_counter() - began
     ms = sorted(x * 1000 for x in latencies)
     return {
-        "clients": clients, "submissions": len(ms), "errors": len(errors), "per_second": len(ms) / elapsed,
-        "p50": statistics.median(ms) if ms else 0, "p99": percentile(ms, 0.99),
-    }  # fmt: skip
+        "clients": clients,
+        "submissions": len(ms),
+        "errors": len(errors),
+        "per_second": len(ms) / elapsed,
+        "p50": statistics.median(ms) if ms else 0,
+        "p99": percentile(ms, 0.99),
+    }
 
 
 def pg_writes() -> int:
@@ -131,8 +153,11 @@ def pg_writes() -> int:
 
 
 def pgbench(writes: int, clients: int, seconds: int) -> float:
-    psql("DROP TABLE IF EXISTS bench_rows; CREATE UNLOGGED TABLE bench_rows (id bigserial primary key, "
-         "k text, v jsonb, at timestamptz default now())", PG_DB)  # fmt: skip
+    psql(
+        "DROP TABLE IF EXISTS bench_rows; CREATE UNLOGGED TABLE bench_rows (id bigserial primary key, "
+        "k text, v jsonb, at timestamptz default now())",
+        PG_DB,
+    )
     psql("ALTER TABLE bench_rows SET LOGGED", PG_DB)
     script = Path(tempfile.mkstemp(suffix=".sql")[1])
     lines = (

@@ -33,9 +33,13 @@ def main(clients: int) -> None:
     for n in range(clients):
         id_number = make_id_number("420102", date(1985, 3, 1), n * 2 + 1)
         user = accounts.user_create(
-            username=f"bench{n}", password="Bench-Passw0rd!", role="applicant_person",
-            display_name=f"压测{n}", region=region, id_number=id_number,
-        )  # fmt: skip
+            username=f"bench{n}",
+            password="Bench-Passw0rd!",
+            role="applicant_person",
+            display_name=f"压测{n}",
+            region=region,
+            id_number=id_number,
+        )
         files = {
             m: str(cases.upload_create(owner=user, name=f"{m}.pdf", chunks=[PDF]).pk)
             for m in ("application_form", "id_card")

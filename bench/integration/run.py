@@ -50,9 +50,15 @@ def free_port(skip: int = 0) -> int:
 
 
 def env(web_port: int, var: Path) -> dict:
-    return {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"{PG}/{DB}",
-            "ONETHING_VAR_DIR": str(var), "ONETHING_PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
-            "DJANGO_SETTINGS_MODULE": "onething.settings", "ONETHING_LOG_LEVEL": "ERROR"}  # fmt: skip
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": f"{PG}/{DB}",
+        "ONETHING_VAR_DIR": str(var),
+        "ONETHING_PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
+        "DJANGO_SETTINGS_MODULE": "onething.settings",
+        "ONETHING_LOG_LEVEL": "ERROR",
+    }
 
 
 def django_here():
@@ -90,9 +96,14 @@ def setup(tasks: int, sim_url: str) -> None:
     catalog.catalog_import(path=target)
     accounts.departments_ensure()
     System.objects.create(
-        code="sim-market", name="市场监管业务系统（参考实现）", department_kind_id="market",
-        base_url=sim_url, items=["mini-food-license"], secret=SECRET, signing_key=SIGNING_KEY,
-    )  # fmt: skip
+        code="sim-market",
+        name="市场监管业务系统（参考实现）",
+        department_kind_id="market",
+        base_url=sim_url,
+        items=["mini-food-license"],
+        secret=SECRET,
+        signing_key=SIGNING_KEY,
+    )
     clerk = _persona("clerk", "window_clerk", kind="data_bureau")
     _persona("reviewer", "dept_reviewer", kind="market")
     from onething.accounts.models import Department
@@ -108,12 +119,23 @@ def setup(tasks: int, sim_url: str) -> None:
             id_number=id_number, name=f"压测{n}", household_region_id="420102"
         )
         registry.license_issue(license_type="id_card", department=market, data={}, person=person)
-        files = [{"material": m, "file_id": str(cases.upload_create(owner=user, name=f"{m}.pdf", chunks=[pdf]).pk)}
-                 for m in ("application_form", "lease_contract")]  # fmt: skip
-        case, _ = cases.case_submit(user=user, data={
-            "onething": "mini-restaurant", "answers": {"big": "no", "own_premises": "no"},
-            "form": {"business_name": f"压测小馆{n}", "area": 80}, "materials": files, "channel": "portal",
-        })  # fmt: skip
+        files = [
+            {
+                "material": m,
+                "file_id": str(cases.upload_create(owner=user, name=f"{m}.pdf", chunks=[pdf]).pk),
+            }
+            for m in ("application_form", "lease_contract")
+        ]
+        case, _ = cases.case_submit(
+            user=user,
+            data={
+                "onething": "mini-restaurant",
+                "answers": {"big": "no", "own_premises": "no"},
+                "form": {"business_name": f"压测小馆{n}", "area": 80},
+                "materials": files,
+                "channel": "portal",
+            },
+        )
         cases.case_accept(number=case.number, actor=clerk, decision="accept")
 
 
@@ -136,9 +158,14 @@ def drive(rate: float, shard: int = 0, shards: int = 1) -> None:
         if wait > 0:
             time.sleep(wait)
         cases.task_decide(
-            task_id=pk, actor=reviewer, decision="approve", opinion="同意",
-            result={"credit_code": make_credit_code("420102", f"{n * shards + shard + 10000000:08d}")},
-        )  # fmt: skip
+            task_id=pk,
+            actor=reviewer,
+            decision="approve",
+            opinion="同意",
+            result={
+                "credit_code": make_credit_code("420102", f"{n * shards + shard + 10000000:08d}")
+            },
+        )
     print(json.dumps({"approved": len(ids), "seconds": round(time.monotonic() - start, 1)}))
 
 
@@ -156,8 +183,11 @@ def figures(sim_state: dict) -> dict:
         )
     )
     received = {ref: t["received_at"] for ref, t in sim_state["tasks"].items()}
-    latency = sorted(received[str(ref)] - created.timestamp() for ref, created, _, _, _ in deliveries
-                     if str(ref) in received)  # fmt: skip
+    latency = sorted(
+        received[str(ref)] - created.timestamp()
+        for ref, created, _, _, _ in deliveries
+        if str(ref) in received
+    )
     applied = sorted(Inbound.objects.filter(status="applied").values_list("applied_at", flat=True))
     sent = sorted(d[1] for d in deliveries)
 
@@ -223,8 +253,12 @@ def baseline(sim_url: str, event: dict, n: int) -> dict:
     times = []
     started = time.monotonic()
     for _ in range(n):
-        copy = {**event, "id": uuid.uuid4().hex, "subject": str(uuid.uuid4()),
-                "data": {**event["data"], "materials": materials}}  # fmt: skip
+        copy = {
+            **event,
+            "id": uuid.uuid4().hex,
+            "subject": str(uuid.uuid4()),
+            "data": {**event["data"], "materials": materials},
+        }
         body = signing.encode(copy)
         headers = signing.headers(SIGNING_KEY, copy["id"], body)
         t = time.monotonic()
@@ -233,10 +267,13 @@ def baseline(sim_url: str, event: dict, n: int) -> dict:
             r.read()
         times.append(time.monotonic() - t)
     times.sort()
-    return {"messages": n, "bytes": len(body),
-            "round_trip_p50_ms": round(percentile(times, 0.5) * 1000, 1),
-            "round_trip_p99_ms": round(percentile(times, 0.99) * 1000, 1),
-            "per_minute": round(n * 60 / (time.monotonic() - started), 1)}  # fmt: skip
+    return {
+        "messages": n,
+        "bytes": len(body),
+        "round_trip_p50_ms": round(percentile(times, 0.5) * 1000, 1),
+        "round_trip_p99_ms": round(percentile(times, 0.99) * 1000, 1),
+        "per_minute": round(n * 60 / (time.monotonic() - started), 1),
+    }
 
 
 # ---- the orchestrator ----------------------------------------------------------------------
@@ -290,14 +327,44 @@ def orchestrate(args) -> None:
     t0 = time.monotonic()
     _run(args, e, "--phase", "setup", "--tasks", str(args.tasks), "--sim", sim_url)
     setup_s = time.monotonic() - t0
-    procs = [subprocess.Popen([str(BIN / "onething"), "dept-sim", "--port", str(simport), "--secret", SECRET,
-                               "--signing-key", SIGNING_KEY, "--delay", "0"], env=e, stdout=subprocess.DEVNULL)]  # fmt: skip
-    procs.append(subprocess.Popen([str(BIN / "onething"), "serve", "--port", str(web),
-                                   "--workers", str(args.web_workers)], env=e, stdout=subprocess.DEVNULL))  # fmt: skip
+    procs = [
+        subprocess.Popen(
+            [
+                str(BIN / "onething"),
+                "dept-sim",
+                "--port",
+                str(simport),
+                "--secret",
+                SECRET,
+                "--signing-key",
+                SIGNING_KEY,
+                "--delay",
+                "0",
+            ],
+            env=e,
+            stdout=subprocess.DEVNULL,
+        )
+    ]
+    procs.append(
+        subprocess.Popen(
+            [
+                str(BIN / "onething"),
+                "serve",
+                "--port",
+                str(web),
+                "--workers",
+                str(args.web_workers),
+            ],
+            env=e,
+            stdout=subprocess.DEVNULL,
+        )
+    )
     wait_for_port(simport, procs[0], 60)
     wait_for_port(web, procs[1], 60)
-    procs += [subprocess.Popen([str(BIN / "onething"), "worker", "--poll", "0.05"], env=e)
-              for _ in range(args.workers)]  # fmt: skip
+    procs += [
+        subprocess.Popen([str(BIN / "onething"), "worker", "--poll", "0.05"], env=e)
+        for _ in range(args.workers)
+    ]
     try:
         t1 = time.monotonic()
         drove = _drive(args, e)
@@ -315,9 +382,18 @@ def orchestrate(args) -> None:
         for proc in reversed(procs):
             stop(proc)
     out = _run_figures(e, state)
-    result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine_line("integration"),
-              "tasks": args.tasks, "rate": args.rate, "workers": args.workers, "web_workers": args.web_workers,
-              "setup_seconds": round(setup_s, 1), "drive": drove, "wall_seconds": round(wall, 1), **out}  # fmt: skip
+    result = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine_line("integration"),
+        "tasks": args.tasks,
+        "rate": args.rate,
+        "workers": args.workers,
+        "web_workers": args.web_workers,
+        "setup_seconds": round(setup_s, 1),
+        "drive": drove,
+        "wall_seconds": round(wall, 1),
+        **out,
+    }
     result["lost"] = args.tasks - out["food_approved"]
     result["duplicated"] = out["inbound_duplicated_seq"] + max(out["licences_per_case_max"] - 1, 0)
     result["baseline_raw_http"] = raw
@@ -329,7 +405,7 @@ def orchestrate(args) -> None:
         f"throughput: {result['dispatches_per_minute']} dispatches/min, "
         f"{result['callbacks_applied_per_minute']} callbacks applied/min (goal 1000 each) | baseline "
         f"{raw['per_minute']} raw POSTs/min, one client | lost {result['lost']}, duplicated {result['duplicated']}"
-    )  # fmt: skip
+    )
     with (Path(__file__).parent / "results.jsonl").open("a") as f:
         f.write(json.dumps(result, ensure_ascii=False) + "\n")
 
@@ -347,13 +423,18 @@ def _drive(args, e) -> dict:
         "--drivers",
         str(args.drivers),
     ]
-    procs = [subprocess.Popen([*cmd, "--shard", str(n)], env=e, stdout=subprocess.PIPE, text=True)
-             for n in range(args.drivers)]  # fmt: skip
+    procs = [
+        subprocess.Popen([*cmd, "--shard", str(n)], env=e, stdout=subprocess.PIPE, text=True)
+        for n in range(args.drivers)
+    ]
     outs = [json.loads(proc.communicate()[0]) for proc in procs]
     if any(proc.returncode for proc in procs):
         raise SystemExit("a driver failed")
-    return {"drivers": args.drivers, "approved": sum(o["approved"] for o in outs),
-            "seconds": max(o["seconds"] for o in outs)}  # fmt: skip
+    return {
+        "drivers": args.drivers,
+        "approved": sum(o["approved"] for o in outs),
+        "seconds": max(o["seconds"] for o in outs),
+    }
 
 
 def _run_figures(e, state) -> dict:

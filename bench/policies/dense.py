@@ -145,8 +145,11 @@ def run_compiled(args) -> dict:
     declared = attributes.declared()
     started = time.perf_counter()
     result = batch.match_files(policies, args.csv, args.out, declared, "duckdb")
-    return {"seconds": time.perf_counter() - started, "pairs": result.pairs,
-            "fallbacks": len(result.fallbacks)}  # fmt: skip
+    return {
+        "seconds": time.perf_counter() - started,
+        "pairs": result.pairs,
+        "fallbacks": len(result.fallbacks),
+    }
 
 
 def run_hand(args) -> dict:
@@ -262,27 +265,35 @@ def bench(args, work: Path) -> None:
     policies = make_policies(m, args.seed)
     args.policies_file.write_text(json.dumps(policies, ensure_ascii=False), encoding="utf-8")
     size = args.csv.stat().st_size / 1e6
-    print(f"entities {n:,} ({size:,.0f} MB CSV) × policies {m:,}; generated in "
-          f"{time.perf_counter() - started:.1f} s; load {os.getloadavg()[0]:.1f}")  # fmt: skip
+    print(
+        f"entities {n:,} ({size:,.0f} MB CSV) × policies {m:,}; generated in "
+        f"{time.perf_counter() - started:.1f} s; load {os.getloadavg()[0]:.1f}"
+    )
     best: dict[str, dict] = {}
     for _ in range(args.repeat):
         for which in ("compiled", "hand")[: 1 if args.skip_hand else 2]:
             run = spawn(args, which, work / f"{which}.csv")
             room = f" (memory limit {run['memory']})" if "memory" in run else ""
-            print(f"  {which}: {run['seconds']:.2f} s, {run['pairs']:,} pairs, "
-                  f"peak RSS {run['rss_mb']:,.0f} MB{room}")  # fmt: skip
+            print(
+                f"  {which}: {run['seconds']:.2f} s, {run['pairs']:,} pairs, "
+                f"peak RSS {run['rss_mb']:,.0f} MB{room}"
+            )
             if which not in best or run["seconds"] < best[which]["seconds"]:
                 best[which] = run
     compiled = best["compiled"]
-    print(f"match density: {compiled['pairs']:,} / {n * m:,} pairs = "
-          f"{100 * compiled['pairs'] / (n * m):.2f} %")  # fmt: skip
+    print(
+        f"match density: {compiled['pairs']:,} / {n * m:,} pairs = "
+        f"{100 * compiled['pairs'] / (n * m):.2f} %"
+    )
     agree, total = sample_agreement(args, policies, work / "compiled.csv", args.sample)
     print(f"agreement compiled vs per-record (first {args.sample} entities): {agree:,} / {total:,}")
     if "hand" in best:
         same = digest(work / "compiled.csv") == digest(work / "hand.csv")
         ratio = compiled["seconds"] / best["hand"]["seconds"]
-        print(f"compiled / hand-written time: {ratio:.2f}×  (goal ≤ 1.5×); "
-              f"same CSV bytes: {'yes' if same else 'NO'}")  # fmt: skip
+        print(
+            f"compiled / hand-written time: {ratio:.2f}×  (goal ≤ 1.5×); "
+            f"same CSV bytes: {'yes' if same else 'NO'}"
+        )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

@@ -35,8 +35,9 @@ def main() -> None:
     from onething.common.models import Job, Message
 
     user = User.objects.create_user(username="recovery", password="x-Recovery-2026")
-    job = jobs.enqueue("common.test_slow_notify", payload={"user": user.pk, "sleep": 3600},
-                       dedup_key="recovery")  # fmt: skip
+    job = jobs.enqueue(
+        "common.test_slow_notify", payload={"user": user.pk, "sleep": 3600}, dedup_key="recovery"
+    )
     first = _worker(env)
     _wait(lambda: Job.objects.get(pk=job.pk).status == Job.Status.RUNNING, 60)
     os.killpg(first.pid, signal.SIGKILL)
@@ -51,15 +52,21 @@ def main() -> None:
     finally:
         os.killpg(second.pid, signal.SIGKILL)
     messages = Message.objects.filter(dedup_key="slow-notify").count()
-    print(f"lease {jobs.LEASE.total_seconds():.0f} s · job re-run and done {seconds:.1f} s after "
-          f"kill -9 · messages written: {messages} (must be 1)")  # fmt: skip
+    print(
+        f"lease {jobs.LEASE.total_seconds():.0f} s · job re-run and done {seconds:.1f} s after "
+        f"kill -9 · messages written: {messages} (must be 1)"
+    )
     sys.exit(0 if messages == 1 and seconds < 60 else 1)
 
 
 def _worker(env: dict) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "onething.cli", "worker", "--poll", "1"],
-                            env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "onething.cli", "worker", "--poll", "1"],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _wait(predicate, timeout: float) -> None:

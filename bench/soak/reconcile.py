@@ -61,8 +61,12 @@ def run(ledger, env: dict, onething_bin: str) -> Report:
     from onething.cases.models import Case
 
     report = Report()
-    cases = {c.number: c for c in Case.objects.only("pk", "number", "status", "tolerance", "blueprint",
-                                                     "accepted_at", "applicant_id")}  # fmt: skip
+    cases = {
+        c.number: c
+        for c in Case.objects.only(
+            "pk", "number", "status", "tolerance", "blueprint", "accepted_at", "applicant_id"
+        )
+    }
     _submissions(report, ledger, cases)
     tasks = _tasks(report, ledger, cases)
     _events(report, cases, tasks)
@@ -87,9 +91,10 @@ def _submissions(report: Report, ledger, cases: dict) -> None:
     problems += [f"{n} missing" for n in numbers if n not in cases]
     problems += [f"{n} not acknowledged" for n in set(cases) - set(numbers)]
     problems += [
-        f"key {k}: {keys.get((u, k))}" for (u, k), n in ledger.submissions.items()
+        f"key {k}: {keys.get((u, k))}"
+        for (u, k), n in ledger.submissions.items()
         if keys.get((u, k)) != ("done", n)
-    ]  # fmt: skip
+    ]
     problems += [
         f"replay {k} → {n}" for u, k, n in ledger.replays if ledger.submissions.get((u, k)) != n
     ]
@@ -168,8 +173,11 @@ def _events(report: Report, cases: dict, tasks: dict) -> None:
             "accepted": 1 if case.accepted_at else 0,
             "case.completed": 1 if case.status == "completed" else 0,
         }
-        got = {"case.submitted": seen["case.submitted"], "accepted": accepted,
-               "case.completed": seen["case.completed"]}  # fmt: skip
+        got = {
+            "case.submitted": seen["case.submitted"],
+            "accepted": accepted,
+            "case.completed": seen["case.completed"],
+        }
         if got != expect:
             problems.append(f"{number} {got}")
         for t in tasks[number]:
@@ -234,8 +242,11 @@ def _messages(report: Report, cases: dict) -> None:
     )
     problems = []
     for case in cases.values():
-        want = {"submitted": 1, "accepted": 1 if case.accepted_at else 0,
-                "completed": 1 if case.status == "completed" else 0}  # fmt: skip
+        want = {
+            "submitted": 1,
+            "accepted": 1 if case.accepted_at else 0,
+            "completed": 1 if case.status == "completed" else 0,
+        }
         have = {k: keys[f"case:{case.pk}:{k}"] for k in want}
         if have != want:
             problems.append(f"{case.number} messages {have}")

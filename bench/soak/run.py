@@ -54,10 +54,13 @@ def main() -> int:
     server, db = f"{url.scheme}://{url.netloc}", url.path.strip("/")
     var = Path(tempfile.mkdtemp(prefix="onething-soak-"))
     env = {
-        **os.environ, "ONETHING_VAR_DIR": str(var), "ONETHING_DEMO": "1",
-        "ONETHING_LOG_LEVEL": "WARNING", "DATABASE_URL": args.database_url,
+        **os.environ,
+        "ONETHING_VAR_DIR": str(var),
+        "ONETHING_DEMO": "1",
+        "ONETHING_LOG_LEVEL": "WARNING",
+        "DATABASE_URL": args.database_url,
         "DJANGO_SETTINGS_MODULE": "onething.settings",
-    }  # fmt: skip
+    }
     os.environ.update(env)
     psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)", server=server)
     psql(f"CREATE DATABASE {db}", server=server)
@@ -145,8 +148,16 @@ def prepare(args, env: dict) -> dict:
 def start_servers(args, env: dict, var: Path, procs: list) -> int:
     """gunicorn on a free loopback port, then one worker; both appended to ``procs``."""
     port = free_port()
-    gunicorn = [BIN / "gunicorn", "onething.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                "--workers", str(args.workers), "--timeout", "60"]  # fmt: skip
+    gunicorn = [
+        BIN / "gunicorn",
+        "onething.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(args.workers),
+        "--timeout",
+        "60",
+    ]
     for name, cmd in (("gunicorn", gunicorn), ("worker", [BIN / "onething", "worker"])):
         with open(var / f"{name}.log", "w") as log:
             procs.append(
@@ -213,8 +224,10 @@ def counts(ledger) -> tuple[int, int, int]:
 
 def report_traffic(world, elapsed: float, applicants: int, before: tuple) -> int:
     stats, ledger = world.stats, world.ledger
-    print(f"\n{'operation':<20} {'count':>7} {'per s':>7} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'conflicts':>9} {'errors':>6}")  # fmt: skip
+    print(
+        f"\n{'operation':<20} {'count':>7} {'per s':>7} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'conflicts':>9} {'errors':>6}"
+    )
     for op in sorted(stats.latencies):
         ms = sorted(x * 1000 for x in stats.latencies[op])
         print(

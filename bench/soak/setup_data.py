@@ -66,13 +66,19 @@ def _variants() -> list[dict]:
         answers = {"subject_type": "individual", "public_venue": venue, "has_sign": sign}
         bp = catalog.blueprint(version, answers)
         materials = [m for m in bp["materials"] if m["required"]]
-        out.append({
-            "answers": answers,
-            "items": [{"code": i["code"], "department": i["department"]["code"]} for i in bp["items"]],
-            "fields": list(bp["form"]["schema"]["properties"]),
-            "uploads": [m["code"] for m in materials if m["disposition"] in ("upload", "commitment")],
-            "committable": [m["code"] for m in materials if m["commitment_allowed"]],
-        })  # fmt: skip
+        out.append(
+            {
+                "answers": answers,
+                "items": [
+                    {"code": i["code"], "department": i["department"]["code"]} for i in bp["items"]
+                ],
+                "fields": list(bp["form"]["schema"]["properties"]),
+                "uploads": [
+                    m["code"] for m in materials if m["disposition"] in ("upload", "commitment")
+                ],
+                "committable": [m["code"] for m in materials if m["commitment_allowed"]],
+            }
+        )
     return out
 
 
@@ -87,9 +93,13 @@ def _staff(username: str, role: str, kind: str | None, region: str = COUNTY) -> 
 
     department = selectors.department_for(kind_code=kind, region=_region(region)) if kind else None
     user = services.user_create(
-        username=username, password=PASSWORD, role=role, display_name=username,
-        department=department, region=_region(region),
-    )  # fmt: skip
+        username=username,
+        password=PASSWORD,
+        role=role,
+        display_name=username,
+        department=department,
+        region=_region(region),
+    )
     return {"username": username, "department": kind, "token": services.token_create(user=user)}
 
 
@@ -104,15 +114,24 @@ def _applicant(n: int, variants: list[dict]) -> dict:
     name, phone = f"申请人{n:04d}", f"139{n:08d}"
     address = f"湖北省武汉市江岸区沿江大道{n + 1}号"
     person = registry.person_create(
-        id_number=id_number, name=name, household_region_id=COUNTY, household_address=address,
-        residence_region_id=COUNTY, residence_address=address, phone=phone,
-    )  # fmt: skip
+        id_number=id_number,
+        name=name,
+        household_region_id=COUNTY,
+        household_address=address,
+        residence_region_id=COUNTY,
+        residence_address=address,
+        phone=phone,
+    )
     police = accounts_selectors.department_for(kind_code="public_security", region=_region(COUNTY))
     registry.license_issue(license_type="id_card", department=police, data={}, person=person)
     user = accounts.user_create(
-        username=f"soak_applicant{n}", password=PASSWORD, role="applicant_person",
-        display_name=name, region=_region(COUNTY), id_number=id_number,
-    )  # fmt: skip
+        username=f"soak_applicant{n}",
+        password=PASSWORD,
+        role="applicant_person",
+        display_name=name,
+        region=_region(COUNTY),
+        id_number=id_number,
+    )
     materials = {m for v in variants for m in v["uploads"]} - {FRESH_MATERIAL}
     files = {
         m: str(cases.upload_create(owner=user, name=f"{m}.pdf", chunks=[PDF]).pk)
@@ -125,10 +144,14 @@ def _applicant(n: int, variants: list[dict]) -> dict:
         # One shop per applicant: after its registration is approved, the business licence
         # prefills (read-only) the same name, code and address into the next application.
         "identity": {
-            "applicant_name": name, "applicant_id_number": id_number, "applicant_phone": phone,
-            "contact_phone": phone, "legal_rep_name": name,
-            "enterprise_name_proposed": f"江岸区{name}小吃店", "enterprise_name": f"江岸区{name}小吃店",
+            "applicant_name": name,
+            "applicant_id_number": id_number,
+            "applicant_phone": phone,
+            "contact_phone": phone,
+            "legal_rep_name": name,
+            "enterprise_name_proposed": f"江岸区{name}小吃店",
+            "enterprise_name": f"江岸区{name}小吃店",
             "enterprise_credit_code": make_credit_code(COUNTY, f"MA{n:06d}", category="2"),
             "premises_address": address,
         },
-    }  # fmt: skip
+    }

@@ -235,11 +235,15 @@ def submit(world: World, client: Client, person: dict, rng: random.Random, key: 
 
 def form_for(variant: dict, person: dict, rng: random.Random) -> dict:
     values = {
-        **person["identity"], "business_scope": "小吃服务；预包装食品销售",
-        "premises_area": rng.randint(20, 300), "food_business_items": "热食类食品制售",
-        "seat_count": rng.randint(4, 120), "sign_content": person["identity"]["enterprise_name"],
-        "sign_size": "4×0.8", "discharge_volume": rng.randint(1, 20),
-    }  # fmt: skip
+        **person["identity"],
+        "business_scope": "小吃服务；预包装食品销售",
+        "premises_area": rng.randint(20, 300),
+        "food_business_items": "热食类食品制售",
+        "seat_count": rng.randint(4, 120),
+        "sign_content": person["identity"]["enterprise_name"],
+        "sign_size": "4×0.8",
+        "discharge_volume": rng.randint(1, 20),
+    }
     return {k: values[k] for k in variant["fields"]}
 
 
@@ -267,9 +271,12 @@ def accept(world: World, client: Client, number: str) -> None:
         return
     decision = "accept_with_tolerance" if case["commitments"] else "accept"
     status, case = client.call(
-        "clerk.accept", "POST", f"/api/cases/{number}/acceptance", {"decision": decision},
+        "clerk.accept",
+        "POST",
+        f"/api/cases/{number}/acceptance",
+        {"decision": decision},
         conflict=(409,),
-    )  # fmt: skip
+    )
     if status == 200:
         world.ledger.accept(number, decision, len(case["tasks"]))
 
