@@ -2,7 +2,7 @@
 
 - ``access``: supervisors and the regions they cover
 - ``filters``: the dashboard's query
-- ``measures`` and ``panels``: the dashboard's figures
+- ``measures``, ``panels`` and ``panels_quality``: the dashboard's figures
 - ``early_warnings``: the warnings a user may see
 
 Reads are scoped to the viewer: a supervisor sees their region and below. Dashboard panels

@@ -3,10 +3,12 @@
 from django.db.models import Sum
 
 from onething.accounts.constants import RegionLevel
+from onething.accounts.models import Region
 
 from ..constants import PANELS
 from ..models import Grain, MonthRollup, OpenRollup
-from .filters import Filters
+from .access import CHILD_COLUMN
+from .filters import Filters, onething_names
 
 
 def pct(part, whole) -> float | None:
@@ -90,3 +92,29 @@ def _open_overdue(f: Filters) -> int:
     qs = OpenRollup.objects.filter(f.scope(), grain=_grain(f))
     qs = qs.filter(onething=f.onething) if f.onething else qs
     return qs.aggregate(n=Sum("overdue"))["n"] or 0
+
+
+def _by_onething(f: Filters) -> list[dict]:
+    names = onething_names()
+    rows = _grouped(f, "onething")
+    for r in rows:
+        r["name"] = names.get(r["onething"], r["onething"])
+    return sorted(rows, key=lambda r: (-r["cases"], r["onething"]))
+
+
+def _region_names(codes) -> dict[str, str]:
+    return dict(Region.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name"))
+
+
+def _by_child(f: Filters, *, every_child: bool = False) -> list[dict]:
+    key = CHILD_COLUMN[f.region.level]
+    rows = _grouped(f, key)
+    if every_child:  # a region with no cases is a figure too (0), and can still be drilled into
+        seen = {r[key] for r in rows}
+        children = Region.objects.filter(parent=f.region).exclude(code__in=seen).values_list("code")
+        rows += [{key: code, **dict.fromkeys(MEASURES, 0)} for (code,) in children]
+    names = _region_names(r[key] for r in rows)
+    for r in rows:
+        r["code"] = r[key] or f.region.code
+        r["name"] = names.get(r[key], f"{f.region.name}本级")
+    return sorted(rows, key=lambda r: r["code"])

@@ -1,19 +1,18 @@
 """The dashboard's panels: one function a panel, each reads the monthly facts under the filters."""
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 
 from onething.accounts.constants import RegionLevel
 from onething.accounts.models import Region
 from onething.catalog import selectors as catalog
 from onething.common.errors import Unprocessable
 
-from .. import feedback_bridge
-from ..constants import WarningLevel, WarningStatus
-from ..models import DayRollup, Warning
-from .access import CHANNELS, CHILD_COLUMN, region_codes_under
-from .filters import Filters, _days, onething_names
+from ..models import DayRollup
+from .access import CHANNELS
+from .filters import Filters, _days
 from .measures import (
-    MEASURES,
+    _by_child,
+    _by_onething,
     _grain,
     _grouped,
     _open_overdue,
@@ -23,6 +22,14 @@ from .measures import (
     col,
     pct,
     reduction,
+)
+from .panels_quality import (
+    panel_commitments,
+    panel_cross_region,
+    panel_hotline,
+    panel_online,
+    panel_ratings,
+    panel_warnings,
 )
 
 
@@ -47,14 +54,6 @@ def panel_overview(f: Filters) -> dict:
     )
 
 
-def _by_onething(f: Filters) -> list[dict]:
-    names = onething_names()
-    rows = _grouped(f, "onething")
-    for r in rows:
-        r["name"] = names.get(r["onething"], r["onething"])
-    return sorted(rows, key=lambda r: (-r["cases"], r["onething"]))
-
-
 def panel_by_onething(f: Filters) -> dict:
     rows = [
         {
@@ -76,24 +75,6 @@ def panel_by_onething(f: Filters) -> dict:
     return _panel(
         "by_onething", cols, rows, {"type": "bar", "x": "name", "series": ["cases", "completed"]}
     )
-
-
-def _region_names(codes) -> dict[str, str]:
-    return dict(Region.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name"))
-
-
-def _by_child(f: Filters, *, every_child: bool = False) -> list[dict]:
-    key = CHILD_COLUMN[f.region.level]
-    rows = _grouped(f, key)
-    if every_child:  # a region with no cases is a figure too (0), and can still be drilled into
-        seen = {r[key] for r in rows}
-        children = Region.objects.filter(parent=f.region).exclude(code__in=seen).values_list("code")
-        rows += [{key: code, **dict.fromkeys(MEASURES, 0)} for (code,) in children]
-    names = _region_names(r[key] for r in rows)
-    for r in rows:
-        r["code"] = r[key] or f.region.code
-        r["name"] = names.get(r[key], f"{f.region.name}本级")
-    return sorted(rows, key=lambda r: r["code"])
 
 
 def panel_by_region(f: Filters) -> dict:
@@ -299,175 +280,6 @@ def panel_reductions(f: Filters) -> dict:
         rows,
         chart,
         note="计划：目录默认情形；实际：已办结办件相对各事项单独办理的合计（环节无实际记录）。",
-    )
-
-
-def panel_online(f: Filters) -> dict:
-    rows = [
-        {
-            "code": r["onething"],
-            "name": r["name"],
-            "completed": r["completed"],
-            "zero_visit": r["zero_visit"],
-            "rate": pct(r["zero_visit"], r["completed"]),
-        }
-        for r in _by_onething(f)
-        if r["completed"]
-    ]
-    t = _totals(f)
-    cols = [
-        col("name", "一件事", "text"),
-        col("completed", "已办结"),
-        col("zero_visit", "零跑动办结"),
-        col("rate", "全程网办率", "pct"),
-    ]
-    return _panel(
-        "online",
-        cols,
-        rows,
-        {"type": "bar", "x": "name", "series": ["rate"]},
-        {"全程网办率": pct(t["zero_visit"], t["completed"])},
-        "全程网办：办结且申请人未到现场（无窗口提交、补正或补交记录）。",
-    )
-
-
-def panel_commitments(f: Filters) -> dict:
-    t = _totals(f)
-    decided = t["commitments_fulfilled"] + t["commitments_breached"]
-    rows = [
-        {"name": "已履行", "count": t["commitments_fulfilled"]},
-        {"name": "未履行（失信）", "count": t["commitments_breached"]},
-        {"name": "待履行", "count": t["commitments_pending"]},
-    ]
-    summary = {
-        "容缺受理办件": t["tolerance"],
-        "承诺履行率": pct(t["commitments_fulfilled"], decided),
-        "未履行率": pct(t["commitments_breached"], decided),
-    }
-    return _panel(
-        "commitments",
-        [col("name", "承诺状态", "text"), col("count", "承诺数")],
-        rows,
-        {"type": "pie", "x": "name", "series": ["count"]},
-        summary,
-        "履行率以已到期（已履行+未履行）的承诺为分母。",
-    )
-
-
-def panel_cross_region(f: Filters) -> dict:
-    rows = [
-        {
-            "code": r["code"],
-            "name": r["name"],
-            "cases": r["cases"],
-            "cross_region": r["cross_region"],
-            "share": pct(r["cross_region"], r["cases"]),
-        }
-        for r in _by_child(f)
-    ]
-    t = _totals(f)
-    cols = [
-        col("name", "办理地", "text"),
-        col("cases", "办件量"),
-        col("cross_region", "跨域办件"),
-        col("share", "跨域占比", "pct"),
-    ]
-    return _panel(
-        "cross_region",
-        cols,
-        rows,
-        {"type": "bar", "x": "name", "series": ["cross_region"]},
-        {"跨域办件": t["cross_region"], "跨域占比": pct(t["cross_region"], t["cases"])},
-        "跨域：受理地与办理地不同（收受分离）。",
-    )
-
-
-def _warnings_in(f: Filters):
-    qs = Warning.objects.filter(
-        f.scope(), raised_at__date__gte=f.month_from, raised_at__date__lte=f.date_to
-    )
-    return qs
-
-
-def panel_warnings(f: Filters) -> dict:
-    rows_by_dept: dict = {}
-    grouped = (
-        _warnings_in(f)
-        .order_by()
-        .values("department__name", "level", "status")
-        .annotate(n=Count("id"))
-    )
-    for r in grouped:
-        name = r["department__name"] or "（未指定部门）"
-        row = rows_by_dept.setdefault(
-            name, {"name": name, "yellow": 0, "red": 0, "open": 0, "resolved": 0}
-        )
-        row[r["level"]] += r["n"]
-        row["resolved" if r["status"] == WarningStatus.RESOLVED else "open"] += r["n"]
-    rows = sorted(rows_by_dept.values(), key=lambda r: (-(r["yellow"] + r["red"]), r["name"]))
-    cols = [
-        col("name", "责任部门", "text"),
-        col("yellow", WarningLevel.YELLOW.label),
-        col("red", WarningLevel.RED.label),
-        col("open", "未解除"),
-        col("resolved", "已解除"),
-    ]
-    summary = {"黄色预警": sum(r["yellow"] for r in rows), "红色预警": sum(r["red"] for r in rows)}
-    return _panel(
-        "warnings",
-        cols,
-        rows,
-        {"type": "bar", "x": "name", "series": ["yellow", "red"], "stack": True},
-        summary,
-    )
-
-
-def panel_hotline(f: Filters) -> dict:
-    data = feedback_bridge.hotline(
-        region_codes=region_codes_under(f.region), date_from=f.month_from, date_to=f.date_to
-    )
-    if data is None:
-        return _panel("hotline", [], [], note=feedback_bridge.UNAVAILABLE)
-    total = data.get("total") or 0
-    on_time, overdue = data.get("handled_on_time"), data.get("overdue")
-    summary = {
-        "工单总数": total,
-        "按时办结率": pct(on_time, on_time + overdue)
-        if on_time is not None and overdue is not None
-        else None,
-        "满意率": pct(data.get("satisfied") or 0, data.get("rated"))
-        if data.get("satisfied") is not None
-        else None,
-        "督办工单": data.get("escalated") or 0,
-    }
-    rows = [{"name": k, "value": v} for k, v in summary.items()]
-    return _panel(
-        "hotline", [col("name", "指标", "text"), col("value", "数值", "num")], rows, summary=summary
-    )
-
-
-def panel_ratings(f: Filters) -> dict:
-    data = feedback_bridge.ratings(
-        region_codes=region_codes_under(f.region), date_from=f.month_from, date_to=f.date_to
-    )
-    if data is None:
-        return _panel("ratings", [], [], note=feedback_bridge.UNAVAILABLE)
-    rows = [
-        {"name": "好评", "count": data.get("good") or 0},
-        {"name": "中评", "count": data.get("neutral") or 0},
-        {"name": "差评", "count": data.get("bad") or 0},
-    ]
-    summary = {
-        "评价总数": data.get("total") or 0,
-        "好评率": pct(data.get("good") or 0, data.get("total") or 0),
-        "平均分": data.get("average"),
-    }
-    return _panel(
-        "ratings",
-        [col("name", "评价", "text"), col("count", "数量")],
-        rows,
-        {"type": "pie", "x": "name", "series": ["count"]},
-        summary,
     )
 
 

@@ -114,3 +114,16 @@ def test_empty_panels_do_not_divide_by_zero(mini_catalog, sam):
     assert summary["办件量"] == 0 and summary["按期办结率"] is None
     for panel in selectors.panels(selectors.filters_parse(sam, {})):
         assert panel["title"]
+
+
+def test_no_ratings_draw_no_pie_and_say_so(mini_catalog, sam):
+    ratings = _panel(sam, "ratings")
+    assert ratings["summary"]["评价总数"] == 0 and ratings["chart"] is None
+    assert ratings["note"] == "所选范围内暂无评价。"
+
+
+def test_hotline_rates_carry_their_unit_and_the_count_they_rest_on(mini_catalog, sam):
+    hotline = _panel(sam, "hotline")
+    names = [r["name"] for r in hotline["rows"]]
+    assert names == ["工单总数", "按时办结率（%）", "满意率（%）", "督办工单"]
+    assert "满意率按已评价的 0 件计" in hotline["note"]
