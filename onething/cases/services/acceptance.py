@@ -65,7 +65,7 @@ def _accept(case: Case, actor, **_) -> None:
     if case.problems:
         raise Unprocessable("形式审查未通过，请一次性告知补正：" + "；".join(case.problems))
     if case.commitments.exists():
-        raise Unprocessable("有承诺后补的材料，请选择容缺受理", fields={"decision": "应为容缺受理"})
+        raise Unprocessable("请选择容缺受理", fields={"decision": "本件有承诺后补的材料"})
     _start_processing(case, actor, tolerance=False)
 
 
@@ -73,7 +73,7 @@ def _accept_with_tolerance(case: Case, actor, **_) -> None:
     if case.problems:
         raise Unprocessable("形式审查未通过，请一次性告知补正：" + "；".join(case.problems))
     if not case.commitments.exists():
-        raise Unprocessable("没有承诺后补的材料，无需容缺受理", fields={"decision": "应为受理"})
+        raise Unprocessable("请选择受理", fields={"decision": "本件没有承诺后补的材料，无需容缺"})
     if has_breach(case.applicant_data):
         raise Unprocessable(
             "申请人有未履行告知承诺的失信记录，不能容缺受理", fields={"decision": "不能容缺受理"}

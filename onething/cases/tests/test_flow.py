@@ -177,3 +177,13 @@ def test_a_completed_case_invites_a_rating(alice, carol, mark, submit):
     food.refresh_from_db()
     approve(food, mark)
     assert RatingInvitation.objects.filter(case=case).count() == 1
+
+
+def test_accepting_a_case_with_commitments_plainly_asks_for_tolerance_in_one_sentence(
+    alice, carol, submit
+):
+    case = submit(alice)  # the lease contract follows under a commitment
+    with pytest.raises(Unprocessable) as refused:
+        services.case_accept(number=case.number, actor=carol, decision="accept")
+    assert str(refused.value.message) == "请选择容缺受理"
+    assert refused.value.fields == {"decision": "本件有承诺后补的材料"}

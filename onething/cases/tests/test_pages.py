@@ -109,6 +109,9 @@ def test_the_reviewer_reads_names_and_labels_not_codes_or_dicts(client, alice, c
         "企业设立登记（" in shown and f"统一社会信用代码 {code}" in shown and "电子证照 " in shown
     )
     assert "名称 楚味小馆" in shown and "{" not in shown and "mini-registration" not in shown
+    # The result column names what was issued and links to its public check, not a raw identifier.
+    assert '已签发电子证照（<a href="/registry/verify/business_license.' in html
+    assert '<span class="code">business_license.' not in html
     timeline = html.split('id="timeline">', 1)[1].split("</ol>", 1)[0]
     assert "（企业设立登记）" in timeline and "mini-registration" not in timeline
 
