@@ -38,6 +38,10 @@ NAV = [
     ("预警", "supervision:warnings", {Role.SUPERVISOR, Role.DEPT_ADMIN, Role.DEPT_REVIEWER}),
     ("目录管理", "admin:index", {Role.CATALOG_ADMIN}),
     ("系统运行状态", "system_status", {Role.SYSADMIN}),
+    # The three administrators reach the admin site from the menu, each to what is theirs there.
+    ("系统管理", "admin:index", {Role.SYSADMIN}),
+    ("账号与安全管理", "admin:index", {Role.SECADMIN}),
+    ("审计日志", "admin:common_auditrecord_changelist", {Role.AUDITADMIN}),
 ]
 
 

@@ -73,3 +73,20 @@ def test_role_change_in_the_admin_needs_the_security_admin(client, admins, alice
     client.force_login(admins[Role.SECADMIN])
     form = client.get(f"/admin/accounts/user/{alice.pk}/change/").content.decode()
     assert 'name="role"' in form
+
+
+def test_each_administrator_finds_their_own_part_of_the_admin_in_the_menu(client, admins):
+    from onething.accounts.selectors import navigation_for
+
+    expected = {
+        Role.SYSADMIN: ("系统管理", "/admin/"),
+        Role.SECADMIN: ("账号与安全管理", "/admin/"),
+        Role.AUDITADMIN: ("审计日志", "/admin/common/auditrecord/"),
+    }
+    for role, user in admins.items():
+        entries = {n["label"]: n["url"] for n in navigation_for(user)}
+        label, url = expected[role]
+        assert entries.get(label) == url, role
+        assert not {lbl for lbl, _ in expected.values()} - {label} & set(entries), role
+        client.force_login(user)
+        assert client.get(url).status_code == 200, role
