@@ -11,7 +11,7 @@ from datetime import date
 
 from . import steps
 
-LICENCE = re.compile(r"证照\s*(\S+\.\d{2}\.[0-9A-Z])")
+LICENCE = re.compile(r"[a-z_]+\.[0-9]{6}-[a-z_]+\.[0-9]{8}\.[0-9]{2}\.[0-9A-Z]")
 
 
 def test_reviewers_of_every_department_decide_in_parallel_and_licences_verify(journey, product):
@@ -58,8 +58,15 @@ def test_reviewers_of_every_department_decide_in_parallel_and_licences_verify(jo
 
     me.goto(f"/cases/{number}/")
     assert steps.status_of(me) == "已办结"
-    identifiers = LICENCE.findall(me.locator("#tasks").inner_text())
-    assert len(identifiers) >= 2, me.locator("#tasks").inner_text()  # business + food licence
+    # Each issued licence reads 已签发电子证照 and links to its public check by identifier.
+    links = me.locator("#tasks a[href^='/registry/verify/']")
+    identifiers = [
+        LICENCE.fullmatch(h.split("/registry/verify/", 1)[1]).group(0)
+        for h in (links.nth(n).get_attribute("href") for n in range(links.count()))
+    ]
+    tasks_text = me.locator("#tasks").inner_text()
+    assert len(identifiers) >= 2, tasks_text  # business + food licence
+    assert tasks_text.count("已签发电子证照") == len(identifiers), tasks_text
 
     public = journey.as_user(None)
     for identifier in identifiers:

@@ -15,7 +15,7 @@ import requests
 
 from . import steps
 
-LICENCE = re.compile(r"证照\s*(\S+\.\d{2}\.[0-9A-Z])")
+LICENCE = re.compile(r"/registry/verify/([a-z_]+\.[0-9]{6}-[a-z_]+\.[0-9]{8}\.[0-9]{2}\.[0-9A-Z])")
 EXTERNAL = ("fire-public-venue-check", "water-drainage-permit")
 
 
@@ -44,10 +44,11 @@ def test_fire_and_water_decide_in_their_own_systems_and_the_case_completes(journ
     firm.goto(f"/cases/{number}/")
     assert steps.status_of(firm) == "已办结"
     rows = {item: firm.locator(f"#tasks tr[data-item={item}]").inner_text() for item in EXTERNAL}
+    links = {item: firm.locator(f"#tasks tr[data-item={item}]").inner_html() for item in EXTERNAL}
     timeline = firm.locator("#timeline").inner_text()
     for row in rows.values():
         assert "准予" in row, row
-        assert LICENCE.search(row), row  # the licence the system's approval issued
+        assert "已签发电子证照" in row, row  # the licence the system's approval issued
     # The same timeline as for an internal item, plus where the decision was taken.
     for step in (
         "推送至部门业务系统办理",
@@ -61,7 +62,7 @@ def test_fire_and_water_decide_in_their_own_systems_and_the_case_completes(journ
 
     public = journey.as_user(None)
     for item in EXTERNAL:
-        identifier = LICENCE.search(rows[item]).group(1)
+        identifier = LICENCE.search(links[item]).group(1)
 
         def sealed(identifier=identifier):
             public.goto(f"/registry/verify/{identifier}")
