@@ -214,3 +214,31 @@ def change_fingerprint() -> tuple:
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return tuple(cursor.fetchone())
+
+
+def codes_matching(q: str) -> set[str]:
+    """One-things a person's own words find: the name, description, 俗称 and keywords, with the
+    catalog's synonyms (开饭店 → 餐饮) and, failing those, the words of ``q`` (孩子出生 → 出生)."""
+    terms = {q} | {
+        s.canonical for s in Synonym.objects.all() if any(t in q or q in t for t in s.terms)
+    }
+    found = _matching(terms, q_contains=True)
+    if found:
+        return found
+    import rjieba  # only when the whole phrase found nothing
+
+    words = {w for w in rjieba.cut(q) if len(w) >= 2}
+    return _matching(words, q_contains=False)
+
+
+def _matching(terms: set[str], *, q_contains: bool) -> set[str]:
+    found = set()
+    rows = OneThing.objects.values_list("code", "name", "description", "aliases", "keywords")
+    for code, name, description, aliases, keywords in rows:
+        texts = [name, description, *(aliases or []), *(keywords or [])]
+        for term in terms:
+            # A 俗称 inside the person's words counts too: 我要开饭店 holds 开饭店.
+            if any(term in t or (q_contains and t and t in term) for t in texts):
+                found.add(code)
+                break
+    return found

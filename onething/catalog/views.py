@@ -14,12 +14,13 @@ def index(request):
     subject = request.GET.get("subject") or ""
     stage = request.GET.get("stage") or ""
     q = (request.GET.get("q") or "").strip()[:50]
+    found = selectors.codes_matching(q) if q else None
     rows = [
         r
         for r in selectors.summaries(region=getattr(request.user, "region", None))
         if (not subject or r["subject"] == subject)
         and (not stage or r["stage"] == stage)
-        and (not q or q in r["name"])
+        and (found is None or r["code"] in found)
     ]
     stages = STAGES_BY_SUBJECT.get(subject) or [s for v in STAGES_BY_SUBJECT.values() for s in v]
     context = {
