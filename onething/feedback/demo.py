@@ -143,7 +143,9 @@ def _late_story(tickets, operator) -> None:
     if late is None:
         return
     back = timedelta(hours=3)
+    # The whole ticket moves back, so it was not dispatched before it was received.
     Ticket.objects.filter(pk=late.pk).update(
+        created_at=late.created_at - back,
         dispatched_at=late.dispatched_at - back,
         sign_due=late.sign_due - back,
         feedback_due=late.feedback_due - back,
