@@ -78,9 +78,10 @@ def face_data(lic: License, *, full: bool = False) -> dict:
     return dict(data) if full else {k: _masked(k, v) for k, v in data.items()}
 
 
-def face_rows(lic: License, *, full: bool = False) -> list[tuple[str, str]]:
+def face_rows(lic: License, *, full: bool = False, skip=()) -> list[tuple[str, str]]:
+    """(label, value) of the face; ``skip`` leaves out fields the page shows from the record."""
     names = sealing.face_labels(lic)
-    return [(names.get(k, k), v) for k, v in face_data(lic, full=full).items()]
+    return [(names.get(k, k), v) for k, v in face_data(lic, full=full).items() if k not in skip]
 
 
 def audit_full_view(user, lic: License, *, what: str = "license.face") -> None:

@@ -98,7 +98,8 @@ def license_detail(request, identifier):
         presenters.audit_full_view(request.user, lic)
     context = {
         "lic": lic,
-        "faces": presenters.face_rows(lic, full=full),
+        # 有效期至 is the record's own row below, in one format.
+        "faces": presenters.face_rows(lic, full=full, skip=("valid_until",)),
         "full": full,
         "has_personal": bool(presenters.personal_fields(lic)) or lic.person_id is not None,
         "holder_number": lic.holder_number if full else lic.masked_holder_number,

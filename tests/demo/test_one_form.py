@@ -96,6 +96,8 @@ def test_a_citizen_opening_a_restaurant_is_never_asked_for_a_credit_code(demo_wo
     assert subject.entity_type == ("individual_business" if subject_type == "individual" else "llc")
     assert business.data["credit_code"] == subject.credit_code == food.data["credit_code"]
     assert food.entity == subject
+    # What the applicant declared is what the licence prints (经营项目 ← 食品经营项目).
+    assert food.data["business_items"] == body["form"]["food_business_items"] != ""
     later = case.tasks.exclude(item__contains="registration")
     assert all(t.data["form"]["enterprise_credit_code"] == subject.credit_code for t in later)
 
@@ -196,3 +198,14 @@ def test_an_expiring_driving_licence_links_the_renewal_not_the_first_licence(dem
     assert (
         registry_services.renewal_link("driving_license") == "/cases/apply/driving-license-renewal"
     )
+
+
+def test_a_licence_page_shows_its_expiry_once(demo_world, client):
+    from onething.registry.models import License
+
+    firm = world.user("demo_enterprise")
+    held = License.objects.filter(entity=registry.entity_for_user(firm))
+    lic = next(lic for lic in held if "valid_until" in lic.data)
+    client.force_login(firm)
+    html = client.get(f"/registry/licenses/{lic.identifier}/").content.decode()
+    assert html.count("<th>有效期至</th>") == 1, html

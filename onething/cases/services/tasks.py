@@ -280,6 +280,8 @@ def _issue_licence(task: Task, actor, result: dict):
     }
     inputs = {k: v for prior in task.data.get("from", {}).values() for k, v in prior.items()}
     data = {k: v for k, v in {**form, **inputs, **result}.items() if k in fields}
+    for field, value in _face_from_form(case, task.result_type, form).items():
+        data.setdefault(field, value)
     return gateway.license_issue(
         license_type=task.result_type,
         department=task.department,
@@ -288,6 +290,19 @@ def _issue_licence(task: Task, actor, result: dict):
         actor=actor,
         **holder,
     )
+
+
+def _face_from_form(case: Case, license_type: str, form: dict) -> dict:
+    """Form answers the licence prints: a field read from ``license.<type>.<field>`` when the
+    licence is renewed (经营项目 ← food_business_items) is what the first licence prints there."""
+    prefix = f"license.{license_type}."
+    return {
+        source.removeprefix(prefix): form[f.field]
+        for f in Blueprint.of(case.blueprint).fields
+        if form.get(f.field) not in (None, "")
+        for source in f.prefill
+        if source.startswith(prefix)
+    }
 
 
 def _establish(case: Case, holder: dict, form: dict, code: str, actor):
