@@ -58,12 +58,19 @@ def _rate_context(case, rating, *, token: str = "", errors=None, posted=None) ->
         "errors": errors or {},
         "posted": posted or {},
         "open_until": selectors.rating_open_until(case),
+        "departments": _departments(case),
         "can_rerate": bool(
             rect
             and rating.rerated_at is None
             and rect.status in (RectificationStatus.APPROVED, RectificationStatus.CLOSED)
         ),
     }
+
+
+def _departments(case) -> list:
+    """The departments that took part, each once, for the applicant to name in a rating."""
+    taking_part = {t.department.code: t.department for t in cases.tasks_of(case)}
+    return list(taking_part.values())
 
 
 def _rating_post(request, case, rating, token: str):
@@ -74,7 +81,13 @@ def _rating_post(request, case, rating, token: str):
     }
     if rating is not None:
         return services.rating_rerate(actor=request.user, rating_id=rating.pk, token=token, **data)
-    return services.rating_submit(actor=request.user, case_number=case.number, token=token, **data)
+    return services.rating_submit(
+        actor=request.user,
+        case_number=case.number,
+        token=token,
+        department_code=request.POST.get("department", ""),
+        **data,
+    )
 
 
 def _rate_page(request, case, token: str = ""):

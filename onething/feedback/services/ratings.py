@@ -160,7 +160,8 @@ def _check_open(case) -> None:
 
 
 def _responsible(case, department_code: str):
-    """The department a case rating is about: the one named, else the last to decide."""
+    """The department a case rating is about: the one named, else the one-thing's lead department
+    (牵头部门, which answers for the one-thing as a whole), else the last to decide."""
     tasks = list(cases.tasks_of(case))
     departments = {t.department.code: t.department for t in tasks}
     if case.accept_department_id:
@@ -171,8 +172,10 @@ def _responsible(case, department_code: str):
                 "该部门未参与本办件", fields={"department": "不在本办件的办理部门中"}
             )
         return departments[department_code]
+    lead = ((case.blueprint or {}).get("onething") or {}).get("lead_department")
+    leading = [t.department for t in tasks if t.department.kind_id == lead]
     decided = sorted((t for t in tasks if t.decided_at), key=lambda t: t.decided_at, reverse=True)
-    chosen = decided[0].department if decided else next(iter(departments.values()), None)
+    chosen = (leading or [d.department for d in decided] or list(departments.values()) or [None])[0]
     if chosen is None:
         raise Unprocessable("无法确定被评价的部门", fields={"department": "请指定部门"})
     return chosen

@@ -220,3 +220,47 @@ def test_metrics_over_a_region_and_period(alice, mark, sam):
     assert m["good_rate"] == pytest.approx(0.6667)
     assert m["rectification_rate"] == 1.0 and m["visit_rate"] == 0.0
     assert (m["completed_cases"], m["rated_cases"], m["coverage_rate"]) == (4, 3, 0.75)
+
+
+def _with_a_later_fire_task(case):
+    """The case's lead department (market) decided first; the fire brigade decided last."""
+    from onething.accounts.models import Department
+    from onething.cases.models import Task
+
+    case.blueprint = {"onething": {"lead_department": "market"}}
+    case.save(update_fields=["blueprint"])
+    fire = Department.objects.get(kind_id="fire", region_id="420102")
+    Task.objects.create(
+        case=case,
+        item="mini-fire-check",
+        name="消防安全检查",
+        department=fire,
+        stage=2,
+        days=5,
+        status="approved",
+        decided_at=case.finished_at + timedelta(minutes=1),
+    )
+    return fire
+
+
+def test_a_bad_rating_of_the_whole_case_goes_to_the_lead_department_not_the_last(
+    completed_case, alice
+):
+    _with_a_later_fire_task(completed_case)
+    rating = rate(alice, completed_case, 1, comment="材料重复提交")
+    assert rating.department.kind_id == "market"
+    assert rating.rectification.department.kind_id == "market"
+
+
+def test_the_applicant_names_the_department_a_rating_is_about_on_the_page(
+    completed_case, alice, client
+):
+    fire = _with_a_later_fire_task(completed_case)
+    client.force_login(alice)
+    url = f"/feedback/rate/{completed_case.number}/"
+    page = client.get(url).content.decode()
+    assert (
+        'name="department"' in page and "整件办理（由牵头部门负责）" in page and fire.name in page
+    )
+    client.post(url, {"level": 1, "comment": "检查不守时", "department": fire.code})
+    assert Rating.objects.get(case=completed_case).department == fire
