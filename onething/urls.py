@@ -1,7 +1,9 @@
 import importlib
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from onething import pages
 from onething.api import api
@@ -21,6 +23,8 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("prefs/large-font", common_views.toggle_large_font, name="large_font"),
     path("healthz", common_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page links: send them to the one we have.
+    path("favicon.ico", RedirectView.as_view(url=static("onething/favicon.svg"), permanent=True)),
     path("system/", pages.system_status, name="system_status"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

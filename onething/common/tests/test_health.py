@@ -97,3 +97,9 @@ def test_other_roles_may_not_see_the_status_page(client, alice):
 def test_anonymous_visitors_are_sent_to_log_in(client, db):
     response = client.get("/system/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_site_has_an_icon_where_browsers_look_for_one(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("onething/favicon.svg")
+    assert 'rel="icon" href="/static/onething/favicon.svg"' in client.get("/").content.decode()
