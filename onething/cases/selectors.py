@@ -92,7 +92,7 @@ def timeline(case: Case) -> list[dict]:
             "verb": e.verb,
             "label": VERBS[e.verb],
             "at": e.created_at,
-            "actor": str(e.actor) if e.actor else "系统",
+            "actor": str(e.actor) if e.actor and e.verb not in FOLLOWS_ON else "系统",
             "data": e.data,
         }
         for e in events.order_by("created_at", "id")
@@ -173,6 +173,11 @@ VERBS = {
     "task.routed_internal": "在平台审批（部门业务系统未接入）",
     "task.dispatch_dead": "推送部门业务系统失败，待运维处理",
 }
+
+
+# Steps the platform takes as the consequence of someone's act (the clerk accepts, the tasks
+# start): the timeline says the system took them; the audit row keeps who set them off.
+FOLLOWS_ON = {"case.tasks_created", "task.started"}
 
 
 # ---- for connected department systems (onething.integration) -------------------------------

@@ -74,6 +74,9 @@ def test_tasks_run_by_stage_results_flow_on_and_the_case_completes(alice, carol,
     assert kinds == ["acceptance", "approval", "approval"]
     assert all(d.seal for d in case.documents.all())
     verbs = [e["verb"] for e in selectors.timeline(case)]
+    # The clerk accepted; the platform started the departments' tasks.
+    starts = [e for e in selectors.timeline(case) if e["verb"] == "task.started"]
+    assert starts and {e["actor"] for e in starts} == {"系统"}
     for verb in [
         "case.submitted",
         "case.accepted_with_tolerance",

@@ -1,6 +1,7 @@
 """The dashboard's panels: one function a panel, each reads the monthly facts under the filters."""
 
 from django.db.models import Sum
+from django.utils import timezone
 
 from onething.accounts.constants import RegionLevel
 from onething.accounts.models import Region
@@ -129,7 +130,8 @@ def _day_rows(f: Filters) -> dict:
 def panel_by_day(f: Filters) -> dict:
     found = _day_rows(f)
     rows, day = [], f.month_from
-    while day <= f.date_to:
+    last = min(f.date_to, timezone.localdate())  # days still to come are not days with 0 cases
+    while day <= last:
         r = found.get(day) or {}
         rows.append(
             {

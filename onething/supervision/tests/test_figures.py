@@ -127,3 +127,10 @@ def test_hotline_rates_carry_their_unit_and_the_count_they_rest_on(mini_catalog,
     names = [r["name"] for r in hotline["rows"]]
     assert names == ["工单总数", "按时办结率（%）", "满意率（%）", "督办工单"]
     assert "满意率按已评价的 0 件计" in hotline["note"]
+
+
+def test_the_daily_panel_ends_today_not_at_the_end_of_the_month(mini_catalog, sam):
+    from django.utils import timezone
+
+    days = [r["day"] for r in _panel(sam, "by_day")["rows"]]
+    assert days[-1] == timezone.localdate().isoformat()
