@@ -200,6 +200,9 @@ class OneThingItem(models.Model):
             models.UniqueConstraint(fields=["onething", "item"], name="onething_item_once")
         ]
 
+    def __str__(self):  # the admin's inline rows name the item, not "OneThingItem object (318)"
+        return f"{self.item_id}（{self.item.name}）"
+
 
 class OneThingVersion(models.Model):
     """An immutable published snapshot; cases point here, so edits never move under them."""

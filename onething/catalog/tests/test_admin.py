@@ -46,3 +46,15 @@ def test_the_admin_speaks_chinese_app_names_and_choice_labels(client, dora):
     listing = client.get("/admin/catalog/onething/").content.decode()
     for word in ("Rollout", "Pilot", "Initial", "After Death", "Entry"):
         assert word not in listing
+
+
+def test_the_one_things_member_items_are_named_in_the_admin(client, dora):
+    client.force_login(dora)
+    page = client.get("/admin/catalog/onething/mini-restaurant/change/").content.decode()
+    assert "OneThingItem object" not in page and "mini-registration（" in page
+
+
+def test_the_header_names_the_user_and_the_role_without_nested_brackets(client, dora):
+    client.force_login(dora)
+    page = client.get("/").content.decode()
+    assert f'<span class="who">{dora} · 目录管理员（数据局）</span>' in page
