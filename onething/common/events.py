@@ -22,20 +22,25 @@ def record_event(
     touched (instances or ``(model, pk)`` pairs), named in the same audit row by model. The
     audit row carries the event's id, not its data: what the event says stays in one place.
     """
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    event = Event(
-        actor=user,
-        verb=verb,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        data=data or {},
-    )
+    event = new_event(actor=actor, verb=verb, obj=obj, data=data)
     event.save(force_insert=True)
     # One row for the write: ``obj`` is its object, the other rows it touched are named in it.
     audit.written_many(
         action=verb, objects=[obj, *objects], actor=actor, fields=fields, detail={"event": event.pk}
     )
     return event
+
+
+def new_event(*, actor, verb: str, obj, data: dict | None = None) -> Event:
+    """The event ``record_event`` saves, unsaved (the submission inserts it by hand)."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return Event(
+        actor=user,
+        verb=verb,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        data=data or {},
+    )
 
 
 def after_commit(fn: Callable[[], None]) -> None:

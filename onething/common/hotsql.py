@@ -13,10 +13,11 @@ joins), inserts and updates by exact match. ``create`` sends ``pre_save``/``post
 does (``common.events.record_event``). Statements run on one cursor kept per connection and
 thread (see ``_run``).
 
-Fenced: only the statements the intake benchmark proved worth it — the case submission's and
-the API token read — may use this module (``common/tests/test_hotsql_fence.py`` lists the
-modules). A model with its own ``save()`` is refused: this path would skip it. Everything else
-stays with the ORM.
+Fenced: only the statements the intake benchmark proved worth it — the case submission's (its
+event, audit row and notice included) and the API token read — may use this module
+(``common/tests/test_hotsql_fence.py`` lists the modules). A model with its own ``save()`` is
+refused (this path would skip it), except the append-only guard, which refuses nothing an insert
+does. Everything else stays with the ORM.
 """
 
 import threading
@@ -27,6 +28,8 @@ from django.db.models import Model
 from django.db.models.constants import OnConflict
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import Query
+
+from .models import AppendOnly
 
 
 @dataclass(frozen=True)
@@ -49,10 +52,13 @@ class _Read:
     compiler: object
 
 
-def refuse_own_save(model) -> None:
-    """A model whose ``save()`` does more than store the row (append-only guards, derived
-    fields, encryption stamps) cannot be written here: the statement would skip that code."""
-    if model.save is not Model.save:
+def refuse_own_save(model, *, changing: bool = False) -> None:
+    """A model whose ``save()`` does more than store the row (derived fields, encryption
+    stamps) cannot be written here: the statement would skip that code. The append-only guard
+    (``AppendOnly``) refuses changing a stored row, so such a model may be read and inserted
+    here, never updated."""
+    plain = (Model.save,) if changing else (Model.save, AppendOnly.save)
+    if model.save not in plain:
         raise TypeError(f"hotsql refuses {model._meta.label}: it defines its own save()")
 
 
@@ -102,7 +108,7 @@ def bulk_insert(objs: list, *, ignore_conflicts=False, using=DEFAULT_DB_ALIAS) -
 
 def update(model, where: dict, values: dict, *, using=DEFAULT_DB_ALIAS) -> int:
     """``model.objects.filter(**where).update(**values)`` (exact matches only)."""
-    refuse_own_save(model)
+    refuse_own_save(model, changing=True)
     connection = connections[using]
     key = ("update", model, tuple(values), tuple(where))
     sql, set_fields, where_fields = _plan(connection, key, _update_plan)

@@ -13,8 +13,32 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-class Event(models.Model):
+class AppendOnly(models.Model):
+    """Rows written once and never changed: saving a stored row or deleting one is refused.
+
+    The guard refuses only what an insert never does, so ``common.hotsql`` (which inserts new
+    rows only) may write these models too.
+    """
+
+    append_only_error: type[Exception] = ValueError
+    append_only_message = "append-only record"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise self.append_only_error(self.append_only_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise self.append_only_error(self.append_only_message)
+
+
+class Event(AppendOnly):
     """Append-only record of every state change, written in the change's transaction."""
+
+    append_only_message = "events are append-only"
 
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -32,14 +56,6 @@ class Event(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "事件"
         indexes = [models.Index(fields=["object_type", "object_id", "created_at"])]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("events are append-only")
 
 
 class Job(models.Model):
@@ -139,12 +155,15 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise PermissionError("audit records are append-only")
 
 
-class AuditRecord(models.Model):
+class AuditRecord(AppendOnly):
     """One audited action, hash-chained to the one before it (see onething.common.audit).
 
     Rows are inserted unsealed inside the caller's transaction; ``audit.seal`` assigns
     ``seq`` and the chain hashes right after commit, so writers never wait on one another.
     """
+
+    append_only_error = PermissionError
+    append_only_message = "audit records are append-only"
 
     class Category(models.TextChoices):
         WRITE = "write", "数据变更"
@@ -178,17 +197,12 @@ class AuditRecord(models.Model):
         ordering = ["-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("audit records are append-only")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise PermissionError("audit records are append-only")
-
-
-class AuditAnchor(models.Model):
+class AuditAnchor(AppendOnly):
     """Where an archive file ends: verification of the live table starts from the last anchor."""
+
+    append_only_error = PermissionError
+    append_only_message = "audit anchors are append-only"
 
     created_at = models.DateTimeField("归档时间", default=audit_now)
     first_seq = models.BigIntegerField("起始序号")
@@ -204,14 +218,6 @@ class AuditAnchor(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "审计归档锚点"
         ordering = ["last_seq"]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("audit anchors are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("audit anchors are append-only")
 
 
 class AuditGate(models.Model):

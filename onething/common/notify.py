@@ -30,7 +30,7 @@ def notify(
     # One INSERT … ON CONFLICT DO NOTHING per row: a replayed call is a no-op without the
     # SELECT and savepoint that get_or_create costs (notify sits on every hot write path).
     Message.objects.bulk_create(
-        [Message(user=user, title=title, body=body, link=link, dedup_key=dedup_key)],
+        [new_message(user=user, title=title, body=body, link=link, dedup_key=dedup_key)],
         ignore_conflicts=True,
     )
     outbox = []
@@ -55,6 +55,12 @@ def notify(
         )
     if outbox:
         Outbox.objects.bulk_create(outbox, ignore_conflicts=True)
+
+
+def new_message(*, user, title: str, body: str = "", link: str = "", dedup_key: str) -> Message:
+    """The in-app message ``notify`` inserts, unsaved (the submission inserts it by hand, with
+    the same ``ON CONFLICT DO NOTHING`` on its de-duplication key)."""
+    return Message(user=user, title=title, body=body, link=link, dedup_key=dedup_key)
 
 
 class ConsoleSender:

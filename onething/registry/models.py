@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from onething.accounts.models import Department, Region
 from onething.catalog.models import LicenseType
+from onething.common.models import AppendOnly
 from onething.common.security import (
     EncryptedCharField,
     EncryptedJSONField,
@@ -40,21 +41,6 @@ def id_hash(value: str) -> str:
 
 def phone_hash(value: str) -> str:
     return blind_index(value, purpose=PHONE_PURPOSE)
-
-
-class AppendOnly(models.Model):
-    """Rows that are written once and never changed or deleted (audit trails)."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("append-only record")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("append-only record")
 
 
 class Person(models.Model):

@@ -8,8 +8,10 @@ from contextlib import nullcontext
 from django.db import IntegrityError, connection, transaction
 
 from onething.catalog.blueprint import Blueprint
-from onething.common import hotsql
+from onething.common import audit, hotsql
 from onething.common.errors import Conflict, DomainError, Unprocessable
+from onething.common.events import new_event
+from onething.common.notify import new_message
 from onething.common.security import keyed_digest
 
 from .. import gateway
@@ -27,7 +29,6 @@ from ..models import (
     IdempotencyKey,
 )
 from . import base
-from .base import _event, _tell_applicant
 from .preparation import _prepare
 
 
@@ -168,20 +169,34 @@ def _create_case(user, p: Submission, number: str) -> Case:
         )
     )
     written = _create_materials(case, p.rows)
-    _event(
-        case,
-        user,
-        "case.submitted",
-        objects=written,
-        number=number,
-        channel=case.channel,
-        problems=len(p.problems),
+    _record_submitted(
+        case, user, written, number=number, channel=case.channel, problems=len(p.problems)
     )
     _record_usage(user, case, holder, p)
-    _tell_applicant(
-        case, f"您的“{case.title}”申请已提交", "submitted", f"办件编号 {number}，请等待受理。"
-    )
     return case
+
+
+def _record_submitted(case: Case, user, written: list, **data) -> None:
+    """What ``record_event`` and ``notify`` write for any other write of a case — the event, its
+    audit row naming the materials and commitments, the applicant's notice — as three statements
+    by hand: through the ORM they cost a submission 0.4 ms more CPU (bench/intake/README.md)."""
+    verb = "case.submitted"
+    event = hotsql.create(new_event(actor=user, verb=verb, obj=case, data=data))
+    if not audit.suspended():
+        row = audit.write_row(
+            action=verb, objects=[case, *written], actor=user, detail={"event": event.pk}
+        )
+        hotsql.create(row)
+        audit.seal_after_commit()
+    if case.applicant_id:
+        notice = new_message(
+            user=case.applicant,
+            title=f"您的“{case.title}”申请已提交",
+            body=f"办件编号 {case.number}，请等待受理。",
+            link=f"/cases/{case.number}/",
+            dedup_key=f"case:{case.pk}:submitted",
+        )
+        hotsql.bulk_insert([notice], ignore_conflicts=True)
 
 
 def _applicant_data(holder: Holder) -> dict:

@@ -15,7 +15,7 @@ and its audit row together).
 """
 
 from .archiving import ArchiveResult, archive, retention_days
-from .chain import GENESIS, LOCK_ID, canonical, digest, head, seal, seal_grace
+from .chain import GENESIS, LOCK_ID, canonical, digest, head, seal, seal_after_commit, seal_grace
 from .guard import PG_GUARD, SQLITE_GUARD, harden, reharden_after_migrate
 from .store import archive_dir, read_archive
 from .verification import Problem, Report, verify
@@ -26,6 +26,8 @@ from .writing import (
     replaying,
     security_event,
     sensitive_read,
+    suspended,
+    write_row,
     written,
     written_many,
 )
@@ -52,10 +54,13 @@ __all__ = [
     "replaying",
     "retention_days",
     "seal",
+    "seal_after_commit",
     "seal_grace",
     "security_event",
     "sensitive_read",
+    "suspended",
     "verify",
+    "write_row",
     "written",
     "written_many",
 ]

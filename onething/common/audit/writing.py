@@ -129,9 +129,20 @@ def written_many(
     refs = [_as_object(o) for o in objects]
     if not refs:
         return None
-    others = named_objects(refs[1:])
-    detail = {**(detail or {}), **({"objects": others} if others else {})}
+    detail = _detail(refs, detail)
     return written(action=action, object=refs[0], actor=actor, fields=fields, detail=detail)
+
+
+def write_row(*, action: str, objects, actor=None, detail: dict | None = None) -> AuditRecord:
+    """The row ``written_many`` saves, unsaved, for a writer that inserts it itself (the
+    submission, by hand); it calls ``seal_after_commit()`` once the row is in."""
+    refs = [_as_object(o) for o in objects]
+    return _row(action=action, actor=actor, obj=refs[0], detail=_detail(refs, detail))
+
+
+def _detail(refs: list, detail: dict | None) -> dict:
+    others = named_objects(refs[1:])
+    return {**(detail or {}), **({"objects": others} if others else {})}
 
 
 def named_objects(objects) -> dict[str, list[str]]:

@@ -1,10 +1,10 @@
 """The hand-written SQL layer stays fenced: only where the intake benchmark showed it pays.
 
 ``bench/intake/README.md`` measured it on the case submission's own statements (the key claim,
-the case, its materials and commitments, the uploads read, the key's completion), the applicant's
-registry record read during the submission, and the API token read every API call starts with.
-Events, audit rows and notifications are written by the ORM. A new user of ``hotsql`` must show
-its figures and be added here.
+the case, its materials and commitments, its event, audit row and notice, the uploads read, the
+key's completion), the applicant's registry record read during the submission, and the API token
+read every API call starts with. Every other event, audit row and notification is written by the
+ORM. A new user of ``hotsql`` must show its figures and be added here.
 """
 
 import ast
