@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -12,7 +13,7 @@ from onething.common.errors import Forbidden
 from onething.common.models import AuditAnchor, AuditRecord, Job, Outbox
 from onething.common.security import mask_email, mask_phone
 
-from . import services
+from . import otp_labels, services
 from .constants import ADMIN_ROLES
 from .models import ApiToken, Department, DepartmentKind, LoginAttempt, LoginLockout, Region, User
 
@@ -255,9 +256,25 @@ class OutboxAdmin(ReadOnlyAdmin):
         return mask_email(obj.to) if "@" in (obj.to or "") else mask_phone(obj.to)
 
 
+class TOTPDeviceForm(forms.ModelForm):
+    class Meta:
+        model = TOTPDevice
+        fields = ["user", "name", "confirmed"]  # the admin sets them from its fieldsets
+        # The admin shows these for read-only fields too (django-otp's own are English).
+        help_texts = otp_labels.HELP_TEXTS
+
+
 class GuardedTOTPDeviceAdmin(TOTPDeviceAdmin):
     """The security administrator resets a lost second factor, but never an administrator's
-    (三权分立); nobody sees a device's key or QR code (OTP_ADMIN_HIDE_SENSITIVE_DATA)."""
+    (三权分立); nobody sees a device's key or QR code (OTP_ADMIN_HIDE_SENSITIVE_DATA).
+    Chinese help texts, section titles and search hint: see otp_labels."""
+
+    form = TOTPDeviceForm
+    search_help_text = otp_labels.SEARCH_HELP
+
+    def get_fieldsets(self, request, obj=None):
+        sections = super().get_fieldsets(request, obj)
+        return [(otp_labels.SECTIONS.get(title, title), fields) for title, fields in sections]
 
     def _refused(self, request, obj) -> bool:
         return obj is not None and bool(

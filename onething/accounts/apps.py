@@ -8,4 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # accounts owns the security events (logins, failures) sent by Django's auth signals.
-        from . import signals  # noqa: F401
+        from . import otp_labels, signals  # noqa: F401
+
+        # django-otp's admin names are untranslatable English literals; the admin shows ours.
+        otp_labels.relabel()

@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from onething.accounts.models import Department, DepartmentKind, Region
 from onething.common.models import TimeStampedModel
@@ -267,6 +268,11 @@ class Ticket(TimeStampedModel):
 
     def __str__(self):
         return f"{self.number} {self.category}/{self.subcategory}"
+
+    @property
+    def page_url(self) -> str:
+        # Pages address a ticket by its 工单编号, the number callers and staff quote.
+        return reverse("feedback:ticket", args=[self.number])
 
 
 class TicketVisit(models.Model):

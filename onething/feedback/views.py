@@ -250,7 +250,7 @@ def tickets(request):
         try:
             ticket = services.ticket_create(actor=user, source="phone", **data)
             messages.success(request, f"已受理，工单编号 {ticket.number}")
-            return redirect("feedback:ticket", pk=ticket.pk)
+            return redirect(ticket.page_url)
         except DomainError as exc:
             messages.error(request, exc.message)
             posted, errors = request.POST, exc.fields
@@ -282,8 +282,14 @@ def suggest(request):
 
 
 @login_required
-def ticket(request, pk):
-    t = _or_404(selectors.ticket_get, request.user, pk)
+def ticket_by_id(request, pk):
+    """An old id link: permanently to the number's page, for those who may see the ticket."""
+    return redirect(_or_404(selectors.ticket_get, request.user, pk).page_url, permanent=True)
+
+
+@login_required
+def ticket(request, number):
+    t = _or_404(selectors.ticket_by_number, request.user, number)
     errors = {}
     if request.method == "POST":
         data = {k: request.POST.get(k, "") for k in ("department", "note", "satisfaction")}
@@ -297,7 +303,7 @@ def ticket(request, pk):
         except DomainError as exc:
             messages.error(request, exc.message)
             errors = exc.fields
-        t = selectors.ticket_get(request.user, pk)
+        t = selectors.ticket_by_number(request.user, number)
     full = _full_requested(request)
     if full:
         serialize.audit_full_view(request.user, t)
@@ -334,16 +340,17 @@ def _ticket_context(user, t, errors, full: bool) -> dict:
 
 @login_required
 @require_POST
-def merge(request, pk):
+def merge(request, number):
+    dup = _or_404(selectors.ticket_by_number, request.user, number)
     try:
         target = services.ticket_merge(
-            ticket_id=pk, into_id=int(request.POST.get("into") or 0), actor=request.user
+            ticket_id=dup.pk, into_id=int(request.POST.get("into") or 0), actor=request.user
         )
     except (DomainError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", "合并失败"))
-        return redirect("feedback:ticket", pk=pk)
+        return redirect(dup.page_url)
     messages.success(request, "已合并到该工单")
-    return redirect("feedback:ticket", pk=target.pk)
+    return redirect(target.page_url)
 
 
 # ---- metrics -----------------------------------------------------------------------------

@@ -200,6 +200,7 @@ def build() -> dict:
             "rating_id": [rating.pk],
             "rect_id": [rating.rectification.pk],
             "ticket_id": [ticket.pk, other.pk],
+            "ticket_number": [ticket.number, other.number],
             "into_id": [ticket.pk],
             "warning_id": list(Warning.objects.values_list("pk", flat=True)[:3]),
             "key": ["overview", "timeliness"],

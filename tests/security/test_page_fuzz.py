@@ -46,7 +46,9 @@ HOSTILE = [
 ENGLISH = ("Bad Request", "Not Found", "Forbidden (403)", "Server Error", "CSRF verification")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SKIPPED_ACTIONS = ("/accounts/logout", "/admin/")  # logging out ends the probe, not a form test
-PARAMS = {"rect": "rect_id", "ticket": "ticket_id"}  # {pk} by the page it is in
+# A path parameter's sample ids by the page it is in: {pk} of a rectification or ticket, {number}
+# of a ticket (a 工单编号, not a case number).
+PARAMS = {"rect": {"pk": "rect_id"}, "ticket": {"pk": "ticket_id", "number": "ticket_number"}}
 
 
 class Forms(HTMLParser):
@@ -80,8 +82,8 @@ class Forms(HTMLParser):
 def _fill(path: str, ids: dict) -> str | None:
     def value(m):
         name = m[1]
-        if name == "pk":
-            name = next((v for k, v in PARAMS.items() if f"/{k}" in path), name)
+        page = next((names for k, names in PARAMS.items() if f"/{k}" in path), {})
+        name = page.get(name, name)
         known = {"fmt": ["csv"], "action": ["acknowledge"], **ids}.get(name)
         if not known:
             raise KeyError(name)

@@ -55,7 +55,7 @@ def supervision_ticket_subjects(now: datetime):
         yield {
             "id": t.pk,
             "title": f"12345工单 {t.number}",
-            "link": f"/feedback/tickets/{t.pk}/",
+            "link": t.page_url,
             "region": t.region_id,
             "department": t.department,
             "attributes": _ticket_attributes(t, now),

@@ -49,6 +49,13 @@ def ticket_get(user, pk: int) -> Ticket:
     return found
 
 
+def ticket_by_number(user, number: str) -> Ticket:
+    found = tickets_visible(user).filter(number=number).first()
+    if found is None:
+        raise NotFound("工单不存在")
+    return found
+
+
 def tickets_list(user, *, status: str | None = None, escalated: bool = False, limit: int = 200):
     qs = tickets_visible(user)
     if status:

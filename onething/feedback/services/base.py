@@ -50,4 +50,4 @@ def _event(ticket: Ticket, actor, verb: str, *, objects=(), **data) -> None:
 
 
 def _ticket_link(ticket: Ticket) -> str:
-    return f"/feedback/tickets/{ticket.pk}/"
+    return ticket.page_url

@@ -35,7 +35,7 @@ def test_the_phone_is_ciphertext_in_the_database_and_plain_in_python(ticket):
 
 def test_the_ticket_page_masks_the_phone_until_asked_and_audits_the_full_view(client, olga, ticket):
     client.force_login(olga)
-    url = f"/feedback/tickets/{ticket.pk}/"
+    url = f"/feedback/tickets/{ticket.number}/"
     page = client.get(url).content.decode()
     assert PHONE not in page and MASKED in page and 'id="show-full"' in page
     assert not reads().exists()
@@ -51,8 +51,8 @@ def test_the_department_handling_a_ticket_may_see_the_phone_too(client, olga, ma
         ticket_id=ticket.pk, actor=olga, action="dispatch", department=mark.department.code
     )
     client.force_login(mark)
-    assert MASKED in client.get(f"/feedback/tickets/{ticket.pk}/").content.decode()
-    assert PHONE in client.get(f"/feedback/tickets/{ticket.pk}/?full=1").content.decode()
+    assert MASKED in client.get(f"/feedback/tickets/{ticket.number}/").content.decode()
+    assert PHONE in client.get(f"/feedback/tickets/{ticket.number}/?full=1").content.decode()
     assert list(reads().values_list("actor_id", flat=True)) == [mark.pk]
 
 

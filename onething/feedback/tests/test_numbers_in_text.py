@@ -68,7 +68,7 @@ def rating(alice, completed_case):
 
 def test_the_operator_sees_numbers_in_a_ticket_masked_until_asking(client, olga, ticket):
     client.force_login(olga)
-    url = f"/feedback/tickets/{ticket.pk}/"
+    url = f"/feedback/tickets/{ticket.number}/"
     page = client.get(url).content.decode()
     assert shows_masked(page) and "文字中的证件号码、手机号码" in page
     assert not reads("read.ticket.contact").exists()
@@ -82,8 +82,8 @@ def test_the_operator_sees_numbers_in_a_ticket_masked_until_asking(client, olga,
 
 def test_the_department_handling_a_ticket_sees_it_masked_and_may_ask(client, mark, dispatched):
     client.force_login(mark)
-    assert shows_masked(client.get(f"/feedback/tickets/{dispatched.pk}/").content.decode())
-    full = client.get(f"/feedback/tickets/{dispatched.pk}/?full=1").content.decode()
+    assert shows_masked(client.get(f"/feedback/tickets/{dispatched.number}/").content.decode())
+    full = client.get(f"/feedback/tickets/{dispatched.number}/?full=1").content.decode()
     assert shows_typed(full)
     assert list(reads("read.ticket.contact").values_list("actor_id", flat=True)) == [mark.pk]
 
@@ -109,7 +109,7 @@ def test_staff_notes_on_a_ticket_are_masked_in_the_page_the_api_and_the_timeline
     note = f"已联系诉求人，回电{MOBILE}"
     services.ticket_transition(ticket_id=dispatched.pk, actor=mark, action="handle", note=note)
     client.force_login(olga)
-    page = client.get(f"/feedback/tickets/{dispatched.pk}/").content.decode()
+    page = client.get(f"/feedback/tickets/{dispatched.number}/").content.decode()
     assert MOBILE not in page and "回电137****5678" in page
     body = Api(client, olga).get(f"/tickets/{dispatched.pk}").json()
     assert MOBILE not in json.dumps(body, ensure_ascii=False)
@@ -121,7 +121,7 @@ def test_staff_notes_on_a_ticket_are_masked_in_the_page_the_api_and_the_timeline
 def test_similar_tickets_stay_masked_even_in_a_full_view(client, olga, ticket):
     other = services.ticket_create(actor=olga, source="phone", **{**TICKET, "content": CONTENT})
     client.force_login(olga)
-    page = client.get(f"/feedback/tickets/{other.pk}/?full=1").content.decode()
+    page = client.get(f"/feedback/tickets/{other.number}/?full=1").content.decode()
     similar = page[page.index('id="similar"') :]
     assert ticket.number in similar and ID not in similar and MOBILE not in similar
     body = Api(client, olga).get(f"/tickets/{other.pk}?full=true").json()
@@ -130,7 +130,7 @@ def test_similar_tickets_stay_masked_even_in_a_full_view(client, olga, ticket):
 
 def test_the_caller_reads_their_own_ticket_as_typed_without_an_audit_row(client, alice, own_ticket):
     client.force_login(alice)
-    assert shows_typed(client.get(f"/feedback/tickets/{own_ticket.pk}/").content.decode())
+    assert shows_typed(client.get(f"/feedback/tickets/{own_ticket.number}/").content.decode())
     assert shows_typed(Api(client, alice).get(f"/tickets/{own_ticket.pk}").json()["content"])
     assert not AuditRecord.objects.filter(category="read").exists()
 
@@ -138,7 +138,7 @@ def test_the_caller_reads_their_own_ticket_as_typed_without_an_audit_row(client,
 def test_roles_that_cannot_see_the_ticket_get_nothing_even_with_full(client, carol, ticket):
     assert Api(client, carol).get(f"/tickets/{ticket.pk}?full=true").status_code == 404
     client.force_login(carol)
-    assert client.get(f"/feedback/tickets/{ticket.pk}/?full=1").status_code == 404
+    assert client.get(f"/feedback/tickets/{ticket.number}/?full=1").status_code == 404
     assert not reads("read.ticket.contact").exists()
 
 

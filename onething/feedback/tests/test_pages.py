@@ -89,9 +89,9 @@ def test_an_out_of_order_action_on_the_page_is_a_409(client, olga, mark, noise_r
     t = services.ticket_create(actor=olga, **TICKET)
     services.ticket_transition(ticket_id=t.pk, actor=olga, action="dispatch")
     client.force_login(mark)
-    r = client.post(f"/feedback/tickets/{t.pk}/", {"action": "close", "note": "x"})
+    r = client.post(f"/feedback/tickets/{t.number}/", {"action": "close", "note": "x"})
     assert r.status_code == 409 and "须先由承办部门签收" in r.content.decode()
-    assert client.post(f"/feedback/tickets/{t.pk}/", {"action": "sign"}).status_code == 302
+    assert client.post(f"/feedback/tickets/{t.number}/", {"action": "sign"}).status_code == 302
     assert "data-ticket" in client.get("/feedback/tickets/").content.decode()
 
 

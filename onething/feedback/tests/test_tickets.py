@@ -275,7 +275,7 @@ def test_a_sign_warning_is_gone_once_the_ticket_is_signed_in_time(client, olga, 
     go(t, mark, "sign")
     assert selectors.ticket_alerts(t, now=warned) == []
     client.force_login(mark)
-    page = client.get(f"/feedback/tickets/{t.pk}/").content.decode()
+    page = client.get(f"/feedback/tickets/{t.number}/").content.decode()
     assert 'id="alerts"' not in page  # the timeline keeps the warning as history
 
 

@@ -2,6 +2,8 @@ import json
 
 from django import template
 
+from onething.supervision.conditions import condition_text
+
 register = template.Library()
 
 
@@ -25,6 +27,12 @@ def shown(value) -> str:
 def as_json(value) -> str:
     """A JsonLogic condition as the JSON it is written in (not Python's repr with its quotes)."""
     return json.dumps(value, ensure_ascii=False)
+
+
+@register.filter
+def condition_sentence(rule) -> str:
+    """A rule's condition as a Chinese sentence, its threshold filled in."""
+    return condition_text(rule.condition, rule.target, rule.threshold)
 
 
 @register.simple_tag
