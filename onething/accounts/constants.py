@@ -1,3 +1,5 @@
+import string
+
 from django.db import models
 
 
@@ -27,3 +29,49 @@ class RegionLevel(models.TextChoices):
     PROVINCE = "province", "省级"
     CITY = "city", "市级"
     COUNTY = "county", "县级"
+
+
+# A department kind's per-level name pattern (DepartmentKind.names) may use these placeholders:
+# {region} is the prefix the plain suffix gets (a county's is its city's name and its own),
+# {city} the city's name (a county's parent; the province's own at province level), {county}
+# a county's own name.
+DEPARTMENT_NAME_PLACEHOLDERS = {
+    RegionLevel.PROVINCE: ("region", "city"),
+    RegionLevel.CITY: ("region", "city"),
+    RegionLevel.COUNTY: ("region", "city", "county"),
+}
+
+
+def department_names_problems(names) -> list[tuple[str, str]]:
+    """What is wrong with a kind's per-level name patterns, as (level key, message) pairs."""
+    if not isinstance(names, dict):
+        return [("", f"分层级名称应为“层级: 名称模式”的映射：{names!r}")]
+    problems = []
+    for level, pattern in names.items():
+        if level not in RegionLevel.values:
+            levels = "、".join(RegionLevel.values)
+            problems.append((str(level), f"层级无效：{level!r}，应为 {levels} 之一"))
+        elif not isinstance(pattern, str) or not pattern.strip():
+            problems.append((level, f"名称模式应为非空字符串：{pattern!r}"))
+        else:
+            problems += [(level, m) for m in _pattern_problems(RegionLevel(level), pattern)]
+    return problems
+
+
+def _pattern_problems(level: RegionLevel, pattern: str) -> list[str]:
+    allowed = DEPARTMENT_NAME_PLACEHOLDERS[level]
+    try:
+        fields = [
+            (name, conversion, spec)
+            for _, name, spec, conversion in string.Formatter().parse(pattern)
+            if name is not None
+        ]
+    except ValueError:
+        return [f"名称模式的花括号不成对：{pattern}"]
+    known = "、".join(f"{{{p}}}" for p in allowed)
+    return [
+        f"未知占位符：{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
+        f"，{level.label}名称只能用 {known}"
+        for name, conversion, spec in fields
+        if name not in allowed or conversion or spec
+    ]

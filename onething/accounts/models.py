@@ -1,12 +1,13 @@
 import hashlib
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from onething.common.security import EncryptedCharField
 
-from .constants import RegionLevel, Role
+from .constants import RegionLevel, Role, department_names_problems
 
 
 class Region(models.Model):
@@ -59,6 +60,13 @@ class DepartmentKind(models.Model):
     code = models.CharField("编码", max_length=32, primary_key=True)
     name = models.CharField("名称", max_length=64)
     suffix = models.CharField("机构名后缀", max_length=64, help_text="如：市场监督管理局")
+    names = models.JSONField(
+        "分层级名称",
+        default=dict,
+        blank=True,
+        help_text='某一层级的名称不是“区划名+后缀”时填写，如 {"province": "{region}教育厅"}；'
+        "可用占位符 {region}、{city}、{county}（仅县级）",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "部门类别"
@@ -66,6 +74,11 @@ class DepartmentKind(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        problems = department_names_problems(self.names)
+        if problems:
+            raise ValidationError({"names": [f"{k}：{m}" if k else m for k, m in problems]})
 
 
 class Department(models.Model):

@@ -50,9 +50,18 @@ def _region_load(row: dict) -> Region | None:
 
 
 def department_name(*, kind: DepartmentKind, region: Region) -> str:
-    if region.level == RegionLevel.COUNTY and region.parent:
-        return f"{region.parent.name}{region.name}{kind.suffix}"
-    return f"{region.name}{kind.suffix}"
+    """The kind's name pattern for the region's level, or the region's prefix and the suffix.
+
+    The prefix ({region}) is the region's name, and for a county its city's name before it;
+    {city} is a county's city, or the region itself; {county} a county's own name.
+    """
+    county = region.level == RegionLevel.COUNTY
+    city = region.parent.name if county and region.parent else region.name
+    prefix = f"{city}{region.name}" if county and region.parent else region.name
+    pattern = (kind.names or {}).get(region.level)
+    if not pattern:
+        return f"{prefix}{kind.suffix}"
+    return pattern.format_map({"region": prefix, "city": city, "county": region.name})
 
 
 @transaction.atomic

@@ -6,6 +6,8 @@ Files and database rows both pass through these functions, which is what makes
 
 from decimal import Decimal
 
+from onething.accounts.constants import RegionLevel
+
 
 def _num(value):
     if isinstance(value, Decimal):
@@ -14,7 +16,13 @@ def _num(value):
 
 
 def department(d: dict) -> dict:
-    return {"code": d["code"], "name": d["name"], "suffix": d["suffix"]}
+    """`names` (per-level name patterns) appears only when a level has one, in level order."""
+    out = {"code": d["code"], "name": d["name"], "suffix": d["suffix"]}
+    names = d.get("names") or {}
+    if names:
+        order = {level: n for n, level in enumerate(RegionLevel.values)}
+        out["names"] = dict(sorted(names.items(), key=lambda kv: order.get(kv[0], len(order))))
+    return out
 
 
 def license_type(d: dict) -> dict:

@@ -40,7 +40,9 @@ def render_files(docs: dict) -> dict[str, str]:
 def docs_from_db() -> dict:
     return {
         "departments": [
-            canonical.department({"code": d.code, "name": d.name, "suffix": d.suffix})
+            canonical.department(
+                {"code": d.code, "name": d.name, "suffix": d.suffix, "names": d.names}
+            )
             for d in DepartmentKind.objects.order_by("code")
         ],
         "license_types": [license_type_dict(x) for x in LicenseType.objects.order_by("code")],

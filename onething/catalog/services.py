@@ -101,7 +101,8 @@ def _write_reference_data(docs: dict) -> list:
     written = []
     for d in docs["departments"].values():
         row, _ = DepartmentKind.objects.update_or_create(
-            code=d["code"], defaults={"name": d["name"], "suffix": d["suffix"]}
+            code=d["code"],
+            defaults={"name": d["name"], "suffix": d["suffix"], "names": d.get("names") or {}},
         )
         written.append(row)
     for d in docs["license_types"].values():

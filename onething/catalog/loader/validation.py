@@ -3,6 +3,7 @@ names its file, path and field."""
 
 import re
 
+from onething.accounts.constants import department_names_problems
 from onething.rules import services as rules
 
 from .. import compiler
@@ -134,6 +135,9 @@ def validate_catalog(
 def _check_departments(c: _Checker, files: CatalogFiles) -> None:
     for n, (file, d) in enumerate(files.departments):
         c.required(file, f"[{n}]", d, ["name", "suffix"])
+        for level, message in department_names_problems(d.get("names") or {}):
+            path = f"[{n}]/names/{level}" if level else f"[{n}]/names"
+            c.add(file, path, f"{message}（部门类别 {d.get('code')}）")
 
 
 def _check_license_types(c, files, kinds) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from onething.accounts.models import Department, DepartmentKind
 from onething.catalog import services
 from onething.catalog.loader import CatalogInvalid
 from onething.catalog.models import OneThing, OneThingVersion, ServiceItem
@@ -37,6 +38,57 @@ def test_export_after_import_gives_back_the_same_bytes(mini_catalog, tmp_path):
     for original in MINI.rglob("*.yaml"):
         exported = tmp_path / "out" / original.relative_to(MINI)
         assert exported.read_bytes() == original.read_bytes(), original.name
+
+
+def test_a_kind_s_level_names_are_imported_and_exported_in_level_order(mini_catalog, tmp_path):
+    fire = DepartmentKind.objects.get(code="fire")
+    fire.names = {"county": "{region}消防救援大队", "province": "{region}消防救援总队"}
+    fire.save()  # as PostgreSQL's jsonb gives them back: not in the file's order
+    services.catalog_export(path=tmp_path)
+    exported = yaml.safe_load((tmp_path / "departments.yaml").read_text(encoding="utf-8"))
+    exported = {d["code"]: d for d in exported}
+    assert list(exported["fire"]["names"].items()) == [
+        ("province", "{region}消防救援总队"),
+        ("county", "{region}消防救援大队"),
+    ]
+    assert "names" not in exported["market"]  # a kind without patterns writes no empty key
+    names = dict(Department.objects.filter(kind_id="fire").values_list("region_id", "name"))
+    assert names["420000"] == "湖北省消防救援总队"
+    assert names["420100"] == "武汉市消防救援支队"
+    assert names["420102"] == "武汉市江岸区消防救援大队"
+
+
+@pytest.mark.parametrize(
+    ("names", "path", "message"),
+    [
+        (
+            {"town": "{region}消防救援站"},
+            "[1]/names/town",
+            "层级无效：'town'，应为 province、city、county 之一（部门类别 fire）",
+        ),
+        (
+            {"city": "{county}消防救援支队"},
+            "[1]/names/city",
+            "未知占位符：{county}，市级名称只能用 {region}、{city}（部门类别 fire）",
+        ),
+        (
+            {"county": "{region}{district}消防救援大队"},
+            "[1]/names/county",
+            "未知占位符：{district}，县级名称只能用 {region}、{city}、{county}（部门类别 fire）",
+        ),
+        (
+            ["{region}消防救援总队"],
+            "[1]/names",
+            "分层级名称应为“层级: 名称模式”的映射：['{region}消防救援总队']（部门类别 fire）",
+        ),
+    ],
+)
+def test_a_name_pattern_for_an_unknown_level_or_with_an_unknown_placeholder_is_refused(
+    regions, broken, names, path, message
+):
+    _edit(broken / "departments.yaml", lambda d: d[1].update(names=names))
+    assert f"departments.yaml: {path}: {message}" in _problems(broken)
+    assert not DepartmentKind.objects.exists()
 
 
 def test_importing_twice_publishes_no_new_version(mini_catalog):

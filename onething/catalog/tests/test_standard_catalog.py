@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 
+from onething.accounts.models import Department
 from onething.catalog import selectors, services
 from onething.catalog.constants import ENTERPRISE_STAGES, INDIVIDUAL_STAGES
 from onething.catalog.models import OneClass, OneThing
@@ -80,6 +81,30 @@ def test_export_of_the_standard_catalog_is_byte_stable(standard, tmp_path):
     for original in settings.CATALOG_DIR.rglob("*.yaml"):
         exported = tmp_path / original.relative_to(settings.CATALOG_DIR)
         assert exported.read_bytes() == original.read_bytes(), original.name
+
+
+@pytest.mark.parametrize(
+    ("kind", "names"),
+    [
+        ("education", ["湖北省教育厅", "武汉市教育局", "武汉市江岸区教育局"]),
+        ("court", ["湖北省高级人民法院", "武汉市中级人民法院", "武汉市江岸区人民法院"]),
+        ("fire", ["湖北省消防救援总队", "武汉市消防救援支队", "武汉市江岸区消防救援大队"]),
+        (
+            "tax",
+            [
+                "国家税务总局湖北省税务局",
+                "国家税务总局武汉市税务局",
+                "国家税务总局武汉市江岸区税务局",
+            ],
+        ),
+        ("customs", ["武汉海关", "武汉海关（武汉市）", "武汉海关（武汉市江岸区）"]),
+        ("ecology", ["湖北省生态环境厅", "武汉市生态环境局", "武汉市生态环境局江岸区分局"]),
+        ("market", ["湖北省市场监督管理局", "武汉市市场监督管理局", "武汉市江岸区市场监督管理局"]),
+    ],
+)
+def test_departments_are_named_as_each_level_really_names_them(standard, kind, names):
+    by_region = dict(Department.objects.filter(kind_id=kind).values_list("region_id", "name"))
+    assert [by_region["420000"], by_region["420100"], by_region["420102"]] == names
 
 
 def test_a_small_project_needs_no_construction_permit_and_the_rule_names_its_source(standard):
