@@ -8,7 +8,6 @@ from onething.common.errors import Unprocessable
 from .constants import MaterialState
 
 MAX_COMMITMENT_DAYS = 180
-LINKED_MARKERS = ("变更", "注销", "change", "cancel", "deregist")
 # The licence whose issue creates a market subject with its own credit code (《市场主体登记管理条例》):
 # a registration issuing it registers someone new, never a new version of the applicant's own.
 SUBJECT_LICENCE_TYPES = {"business_license"}
@@ -91,14 +90,10 @@ def licence_problems(exempt: dict, today: date) -> list[str]:
     return problems
 
 
-def is_linked_change(snapshot: dict) -> bool:
-    """Change and de-registration one-things (一键三联) take their situations from data."""
-    text = f"{snapshot.get('code', '')}{snapshot.get('name', '')}{snapshot.get('stage', '')}"
-    return snapshot.get("stage") == "注销退出" or any(m in text for m in LINKED_MARKERS)
-
-
 def derived_answers(snapshot: dict, licence_types: set[str]) -> dict:
-    """Answer ``has_<licence type>`` questions from the licences the entity holds."""
+    """Answer ``has_<licence type>`` / ``holds_<licence type>`` questions from the licences the
+    applicant holds: whether there is a food licence to change (一键三联) or a business licence
+    already (no second registration) is a fact of the e-licence library, not the applicant's say."""
     answers = {}
     # Only questions that name a licence type of this one-thing are facts from data; others
     # (has_employees …) stay the applicant's to answer.

@@ -102,11 +102,34 @@ def test_a_citizen_opening_a_restaurant_is_never_asked_for_a_credit_code(demo_wo
     assert all(t.data["form"]["enterprise_credit_code"] == subject.credit_code for t in later)
 
 
-def test_an_existing_enterprise_keeps_its_own_business_licence(demo_world):
+def test_an_enterprise_with_a_business_licence_opens_a_restaurant_without_registering(
+    demo_world,
+):
     enterprise, clerk = world.user("demo_enterprise"), world.user("demo_clerk")
     entity = registry.entity_for_user(enterprise)
     before = registry.licenses_of(entity=entity).get(license_type_id="business_license")
     body = world.application(enterprise, "open-restaurant", {"subject_type": "company"})
+    case, _ = cases.case_submit(user=enterprise, data=body)
+    assert case.answers["has_business_license"] == "yes"  # from its e-licences, not asked
+    items = {m["code"] for m in case.blueprint["materials"]}
+    assert "articles_of_association" not in items
+    cases.case_accept(number=case.number, actor=clerk, decision="accept")
+    assert not case.tasks.filter(item__startswith="market-").exclude(
+        item="market-food-business-license"
+    )
+    world.decide_all(case)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.COMPLETED
+    after = registry.licenses_of(entity=entity).filter(license_type_id="business_license")
+    assert [(lic.identifier, lic.version) for lic in after] == [(before.identifier, before.version)]
+
+
+def test_an_existing_enterprise_keeps_its_own_business_licence(demo_world):
+    # Where a one-thing still registers (开超市 as a company), the one it holds comes back.
+    enterprise, clerk = world.user("demo_enterprise"), world.user("demo_clerk")
+    entity = registry.entity_for_user(enterprise)
+    before = registry.licenses_of(entity=entity).get(license_type_id="business_license")
+    body = world.application(enterprise, "open-supermarket", {"subject_type": "company"})
     case, _ = cases.case_submit(user=enterprise, data=body)
     cases.case_accept(number=case.number, actor=clerk, decision="accept")
     registration = case.tasks.get(item="market-business-registration")
@@ -122,7 +145,7 @@ def test_an_existing_enterprise_keeps_its_own_business_licence(demo_world):
 def test_the_window_qr_path_compares_values_by_meaning(demo_world):
     enterprise, clerk = world.user("demo_enterprise"), world.user("demo_clerk")
     entity = registry.entity_for_user(enterprise)
-    body = world.application(enterprise, "open-restaurant", {"subject_type": "company"})
+    body = world.application(enterprise, "open-supermarket", {"subject_type": "company"})
     for typed in ("50", "50.0", 50, " 50 "):
         code = registry_services.holder_code(entity=entity)
         form = {**body["form"], "registered_capital": typed}

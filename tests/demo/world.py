@@ -118,11 +118,11 @@ def application(applicant, onething: str, answers: dict | None = None, **extra) 
 
 
 def _facts(snapshot: dict, person, entity) -> dict:
-    """Situations a change or de-registration takes from the licences held (一键三联)."""
+    """Situations taken from the licences held (一键三联, a business licence already held)."""
     from onething.cases import checks
     from onething.registry import selectors as registry
 
-    if not checks.is_linked_change(snapshot) or (person is None and entity is None):
+    if person is None and entity is None:
         return {}
     held = {lic.license_type_id for lic in registry.licenses_of(person=person, entity=entity)}
     return checks.derived_answers(snapshot, held)

@@ -1,7 +1,7 @@
 """Journey (a): people apply online with the demo accounts, as the README invites them to.
 
-A natural person opens a restaurant as 个体工商户 and as a company; the demo enterprise submits
-开办餐饮店 too, and changes its registration (企业信息变更) with 一键三联 answered from the
+A natural person opens a restaurant as 个体工商户 and as a company; the demo enterprise, which holds
+a business licence already, submits 开办餐饮店 without a second registration, and changes its registration (企业信息变更) with 一键三联 answered from the
 licences in its wallet before it submits.
 """
 
@@ -46,9 +46,15 @@ def test_citizen_opens_a_restaurant_as_company(journey):
 def test_enterprise_submits_open_restaurant(journey):
     firm = journey.as_user("demo_enterprise")
     steps.open_apply(firm, "open-restaurant", {"subject_type": "company"})
+    # It holds a business licence: the page says so from its e-licences and asks no registration.
+    licence_question = firm.locator("#situation fieldset.question", has_text="营业执照")
+    assert licence_question.locator("input[value=yes]").is_checked()
+    assert "已根据您持有的电子证照自动判断" in licence_question.inner_text()
+    materials = firm.locator("#apply-materials").inner_text()
+    assert "章程" not in materials
     prefilled = steps.fill_form(firm)
     # What the registry fills in read-only is accepted by the form it fills (landline included).
-    assert prefilled.get("business_scope") == "餐饮服务；食品销售", prefilled
+    assert prefilled.get("enterprise_credit_code") == "91420102MA4KCW7P4Q", prefilled
     steps.upload_materials(firm)
     number = steps.submit(firm)
     assert steps.status_of(firm) == "待受理"

@@ -28,12 +28,11 @@ def _prepare(user, data: dict) -> Submission:
         raise NotFound(f"一件事不存在：{data.get('onething')}", fields={"onething": "不存在"})
     holder = _holder(user, data.get("applicant") or {})
     answers = dict(data.get("answers") or {})
-    if checks.is_linked_change(version.snapshot):
-        held = {
-            getattr(lic, "license_type_id", None) or getattr(lic, "license_type", None)
-            for lic in holder.licences
-        }
-        answers.update(checks.derived_answers(version.snapshot, {str(t) for t in held if t}))
+    held = {
+        getattr(lic, "license_type_id", None) or getattr(lic, "license_type", None)
+        for lic in holder.licences
+    }
+    answers.update(checks.derived_answers(version.snapshot, {str(t) for t in held if t}))
     blueprint = _compile(version, answers)
     regions = _regions(user, holder, blueprint, data.get("accept_region"))
     form, prefilled = _checked_form(blueprint, holder, data.get("form") or {})

@@ -28,7 +28,6 @@ def _items_of(user, onething: str, answers: dict) -> list[str]:
     """The situation as intake derives it: the holder's licences answer the licence questions."""
     version = catalog_selectors.version_latest(onething)
     holder = services.preparation._holder_of_user(user)
-    assert checks.is_linked_change(version.snapshot)
     held = {lic.license_type_id for lic in holder.licences}
     answers = {**answers, **checks.derived_answers(version.snapshot, held)}
     return [i["code"] for i in catalog_selectors.blueprint(version, answers)["items"]]
@@ -62,3 +61,21 @@ def test_the_apply_page_preselects_the_licence_questions_from_the_licences_held(
     assert 'value="yes" checked disabled' in food and "一键三联" in food
     assert 'value="no" checked disabled' in drug
     assert '<input type="hidden" name="a_holds_food_business_license" value="yes">' in html
+
+
+def test_an_enterprise_holding_a_business_licence_opens_a_restaurant_without_registering_again(
+    restaurant,
+):
+    # It even says it has none: the e-licence library answers, so no second 设立登记.
+    items = _items_of(
+        restaurant, "open-restaurant", {"subject_type": "company", "has_business_license": "no"}
+    )
+    assert "market-business-registration" not in items
+    assert "market-individual-registration" not in items
+    assert "market-food-business-license" in items
+
+
+def test_someone_without_a_business_licence_registers_first(standard_catalog):
+    user = _persona("newcomer", "applicant_person", display_name="新开店")
+    items = _items_of(user, "open-restaurant", {"subject_type": "company"})
+    assert "market-business-registration" in items

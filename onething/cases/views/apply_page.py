@@ -57,9 +57,10 @@ def _region_groups(bp: dict) -> list:
 
 
 def _linked_answers(version, holder: dict) -> dict:
-    """一键三联: a change or de-registration asks nothing the licences held already answer, and
-    the page shows those answers as submission will take them."""
-    if not checks.is_linked_change(version.snapshot) or not any(holder.values()):
+    """一键三联: a one-thing asks nothing the licences held already answer (has the enterprise a
+    food licence to change, a business licence already), and the page shows those answers as
+    submission will take them."""
+    if not any(holder.values()):
         return {}
     held = {lic.license_type_id for lic in gateway.licenses_of(**holder)}
     return checks.derived_answers(version.snapshot, held)
