@@ -52,6 +52,8 @@ def test_enterprise_submits_open_restaurant(journey):
     assert "已根据您持有的电子证照自动判断" in licence_question.inner_text()
     materials = firm.locator("#apply-materials").inner_text()
     assert "章程" not in materials
+    # Its legal representative's identity card comes from their e-licence, not a copy.
+    assert "已通过电子证照获取：居民身份证（法定代表人）" in materials
     prefilled = steps.fill_form(firm)
     # What the registry fills in read-only is accepted by the form it fills (landline included).
     assert prefilled.get("enterprise_credit_code") == "91420102MA4KCW7P4Q", prefilled

@@ -21,7 +21,7 @@ from ..constants import (
     LicenseStatus,
 )
 from ..models import License, LicenseSerial, Person, UsageRecord
-from .usage import SPOUSE_PREFIX
+from .usage import LEGAL_REP_PREFIX, SPOUSE_PREFIX
 
 
 def _license_type(value) -> LicenseType:
@@ -284,24 +284,21 @@ def exemptions(*, blueprint: dict, person=None, entity=None) -> dict[str, dict]:
 
 def exemptions_from(*, blueprint: dict, person, entity, licenses: dict[str, License]) -> dict:
     """``exemptions`` with the holder's valid licences by type already read."""
-    own = licenses
-    spouse = getattr(person, "spouse", None)
-    theirs = _valid_by_type(spouse, None) if spouse is not None else {}
+    others = _others(person, entity, licenses)
     out = {}
     for material in Blueprint.of(blueprint).materials:
-        is_spouse = material.code.startswith(SPOUSE_PREFIX)
-        licenses = theirs if is_spouse else own
-        if material.disposition == "license" and (lic := licenses.get(material.license_type)):
+        whose, subject, held = next(
+            (o[1:] for o in others if material.code.startswith(o[0])), ("", person, licenses)
+        )
+        if material.disposition == "license" and (lic := held.get(material.license_type)):
             out[material.code] = {
                 "kind": "license",
                 "license": lic.identifier,
                 "license_type": lic.license_type_id,
                 "reason": f"已通过电子证照获取：{lic.license_type.name}"
-                + ("（配偶）" if is_spouse else ""),
+                + (f"（{whose}）" if whose else ""),
             }
-        elif material.disposition == "shared_data" and _shared(
-            material, spouse if is_spouse else person, entity
-        ):
+        elif material.disposition == "shared_data" and _shared(material, subject, entity):
             out[material.code] = {
                 "kind": "shared_data",
                 "license": None,
@@ -309,6 +306,23 @@ def exemptions_from(*, blueprint: dict, person, entity, licenses: dict[str, Lice
                 "reason": f"已通过共享数据获取：{source_label(material.registry_field, {})}",
             }
     return out
+
+
+def _others(person, entity, own: dict) -> list[tuple]:
+    """(code prefix, whose, person, their licences by type) for materials about someone else:
+    the applicant's spouse, and a registered entity's legal representative, whose identity is
+    checked against their e-licences instead of a copy being filed. For an entity not yet
+    registered the person applying is its representative: their own licences."""
+    spouse = getattr(person, "spouse", None)
+    rep = getattr(entity, "legal_rep", None)
+    return [
+        (SPOUSE_PREFIX, "配偶", spouse, _valid_by_type(spouse, None) if spouse else {}),
+        (LEGAL_REP_PREFIX, "法定代表人" if rep else "", rep or person, _rep_licences(rep, own)),
+    ]
+
+
+def _rep_licences(rep, own: dict) -> dict:
+    return _valid_by_type(rep, None) if rep is not None else own
 
 
 def _shared(material: MaterialPlan, person, entity) -> bool:

@@ -237,6 +237,34 @@ def test_spouse_materials_come_from_the_spouses_licences(alice_person, market):
     assert out["spouse_id_card"]["reason"] == "已通过电子证照获取：居民身份证（配偶）"
 
 
+def test_an_entitys_application_shows_its_legal_representatives_id_card(alice_person, market):
+    bp = {
+        "materials": [
+            {"code": "legal_rep_id_card", "disposition": "license", "license_type": "id_card"},
+            {"code": "id_card", "disposition": "license", "license_type": "id_card"},
+        ]
+    }
+    firm = factories.entity(legal_rep=alice_person)
+    card = services.license_issue(
+        license_type="id_card", department=market, data={}, person=alice_person
+    )
+    out = services.exemptions(blueprint=bp, entity=firm)
+    assert out["legal_rep_id_card"]["license"] == card.identifier
+    assert out["legal_rep_id_card"]["reason"] == "已通过电子证照获取：居民身份证（法定代表人）"
+    assert "id_card" not in out  # the entity itself holds no identity card
+
+
+def test_a_person_registering_a_new_entity_shows_their_own_id_card(alice_person, market):
+    bp = {
+        "materials": [
+            {"code": "legal_rep_id_card", "disposition": "license", "license_type": "id_card"}
+        ]
+    }
+    services.license_issue(license_type="id_card", department=market, data={}, person=alice_person)
+    out = services.exemptions(blueprint=bp, person=alice_person)
+    assert out["legal_rep_id_card"]["reason"] == "已通过电子证照获取：居民身份证"
+
+
 def test_the_usage_page_names_licences_and_data_items(client, alice, alice_person, carol, market):
     card = services.license_issue(
         license_type="id_card", department=market, data={}, person=alice_person
