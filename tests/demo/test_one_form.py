@@ -232,3 +232,31 @@ def test_a_licence_page_shows_its_expiry_once(demo_world, client):
     client.force_login(firm)
     html = client.get(f"/registry/licenses/{lic.identifier}/").content.decode()
     assert html.count("<th>有效期至</th>") == 1, html
+
+
+def test_at_the_window_what_only_a_registration_asks_is_set_aside_for_a_licensed_holder(
+    demo_world,
+):
+    # The clerk filled the form as for a new company; the holder's code then shows a business
+    # licence: no registration, so its fields and articles are set aside, not refused.
+    enterprise, clerk = world.user("demo_enterprise"), world.user("demo_clerk")
+    entity = registry.entity_for_user(enterprise)
+    body = world.application(enterprise, "open-restaurant", {"subject_type": "company"})
+    articles = cases.upload_create(owner=clerk, name="章程.pdf", chunks=[world.PDF])
+    data = {
+        **body,
+        "answers": {**body["answers"], "has_business_license": "no"},
+        "form": {**body["form"], "registered_capital": "50"},
+        "materials": [{"material": "articles_of_association", "file_id": str(articles.pk)}],
+        "channel": "window",
+        "applicant": {"code": registry_services.holder_code(entity=entity)},
+    }
+    case, _ = cases.case_submit(user=clerk, data=data)
+    assert case.answers["has_business_license"] == "yes"
+    assert "registered_capital" not in case.form
+    assert not case.materials.filter(material="articles_of_association").exists()
+    # A field no item of the one-thing asks is still refused.
+    stranger = {**data, "form": {**data["form"], "shoe_size": "42"}}
+    with pytest.raises(Exception) as refused:
+        cases.case_submit(user=clerk, data=stranger)
+    assert "form.shoe_size" in getattr(refused.value, "fields", {})

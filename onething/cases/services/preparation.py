@@ -27,18 +27,22 @@ def _prepare(user, data: dict) -> Submission:
     if version is None:
         raise NotFound(f"一件事不存在：{data.get('onething')}", fields={"onething": "不存在"})
     holder = _holder(user, data.get("applicant") or {})
-    answers = dict(data.get("answers") or {})
+    told = dict(data.get("answers") or {})
     held = {
         getattr(lic, "license_type_id", None) or getattr(lic, "license_type", None)
         for lic in holder.licences
     }
-    answers.update(checks.derived_answers(version.snapshot, {str(t) for t in held if t}))
+    answers = {**told, **checks.derived_answers(version.snapshot, {str(t) for t in held if t})}
     blueprint = _compile(version, answers)
     regions = _regions(user, holder, blueprint, data.get("accept_region"))
-    form, prefilled = _checked_form(blueprint, holder, data.get("form") or {})
+    fields, materials = _set_aside(version, told, answers, blueprint)
+    form, prefilled = _checked_form(blueprint, holder, _without(data.get("form") or {}, fields))
     exempt = {**checks.blueprint_exemptions(blueprint), **_registry_exemptions(blueprint, holder)}
     rows = checks.material_rows(
-        blueprint, uploads=_uploads(user, data), commitments=_commitments(data), exempt=exempt
+        blueprint,
+        uploads=_without(_uploads(user, data), materials),
+        commitments=_without(_commitments(data), materials),
+        exempt=exempt,
     )
     problems = checks.problems_of(rows, checks.licence_problems(exempt, base._today()))
     channel = data.get("channel") or Channel.API
@@ -55,6 +59,27 @@ def _prepare(user, data: dict) -> Submission:
         channel=channel,
         **regions,
     )
+
+
+def _set_aside(version, told: dict, answers: dict, blueprint: dict) -> tuple[set, set]:
+    """A window clerk fills the form before the holder's code is read: where the holder's
+    licences answer a question otherwise (a business licence held, so no registration), the
+    fields and materials only the dropped items ask are set aside, not refused as strangers."""
+    if answers == told:
+        return set(), set()
+    try:
+        asked = Blueprint.of(catalog.blueprint(version, told))
+    except CompileError:  # what the licences answered was not even a valid answer
+        return set(), set()
+    kept = Blueprint.of(blueprint)
+    return (
+        {f.field for f in asked.fields} - {f.field for f in kept.fields},
+        {m.code for m in asked.materials} - {m.code for m in kept.materials},
+    )
+
+
+def _without(rows, codes: set):
+    return {k: v for k, v in rows.items() if k not in codes} if isinstance(rows, dict) else rows
 
 
 def _compile(version, answers: dict) -> dict:
