@@ -1,0 +1,56 @@
+"""`onething demo load` as an operator runs it: the whole demo through the command, loaded once
+for the module, with smaller registries and history than the real load (the same code)."""
+
+import io
+import re
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from onething.testing import kept_for_the_module
+
+pytestmark = pytest.mark.django_db
+
+# Append-only logs: they record that the second run happened, which is not a change of the demo.
+LOGS = {"common_event", "common_auditrecord"}
+
+
+@pytest.fixture(scope="module")
+def first_load(django_db_setup, django_db_blocker):
+    from onething.registry import demo as registry_demo
+    from onething.supervision import demo as supervision_demo
+
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, kept_for_the_module(django_db_blocker):
+        patch.setattr(registry_demo, "PERSONS", 200)
+        patch.setattr(registry_demo, "ENTITIES", 40)
+        patch.setattr(supervision_demo, "HISTORY", 120)
+        call_command("demo", "load", stdout=out)
+        yield out.getvalue()
+
+
+@pytest.fixture
+def loaded_demo(first_load, db):
+    return first_load
+
+
+def _row_counts() -> dict[str, int]:
+    return {
+        model._meta.db_table: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.managed and model._meta.db_table not in LOGS
+    }
+
+
+def test_loading_the_demo_a_second_time_says_it_is_there_and_changes_nothing(loaded_demo):
+    assert "演示数据加载完成。" in loaded_demo
+    before = _row_counts()
+    out = io.StringIO()
+    call_command("demo", "load", stdout=out)
+    said = out.getvalue()
+    assert "演示数据已存在，未重复导入。" in said
+    assert "演示数据加载完成" not in said
+    assert "基础库：人口库、法人库和电子证照已存在，未重复导入" in said
+    assert re.search(r"演示账号：\d+ 个，新增 0 个", said)
+    assert _row_counts() == before
