@@ -3,11 +3,15 @@ for the module, with smaller registries and history than the real load (the same
 
 import io
 import re
+from datetime import time
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import timezone
 
+from onething.cases.models import Case
+from onething.common import workdays
 from onething.testing import kept_for_the_module
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +58,22 @@ def test_loading_the_demo_a_second_time_says_it_is_there_and_changes_nothing(loa
     assert "基础库：人口库、法人库和电子证照已存在，未重复导入" in said
     assert re.search(r"演示账号：\d+ 个，新增 0 个", said)
     assert _row_counts() == before
+
+
+def test_the_demo_cases_came_in_at_many_moments_of_working_hours_on_working_days(loaded_demo):
+    cases = list(Case.objects.filter(synthetic=True))
+    assert len(cases) == 120
+    submitted = [timezone.localtime(c.submitted_at) for c in cases]
+    # Drawn to the second: hardly two alike (they were all 09:00:00).
+    assert len(set(submitted)) >= len(cases) - 2
+    assert len({t.time() for t in submitted}) >= 0.9 * len(cases)
+    assert len({t.date() for t in submitted}) > 60
+    assert all(workdays.is_workday(t.date()) for t in submitted)
+    assert all(time(8, 30) <= t.time() <= time(18, 0) for t in submitted)
+    assert all(t < timezone.now() for t in submitted)
+    for case in cases:
+        if case.accepted_at:
+            assert case.submitted_at < case.accepted_at <= timezone.now()
+            assert workdays.is_workday(timezone.localtime(case.accepted_at).date())
+        if case.finished_at:
+            assert case.accepted_at < case.finished_at < timezone.now()
