@@ -19,6 +19,7 @@ from onething.catalog import selectors as catalog
 from onething.catalog.blueprint import Blueprint
 from onething.common import workdays
 from onething.common.events import record_event
+from onething.common.models import Event
 
 from . import services as cases
 from .constants import CROSS_REGION_OK, CaseStatus, CommitmentStatus, TaskStatus
@@ -142,7 +143,7 @@ def _one_case(rng, seq, version, region, today, clerk, citizen) -> Case:
         synthetic=True,
     )
     actor = clerk if channel == "window" else citizen
-    record_event(
+    came_in = record_event(
         actor=actor, verb="case.submitted", obj=case, data={"channel": channel, "synthetic": True}
     )
     case.submitted_at = submitted_at
@@ -155,7 +156,14 @@ def _one_case(rng, seq, version, region, today, clerk, citizen) -> Case:
     Case.objects.filter(pk=case.pk).update(
         number=f"{accept.code}-{submitted:%Y%m%d}-9{seq:05d}", submitted_at=submitted_at
     )
+    _dated(came_in, submitted_at)
     return case
+
+
+def _dated(event, at: datetime) -> None:
+    """A synthetic case's timeline reads at its own moments, not the moment the demo loaded;
+    the audit rows keep the real time of the load."""
+    Event.objects.filter(pk=event.pk).update(created_at=at)
 
 
 def _materials(case, bp) -> None:
@@ -183,9 +191,15 @@ def _progress(rng, case, bp, submitted, today, clerk, actor) -> bool:
     case.deadline = workdays.add_working_days(accepted, promised)
     case.accept_department = clerk.department
     case.tolerance = rng.random() < 0.2
-    record_event(actor=clerk, verb="case.accepted", obj=case, data={"synthetic": True})
+    accepted_event = record_event(
+        actor=clerk, verb="case.accepted", obj=case, data={"synthetic": True}
+    )
+    _dated(accepted_event, accepted_at)
     if case.channel == "window" and rng.random() < 0.2:
-        record_event(actor=clerk, verb="case.supplemented", obj=case, data={"synthetic": True})
+        supplemented = record_event(
+            actor=clerk, verb="case.supplemented", obj=case, data={"synthetic": True}
+        )
+        _dated(supplemented, accepted_at + timedelta(minutes=rng.randint(1, 4)))
     elapsed = max(round(promised * rng.uniform(0.3, 1.25)), 1)
     finished = workdays.add_working_days(accepted, elapsed)
     done = finished < today and roll < 0.92
@@ -193,12 +207,13 @@ def _progress(rng, case, bp, submitted, today, clerk, actor) -> bool:
         refused = rng.random() < 0.05
         case.status = CaseStatus.REFUSED if refused else CaseStatus.COMPLETED
         case.finished_at = _during_hours(rng, finished)
-        record_event(
+        ended = record_event(
             actor=None,
             verb="case.refused" if refused else "case.completed",
             obj=case,
             data={"synthetic": True},
         )
+        _dated(ended, case.finished_at)
     case.save()
     _tasks(rng, case, bp, accepted, today, done)
     if case.tolerance:

@@ -77,3 +77,16 @@ def test_the_demo_cases_came_in_at_many_moments_of_working_hours_on_working_days
             assert workdays.is_workday(timezone.localtime(case.accepted_at).date())
         if case.finished_at:
             assert case.accepted_at < case.finished_at < timezone.now()
+
+
+def test_a_demo_cases_timeline_reads_at_the_moments_the_case_says(loaded_demo):
+    from onething.common.events import events_for
+
+    moments = {"case.submitted": "submitted_at", "case.accepted": "accepted_at"}
+    moments |= {"case.completed": "finished_at", "case.refused": "finished_at"}
+    for case in Case.objects.filter(synthetic=True):
+        timeline = list(events_for(case))
+        assert timeline, case.number
+        for event in timeline:
+            if event.verb in moments:
+                assert event.created_at == getattr(case, moments[event.verb]), event.verb
