@@ -82,9 +82,11 @@ def users_load(*, stdout) -> None:
     created = services.departments_ensure()
     stdout.write(f"部门：新增 {created} 个")
     rows = DEMO_USERS + reviewer_rows()
+    added = 0
     for username, role, name, region, kind in rows:
         if User.objects.filter(username=username).exists():
             continue
+        added += 1
         dept = Department.objects.filter(kind_id=kind, region_id=region).first() if kind else None
         user = services.user_create(
             username=username,
@@ -98,7 +100,7 @@ def users_load(*, stdout) -> None:
             user.user_permissions.set(
                 Permission.objects.filter(content_type__app_label__in=["catalog", "policies"])
             )
-    stdout.write(f"演示账号：{len(rows)} 个")
+    stdout.write(f"演示账号：{len(rows)} 个，新增 {added} 个")
 
 
 def reviewer_rows() -> list[tuple]:

@@ -3,7 +3,9 @@
 Real Case rows (with tasks, materials, commitments and timeline events) made through the cases
 models, with their dates set in the past; every dashboard figure is then derived from them by
 the same services as for live cases. They are marked ``Case.synthetic`` and numbered 9xxxxx so
-they never collide with live numbering.
+they never collide with live numbering. Every case comes in on a working day at a moment of the
+window's hours (seeded: the same seed and day give the same moments), and is accepted, and
+finished, later in those hours.
 """
 
 import random
@@ -17,6 +19,7 @@ from onething.catalog import selectors as catalog
 from onething.catalog.blueprint import Blueprint
 from onething.common import workdays
 from onething.common.events import record_event
+from onething.common.models import Event
 
 from . import services as cases
 from .constants import CROSS_REGION_OK, CaseStatus, CommitmentStatus, TaskStatus
@@ -36,8 +39,42 @@ REGIONS = (
 )
 
 
+# The window's hours (minutes of the day): submissions and acceptances fall inside them.
+HOURS = ((8 * 60 + 30, 12 * 60), (14 * 60, 17 * 60 + 30))
+
+
 def _at(day, hour=10) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _during_hours(rng, day, after: datetime | None = None) -> datetime | None:
+    """A moment of the window's hours on ``day`` (later than ``after`` when that is the same
+    day), to the second; None when the day has no such moment left."""
+    start = 0
+    if after is not None and timezone.localtime(after).date() == day:
+        local = timezone.localtime(after)
+        start = local.hour * 60 + local.minute + 5  # a few minutes later at least
+    spans = [(max(a, start), b) for a, b in HOURS if b > max(a, start)]
+    if not spans:
+        return None
+    second = rng.randrange(sum(b - a for a, b in spans) * 60)
+    for a, b in spans[:-1]:
+        if second < (b - a) * 60:
+            break
+        second -= (b - a) * 60
+    else:
+        a = spans[-1][0]
+    return timezone.make_aware(datetime.combine(day, time(0, 0))) + timedelta(
+        minutes=a, seconds=second
+    )
+
+
+def _workday_before(day):
+    """The last working day before ``day``."""
+    day -= timedelta(days=1)
+    while not workdays.is_workday(day):
+        day -= timedelta(days=1)
+    return day
 
 
 def history_load(*, seed: int, count: int) -> int:
@@ -87,7 +124,9 @@ def _one_case(rng, seq, version, region, today, clerk, citizen) -> Case:
             .order_by("?")
             .first()
         )
-    submitted = today - timedelta(days=rng.randint(1, 330))
+    # A working day in the past eleven months, at an hour the window is open.
+    submitted = _workday_before(today - timedelta(days=rng.randint(0, 329)))
+    submitted_at = _during_hours(rng, submitted)
     case = Case.objects.create(
         number=f"{accept.code}-{submitted:%Y%m%d}-9{seq:05d}",
         version=version,
@@ -104,14 +143,27 @@ def _one_case(rng, seq, version, region, today, clerk, citizen) -> Case:
         synthetic=True,
     )
     actor = clerk if channel == "window" else citizen
-    record_event(
+    came_in = record_event(
         actor=actor, verb="case.submitted", obj=case, data={"channel": channel, "synthetic": True}
     )
+    case.submitted_at = submitted_at
     _materials(case, bp)
     if not _progress(rng, case, bp, submitted, today, clerk, actor):
-        submitted = max(submitted, today - timedelta(days=2))  # a window queue of days, not months
-    Case.objects.filter(pk=case.pk).update(submitted_at=_at(submitted, 9))
+        # A window queue of days, not months: the last working day at the latest.
+        recent = _workday_before(today)
+        if submitted < recent:
+            submitted, submitted_at = recent, _during_hours(rng, recent)
+    Case.objects.filter(pk=case.pk).update(
+        number=f"{accept.code}-{submitted:%Y%m%d}-9{seq:05d}", submitted_at=submitted_at
+    )
+    _dated(came_in, submitted_at)
     return case
+
+
+def _dated(event, at: datetime) -> None:
+    """A synthetic case's timeline reads at its own moments, not the moment the demo loaded;
+    the audit rows keep the real time of the load."""
+    Event.objects.filter(pk=event.pk).update(created_at=at)
 
 
 def _materials(case, bp) -> None:
@@ -128,27 +180,40 @@ def _progress(rng, case, bp, submitted, today, clerk, actor) -> bool:
     if roll < 0.05:
         return False
     accepted = workdays.add_working_days(submitted, rng.randint(0, 1))
+    if accepted >= today:  # today has not ended: accepted the day it came in
+        accepted = submitted
+    # Accepted a little after it came in (the window stays to finish its queue at closing time).
+    accepted_at = _during_hours(rng, accepted, after=case.submitted_at) or (
+        case.submitted_at + timedelta(minutes=rng.randint(5, 30))
+    )
     promised = bp.promised_days
-    case.status, case.accepted_at = CaseStatus.PROCESSING, _at(accepted, 11)
+    case.status, case.accepted_at = CaseStatus.PROCESSING, accepted_at
     case.deadline = workdays.add_working_days(accepted, promised)
     case.accept_department = clerk.department
     case.tolerance = rng.random() < 0.2
-    record_event(actor=clerk, verb="case.accepted", obj=case, data={"synthetic": True})
+    accepted_event = record_event(
+        actor=clerk, verb="case.accepted", obj=case, data={"synthetic": True}
+    )
+    _dated(accepted_event, accepted_at)
     if case.channel == "window" and rng.random() < 0.2:
-        record_event(actor=clerk, verb="case.supplemented", obj=case, data={"synthetic": True})
+        supplemented = record_event(
+            actor=clerk, verb="case.supplemented", obj=case, data={"synthetic": True}
+        )
+        _dated(supplemented, accepted_at + timedelta(minutes=rng.randint(1, 4)))
     elapsed = max(round(promised * rng.uniform(0.3, 1.25)), 1)
     finished = workdays.add_working_days(accepted, elapsed)
     done = finished < today and roll < 0.92
     if done:
         refused = rng.random() < 0.05
         case.status = CaseStatus.REFUSED if refused else CaseStatus.COMPLETED
-        case.finished_at = _at(finished, 16)
-        record_event(
+        case.finished_at = _during_hours(rng, finished)
+        ended = record_event(
             actor=None,
             verb="case.refused" if refused else "case.completed",
             obj=case,
             data={"synthetic": True},
         )
+        _dated(ended, case.finished_at)
     case.save()
     _tasks(rng, case, bp, accepted, today, done)
     if case.tolerance:

@@ -216,29 +216,64 @@ def change_fingerprint() -> tuple:
         return tuple(cursor.fetchone())
 
 
-def codes_matching(q: str) -> set[str]:
-    """One-things a person's own words find: the name, description, 俗称 and keywords, with the
-    catalog's synonyms (开饭店 → 餐饮) and, failing those, the words of ``q`` (孩子出生 → 出生)."""
-    terms = {q} | {
+def codes_matching(q: str) -> list[str]:
+    """One-things a person's own words find, best match first: the name, description, 俗称 and
+    keywords, with the catalog's synonyms (开饭店 → 餐饮) and, failing those, the words of ``q``
+    (孩子出生 → 孩子, 出生).
+
+    Order: the name or a 俗称 itself (also inside the person's words: 我要开饭店), then ``q`` inside
+    the name, inside a 俗称, then a synonym in either, then a keyword, then the description alone; found by
+    the words of ``q``: by how many of them match (then how many in the name, 俗称 and keywords).
+    Ties in catalog order (subject, stage, code)."""
+    synonyms = {
         s.canonical for s in Synonym.objects.all() if any(t in q or q in t for t in s.terms)
     }
-    found = _matching(terms, q_contains=True)
-    if found:
-        return found
+    rows = _search_rows()
+    found = [(_phrase_rank(q, synonyms, *texts), n, code) for n, (code, *texts) in enumerate(rows)]
+    if ranked := sorted(f for f in found if f[0] is not None):
+        return [code for *_, code in ranked]
     import rjieba  # only when the whole phrase found nothing
 
     words = {w for w in rjieba.cut(q) if len(w) >= 2}
-    return _matching(words, q_contains=False)
+    scored = []
+    for n, (code, names, keywords, description) in enumerate(rows):
+        strong = [w for w in words if any(w in t for t in names + keywords)]
+        weak = [w for w in words if w in description and w not in strong]
+        if strong or weak:
+            scored.append((-len(strong) - len(weak), -len(strong), n, code))
+    return [code for *_, code in sorted(scored)]
 
 
-def _matching(terms: set[str], *, q_contains: bool) -> set[str]:
-    found = set()
-    rows = OneThing.objects.values_list("code", "name", "description", "aliases", "keywords")
-    for code, name, description, aliases, keywords in rows:
-        texts = [name, description, *(aliases or []), *(keywords or [])]
-        for term in terms:
-            # A 俗称 inside the person's words counts too: 我要开饭店 holds 开饭店.
-            if any(term in t or (q_contains and t and t in term) for t in texts):
-                found.add(code)
-                break
-    return found
+def _search_rows() -> list[tuple[str, list[str], list[str], str]]:
+    """(code, name and 俗称, keywords, description) of every one-thing, in catalog order."""
+    rows = OneThing.objects.order_by("subject", "stage", "code").values_list(
+        "code", "name", "aliases", "keywords", "description"
+    )
+    return [
+        (code, [name, *(aliases or [])], [k for k in keywords or [] if k], description or "")
+        for code, name, aliases, keywords, description in rows
+    ]
+
+
+def _phrase_rank(q: str, synonyms: set[str], names, keywords, description) -> int | None:
+    """0 the name or a 俗称 (also inside q), 1 q inside the name, 2 inside a 俗称, 3 a synonym in
+    either, 4 a keyword (q or a synonym), 5 the description only; None when neither q nor its
+    synonyms match."""
+
+    def hit(term: str, texts) -> bool:
+        # A 俗称 inside the person's words counts too: 我要开饭店 holds 开饭店.
+        return any(term in t or (t and t in term) for t in texts)
+
+    if any(t and (t == q or t in q) for t in names):
+        return 0
+    if q in names[0]:
+        return 1
+    if any(q in t for t in names):
+        return 2
+    if any(hit(s, names) for s in synonyms):
+        return 3
+    if any(hit(term, keywords) for term in {q, *synonyms}):
+        return 4
+    if any(hit(term, [description]) for term in {q, *synonyms}):
+        return 5
+    return None

@@ -22,6 +22,9 @@ def index(request):
         and (not stage or r["stage"] == stage)
         and (found is None or r["code"] in found)
     ]
+    if found:  # best match first
+        rank = {code: n for n, code in enumerate(found)}
+        rows.sort(key=lambda r: rank[r["code"]])
     stages = STAGES_BY_SUBJECT.get(subject) or [s for v in STAGES_BY_SUBJECT.values() for s in v]
     context = {
         "rows": rows,

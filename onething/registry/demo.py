@@ -32,6 +32,9 @@ FOOD_TYPES = ("food_business_license", "food_license")  # real catalog, mini cat
 
 
 def load(*, seed: int, stdout) -> None:
+    if loaded():
+        stdout.write("基础库：人口库、法人库和电子证照已存在，未重复导入")
+        return
     started = time.monotonic()
     synth = Synth(seed=seed, today=timezone.localdate())
     persons = _persons(synth, PERSONS)
@@ -43,6 +46,11 @@ def load(*, seed: int, stdout) -> None:
         f"基础库：人口 {len(persons)} 人，经营主体 {len(entities)} 户，电子证照 {licences} 张"
         f"（待后台签章），演示账号已关联 {citizen}，用时 {time.monotonic() - started:.1f} 秒"
     )
+
+
+def loaded() -> bool:
+    """The demo registries are in: the demo citizen, whose record the load writes last."""
+    return Person.objects.filter(id_number_hash=id_hash(CITIZEN_ID)).exists()
 
 
 def _persons(synth: Synth, n: int) -> list[Person]:

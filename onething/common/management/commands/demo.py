@@ -60,10 +60,14 @@ class Command(BaseCommand):
             return
         if not settings.DEMO_MODE:
             raise CommandError("仅在演示模式（ONETHING_DEMO=1）下可加载演示数据")
+        # Every app's load is idempotent: a second run re-reads the catalog, adds the accounts of
+        # departments it gained, and leaves the data already loaded as it is.
+        again = _module("accounts").loaded()
         with transaction.atomic():
             for module in _modules():
                 module.load(seed=opts["seed"], stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS("演示数据加载完成。"))
+        done = "演示数据已存在，未重复导入。" if again else "演示数据加载完成。"
+        self.stdout.write(self.style.SUCCESS(done))
 
     def generate(self, *, persons, entities, out, seed, **_):
         summary = _module("registry").generate(
