@@ -90,7 +90,7 @@ def licence_problems(exempt: dict, today: date) -> list[str]:
     return problems
 
 
-def derived_answers(snapshot: dict, licence_types: set[str]) -> dict:
+def derived_answers(snapshot: dict, licence_types: set[str], entity_type: str = "") -> dict:
     """Answer ``has_<licence type>`` / ``holds_<licence type>`` questions from the licences the
     applicant holds: whether there is a food licence to change (一键三联) or a business licence
     already (no second registration) is a fact of the e-licence library, not the applicant's say."""
@@ -105,7 +105,19 @@ def derived_answers(snapshot: dict, licence_types: set[str]) -> dict:
                 held = code[len(prefix) :] in licence_types
                 values = [o["value"] for o in q.get("options", [])]
                 answers[code] = ("yes" if held else "no") if "yes" in values else held
-    return answers
+    return {**answers, **_subject_answer(snapshot, entity_type)}
+
+
+def _subject_answer(snapshot: dict, entity_type: str) -> dict:
+    """A registered entity applying is what it is: "以什么形式" (``subject_type``: company or
+    individual) is its registered type, never a choice (a company is no 个体工商户)."""
+    if not entity_type:
+        return {}
+    wanted = "individual" if entity_type == "individual_business" else "company"
+    for q in snapshot.get("questions", []):
+        if q["code"] == "subject_type" and wanted in {o["value"] for o in q.get("options", [])}:
+            return {"subject_type": wanted}
+    return {}
 
 
 def climb(region, level: str):

@@ -125,7 +125,7 @@ def _facts(snapshot: dict, person, entity) -> dict:
     if person is None and entity is None:
         return {}
     held = {lic.license_type_id for lic in registry.licenses_of(person=person, entity=entity)}
-    return checks.derived_answers(snapshot, held)
+    return checks.derived_answers(snapshot, held, getattr(entity, "entity_type", ""))
 
 
 def _upload(services, owner):

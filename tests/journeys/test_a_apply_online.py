@@ -46,10 +46,14 @@ def test_citizen_opens_a_restaurant_as_company(journey):
 def test_enterprise_submits_open_restaurant(journey):
     firm = journey.as_user("demo_enterprise")
     steps.open_apply(firm, "open-restaurant", {"subject_type": "company"})
-    # It holds a business licence: the page says so from its e-licences and asks no registration.
+    # A company is asked neither what it is nor whether it holds its licence: its data answers.
+    subject = firm.locator("#situation fieldset.question", has_text="以什么形式")
+    assert subject.locator("input[value=company]").is_checked()
+    assert subject.locator("input[value=individual]").is_disabled()
+    assert "已根据您的登记信息和电子证照自动判断" in subject.inner_text()
     licence_question = firm.locator("#situation fieldset.question", has_text="营业执照")
     assert licence_question.locator("input[value=yes]").is_checked()
-    assert "已根据您持有的电子证照自动判断" in licence_question.inner_text()
+    assert "已根据您的登记信息和电子证照自动判断" in licence_question.inner_text()
     materials = firm.locator("#apply-materials").inner_text()
     assert "章程" not in materials
     # Its legal representative's identity card comes from their e-licence, not a copy.

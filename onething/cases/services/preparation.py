@@ -32,7 +32,12 @@ def _prepare(user, data: dict) -> Submission:
         getattr(lic, "license_type_id", None) or getattr(lic, "license_type", None)
         for lic in holder.licences
     }
-    answers = {**told, **checks.derived_answers(version.snapshot, {str(t) for t in held if t})}
+    derived = checks.derived_answers(
+        version.snapshot,
+        {str(t) for t in held if t},
+        getattr(holder.entity, "entity_type", ""),
+    )
+    answers = {**told, **derived}
     blueprint = _compile(version, answers)
     regions = _regions(user, holder, blueprint, data.get("accept_region"))
     fields, materials = _set_aside(version, told, answers, blueprint)

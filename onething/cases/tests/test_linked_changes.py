@@ -29,7 +29,8 @@ def _items_of(user, onething: str, answers: dict) -> list[str]:
     version = catalog_selectors.version_latest(onething)
     holder = services.preparation._holder_of_user(user)
     held = {lic.license_type_id for lic in holder.licences}
-    answers = {**answers, **checks.derived_answers(version.snapshot, held)}
+    entity_type = getattr(holder.entity, "entity_type", "")
+    answers = {**answers, **checks.derived_answers(version.snapshot, held, entity_type)}
     return [i["code"] for i in catalog_selectors.blueprint(version, answers)["items"]]
 
 
@@ -79,3 +80,10 @@ def test_someone_without_a_business_licence_registers_first(standard_catalog):
     user = _persona("newcomer", "applicant_person", display_name="新开店")
     items = _items_of(user, "open-restaurant", {"subject_type": "company"})
     assert "market-business-registration" in items
+
+
+def test_a_company_opening_a_shop_is_a_company_whatever_it_answers(restaurant):
+    # 开超市 still registers: as what the applicant is (a company), not what it ticked.
+    items = _items_of(restaurant, "open-supermarket", {"subject_type": "individual"})
+    assert "market-business-registration" in items
+    assert "market-individual-registration" not in items

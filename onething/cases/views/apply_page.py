@@ -63,7 +63,8 @@ def _linked_answers(version, holder: dict) -> dict:
     if not any(holder.values()):
         return {}
     held = {lic.license_type_id for lic in gateway.licenses_of(**holder)}
-    return checks.derived_answers(version.snapshot, held)
+    entity_type = getattr(holder["entity"], "entity_type", "")
+    return checks.derived_answers(version.snapshot, held, entity_type)
 
 
 def _accept_choice(request, bp: dict, holder: dict, applicant: dict) -> dict:
