@@ -337,17 +337,43 @@ def usage_record(
     """Append to the holder-visible usage log; licences may be License objects or identifiers."""
     if person is None and entity is None:
         raise DomainError("使用记录须指明持证主体", fields={"holder": "必填"})
+    identifiers = [getattr(x, "identifier", x) for x in licenses]
+    common = {
+        "actor": actor if getattr(actor, "is_authenticated", False) else None,
+        "actor_label": _actor_label(actor),
+        "purpose": purpose,
+        "case_number": case_number or "",
+    }
     row = UsageRecord.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_label=_actor_label(actor),
-        purpose=purpose,
-        case_number=case_number or "",
-        person=person,
-        entity=entity,
-        fields=list(fields),
-        licenses=[getattr(x, "identifier", x) for x in licenses],
+        **common, person=person, entity=entity, fields=list(fields), licenses=identifiers
     )
-    record_event(actor=actor, verb="registry.usage_recorded", obj=row, data={"case": case_number})
+    # A spouse's or a legal representative's licence: its holder sees the use in their own log.
+    others = [
+        UsageRecord.objects.create(**common, person_id=pid, entity_id=eid, licenses=ids)
+        for (pid, eid), ids in _held_by_others(identifiers, person, entity).items()
+    ]
+    record_event(
+        actor=actor,
+        verb="registry.usage_recorded",
+        obj=row,
+        objects=others,
+        data={"case": case_number},
+    )
+
+
+def _held_by_others(identifiers: list[str], person, entity) -> dict[tuple, list[str]]:
+    mine = {("p", getattr(person, "pk", None)), ("e", getattr(entity, "pk", None))}
+    held: dict[tuple, list[str]] = {}
+    if not identifiers:
+        return held
+    rows = License.objects.filter(identifier__in=identifiers).values_list(
+        "identifier", "person_id", "entity_id"
+    )
+    for identifier, pid, eid in rows:
+        if {("p", pid), ("e", eid)} & mine - {("p", None), ("e", None)}:
+            continue
+        held.setdefault((pid, eid), []).append(identifier)
+    return held
 
 
 def _actor_label(actor) -> str:

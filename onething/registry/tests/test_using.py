@@ -254,6 +254,28 @@ def test_an_entitys_application_shows_its_legal_representatives_id_card(alice_pe
     assert "id_card" not in out  # the entity itself holds no identity card
 
 
+def test_the_legal_representative_sees_the_use_of_their_id_card_in_their_own_log(
+    alice_person, market, carol
+):
+    firm = factories.entity(legal_rep=alice_person)
+    card = services.license_issue(
+        license_type="id_card", department=market, data={}, person=alice_person
+    )
+    services.usage_record(
+        actor=carol, purpose="办理“开办餐饮店”", case_number="HB-9", entity=firm, licenses=[card]
+    )
+    theirs = UsageRecord.objects.filter(person=alice_person)
+    assert [(u.case_number, u.licenses, u.entity_id) for u in theirs] == [
+        ("HB-9", [card.identifier], None)
+    ]
+    assert UsageRecord.objects.filter(entity=firm).count() == 1
+    # A licence of the applicant's own is recorded once, in the applicant's row.
+    services.usage_record(
+        actor=carol, purpose="办理", case_number="HB-10", person=alice_person, licenses=[card]
+    )
+    assert UsageRecord.objects.filter(case_number="HB-10").count() == 1
+
+
 def test_a_person_registering_a_new_entity_shows_their_own_id_card(alice_person, market):
     bp = {
         "materials": [
