@@ -13,7 +13,7 @@ from onething.common.notify import notify
 from onething.rules import services as rules
 
 from .. import attributes, selectors
-from ..constants import Target, WarningStatus
+from ..constants import Target, WarningLevel, WarningStatus
 from ..facts import region_path
 from ..models import (
     Warning,
@@ -26,7 +26,8 @@ def warnings_evaluate(*, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     raised = resolved = 0
     rules_by_target: dict[str, list[WarningRule]] = {}
-    for rule in WarningRule.objects.filter(enabled=True):
+    # Red rules first: an object already late gets its red warning, not a yellow one as well.
+    for rule in WarningRule.objects.filter(enabled=True).order_by("level", "code"):
         rules_by_target.setdefault(rule.target, []).append(rule)
     for target in Target.values:
         seen = set()
@@ -56,10 +57,14 @@ def _check(rule: WarningRule, subject, now: datetime) -> int:
         hit = rules.holds(rule.condition, _record(rule, subject, now))
     except rules.RuleRuntimeError:
         return 0  # a rule that cannot be evaluated on this object raises nothing
-    exists = Warning.objects.filter(
-        rule=rule, target=subject.target, target_id=subject.id, level=rule.level
-    ).exists()
-    return _raise(rule, subject) if hit and not exists else 0
+    if not hit:
+        return 0
+    same = Warning.objects.filter(target=subject.target, target_id=subject.id)
+    if same.filter(rule=rule, level=rule.level).exists():
+        return 0
+    if rule.level == WarningLevel.YELLOW and same.filter(level=WarningLevel.RED).exists():
+        return 0  # already escalated: a reminder after the red one says nothing new
+    return _raise(rule, subject)
 
 
 def _raise(rule: WarningRule, subject) -> int:
@@ -88,9 +93,35 @@ def _raise(rule: WarningRule, subject) -> int:
                 },
             )
             _notify(warning)
+            _supersede(warning)
     except IntegrityError:
         return 0  # another worker raised it first: the unique constraint keeps one row
     return 1
+
+
+def _supersede(warning: Warning) -> None:
+    """A red warning replaces the yellow ones of the same object: one late task is one thing to
+    handle, not three (the yellow rows stay in the history, resolved, and are never raised again)."""
+    if warning.level != WarningLevel.RED:
+        return
+    lower = Warning.objects.filter(
+        target=warning.target, target_id=warning.target_id, level=WarningLevel.YELLOW
+    ).exclude(status=WarningStatus.RESOLVED)
+    replaced = list(lower.values_list("pk", flat=True))
+    if not replaced:
+        return
+    Warning.objects.filter(pk__in=replaced).update(
+        status=WarningStatus.RESOLVED,
+        resolved_at=timezone.now(),
+        note=f"已升级为红色预警（{warning.rule.name}），自动解除",
+    )
+    record_event(
+        actor=None,
+        verb="supervision.warning_superseded",
+        obj=warning,
+        objects=[(Warning, pk) for pk in replaced],
+        data={"superseded": replaced},
+    )
 
 
 def _recipients(warning: Warning):

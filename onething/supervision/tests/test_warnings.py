@@ -40,13 +40,13 @@ def test_default_rules_exist_after_migration(db):
 
 def test_evaluation_is_idempotent_and_notifies(overdue_case, mark, sam):
     first = services.warnings_evaluate()
-    # Two tasks × (yellow + red) and the overdue commitment.
-    assert first == {"raised": 5, "resolved": 0}
+    # Two late tasks, one red warning each (no yellow beside it), and the overdue commitment.
+    assert first == {"raised": 3, "resolved": 0}
     assert services.warnings_evaluate() == {"raised": 0, "resolved": 0}
-    assert Warning.objects.count() == 5
-    assert Message.objects.filter(user=mark).count() == 5
-    assert Message.objects.filter(user=sam).count() == 5
-    assert selectors.open_warnings_for_department(mark.department).count() == 5
+    assert Warning.objects.count() == 3
+    assert Message.objects.filter(user=mark).count() == 3
+    assert Message.objects.filter(user=sam).count() == 3
+    assert selectors.open_warnings_for_department(mark.department).count() == 3
     red = selectors.open_warnings_for_department(mark.department).first()
     assert red.level == "red"
 
@@ -62,15 +62,32 @@ def test_acknowledge_resolve_and_auto_resolve(overdue_case, mark, sam, yichang_s
     services.warning_resolve(warning_id=task_warning.pk, actor=sam, note="已督办")
     overdue_case.tasks.update(status="approved")
     result = services.warnings_evaluate()
-    assert result == {"raised": 0, "resolved": 3}  # the other task warnings; commitment stays
+    assert result == {"raised": 0, "resolved": 1}  # the other task's; the commitment's stays
     assert Warning.objects.exclude(status="resolved").get().target == "commitment"
+
+
+def test_a_red_warning_resolves_the_yellow_ones_of_the_same_task(overdue_case, mark):
+    red = WarningRule.objects.get(code="task-red")
+    red.enabled = False
+    red.save()
+    services.warnings_evaluate()  # 80 % of the time gone: yellow only
+    yellow = Warning.objects.filter(target="task", level="yellow")
+    assert yellow.count() == 2 and not yellow.filter(status="resolved").exists()
+    red.enabled = True
+    red.save()
+    assert services.warnings_evaluate()["raised"] == 2
+    open_ = Warning.objects.filter(target="task").exclude(status="resolved")
+    assert {w.level for w in open_} == {"red"} and open_.count() == 2
+    note = yellow.first().note
+    assert note.startswith("已升级为红色预警") and note.endswith("自动解除")
+    assert services.warnings_evaluate()["raised"] == 0  # the yellow ones are not raised again
 
 
 def test_warnings_api_and_page(overdue_case, mark, alice):
     services.warnings_evaluate()
     c = client_for(mark)
     rows = c.get("/api/supervision/warnings").json()
-    assert len(rows) == 5
+    assert len(rows) == 3
     r = c.post(
         f"/api/supervision/warnings/{rows[0]['id']}/resolve",
         {"note": ""},
