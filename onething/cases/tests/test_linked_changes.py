@@ -59,7 +59,7 @@ def test_the_apply_page_preselects_the_licence_questions_from_the_licences_held(
     html = client.get("/cases/apply/enterprise-deregistration").content.decode()
     food = html.split('data-question="holds_food_business_license"', 1)[1].split("</fieldset>")[0]
     drug = html.split('data-question="holds_drug_business_license"', 1)[1].split("</fieldset>")[0]
-    assert 'value="yes" checked disabled' in food and "一键三联" in food
+    assert 'value="yes" checked disabled' in food and "已根据您的登记信息和电子证照自动判断" in food
     assert 'value="no" checked disabled' in drug
     assert '<input type="hidden" name="a_holds_food_business_license" value="yes">' in html
 
