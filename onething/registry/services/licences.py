@@ -317,12 +317,10 @@ def _others(person, entity, own: dict) -> list[tuple]:
     rep = getattr(entity, "legal_rep", None)
     return [
         (SPOUSE_PREFIX, "配偶", spouse, _valid_by_type(spouse, None) if spouse else {}),
-        (LEGAL_REP_PREFIX, "法定代表人" if rep else "", rep or person, _rep_licences(rep, own)),
+        (LEGAL_REP_PREFIX, "法定代表人", rep, _valid_by_type(rep, None))
+        if rep
+        else (LEGAL_REP_PREFIX, "", person, own),
     ]
-
-
-def _rep_licences(rep, own: dict) -> dict:
-    return _valid_by_type(rep, None) if rep is not None else own
 
 
 def _shared(material: MaterialPlan, person, entity) -> bool:
@@ -362,7 +360,7 @@ def usage_record(
 
 
 def _held_by_others(identifiers: list[str], person, entity) -> dict[tuple, list[str]]:
-    mine = {("p", getattr(person, "pk", None)), ("e", getattr(entity, "pk", None))}
+    my_person, my_entity = getattr(person, "pk", None), getattr(entity, "pk", None)
     held: dict[tuple, list[str]] = {}
     if not identifiers:
         return held
@@ -370,8 +368,8 @@ def _held_by_others(identifiers: list[str], person, entity) -> dict[tuple, list[
         "identifier", "person_id", "entity_id"
     )
     for identifier, pid, eid in rows:
-        if {("p", pid), ("e", eid)} & mine - {("p", None), ("e", None)}:
-            continue
+        if (pid and pid == my_person) or (eid and eid == my_entity):
+            continue  # the applicant's own: in the applicant's row already
         held.setdefault((pid, eid), []).append(identifier)
     return held
 
