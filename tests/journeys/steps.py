@@ -113,8 +113,10 @@ def upload_materials(page, commit: tuple[str, ...] = ()) -> list[str]:
 
 def submit(page) -> str:
     """预览 → 同意授权 → 提交; returns the case number the person is shown."""
-    page.click("button[value=preview]")
-    page.wait_for_selector("#consent")
+    # Uploads make the preview the slowest page; under both suites at once it has taken over 30 s.
+    with page.expect_navigation(timeout=90000):
+        page.click("button[value=preview]")
+    assert page.locator("#consent").count(), "no preview; the page says: " + errors_on(page)
     page.check("#consent")
     page.click("button[value=submit]")
     page.wait_for_load_state()
