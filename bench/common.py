@@ -82,6 +82,38 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _stat(path: Path) -> list[str]:
+    return path.read_text().rsplit(")", 1)[1].split()
+
+
+def _cpu_with_reaped(fields: list[str]) -> float:
+    # utime + stime + the CPU of children this process has reaped (cutime + cstime).
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds of a server process and all its descendants, living or already exited."""
+    try:
+        own = _cpu_with_reaped(_stat(Path(f"/proc/{pid}/stat")))
+    except (OSError, IndexError):
+        return 0.0
+    return own + sum(server_cpu(child) for child in children(pid))
+
+
+def postgres_cpu() -> float:
+    """CPU seconds of every local PostgreSQL process so far; a backend that has exited counts
+    through the postmaster's reaped-children time. Other databases' load counts too: measure on a
+    quiet host."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.read_text().split("(", 1)[1].startswith("postgres)"):
+                total += _cpu_with_reaped(_stat(stat))
+        except (OSError, IndexError):
+            continue
+    return total
+
+
 def children(pid: int) -> list[int]:
     """Direct child processes (gunicorn's workers of its master), from /proc."""
     out = []

@@ -5,7 +5,8 @@
 For each database (a fresh PostgreSQL database and a fresh SQLite file) it migrates, loads the mini
 catalog with one applicant per client, starts gunicorn on a free loopback port and, at 1, 8 and 32
 concurrent clients, submits cases (POST /api/cases, each with its own Idempotency-Key) for a fixed
-time. It prints submissions/s, p50 and p99 latency. On PostgreSQL it measures the row writes one
+time. It prints submissions/s, p50 and p99 latency, and the CPU one submission cost the server
+(gunicorn and its workers) and PostgreSQL (all its processes: measure on a quiet host). On PostgreSQL it measures the row writes one
 submission makes (pg_stat_database) and runs pgbench with a transaction of the same number of row
 writes at the same concurrency, printing its TPS and our ratio to it.
 """
@@ -32,7 +33,9 @@ from bench.common import (  # noqa: E402
     free_port,
     machine_line,
     percentile,
+    postgres_cpu,
     psql,
+    server_cpu,
     stop,
     wait_for_port,
 )
@@ -195,19 +198,25 @@ def bench(db: str, args) -> None:
         print(f"\n== {db} (gunicorn {args.workers} workers, {args.seconds:.0f} s per level) ==")
         print(
             f"{'clients':>8} {'subm/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+            f"  {'server CPU ms':>13} {'postgres CPU ms':>15}"
             + ("  pgbench TPS   ratio" if db == "postgres" else "")
         )
         for n in args.levels:
             before = pg_writes() if db == "postgres" else 0
+            server0, postgres0 = server_cpu(proc.pid), postgres_cpu()
             r = level(port, users, n, args.seconds, f"c{n}")
+            done = max(r["submissions"], 1)
+            server_ms = (server_cpu(proc.pid) - server0) * 1000 / done
+            postgres_ms = (postgres_cpu() - postgres0) * 1000 / done
             line = (
                 f"{n:>8} {r['per_second']:>9.1f} {r['p50']:>8.1f} {r['p99']:>8.1f} {r['errors']:>7}"
+                f"  {server_ms:>13.2f} {postgres_ms:>15.2f}"
             )
             if db == "postgres":
                 time.sleep(0.7)  # statistics are flushed to pg_stat_database at most every 500 ms
-                writes = round((pg_writes() - before) / max(r["submissions"], 1))
+                writes = round((pg_writes() - before) / done)
                 tps = pgbench(writes, n, int(args.seconds))
-                line += f"  {tps:>9.1f} ({writes} rows)  {r['per_second'] / tps:.2f}"
+                line += f"  {tps:>9.1f} ({writes} rows)  {r['per_second'] / tps:.3f}"
             print(line, flush=True)
     finally:
         stop(proc)
