@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 
 from onething.accounts import demo as accounts_demo
 from onething.accounts.models import User
-from onething.registry import demo, importing, selectors, services
+from onething.registry import demo, importing, selectors, services, synthfiles
 from onething.registry.models import Entity, License, Person
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,7 @@ def test_cli_import_reports_errors(tmp_path, regions):
 
 
 def test_generate_writes_csv_and_parquet_that_import_back(tmp_path, regions):
-    counts = demo.generate(persons=120, entities=30, out_dir=tmp_path, seed=7, chunk=50)
+    counts = synthfiles.generate(persons=120, entities=30, out_dir=tmp_path, seed=7, chunk=50)
     assert counts == {"persons": 120, "entities": 30}
     assert len(list((tmp_path / "persons").glob("*.parquet"))) == 3
     assert pl.read_parquet(tmp_path / "persons" / "*.parquet").height == 120
@@ -94,8 +94,8 @@ def test_generate_writes_csv_and_parquet_that_import_back(tmp_path, regions):
 
 
 def test_generation_is_deterministic(tmp_path, regions):
-    demo.generate(persons=20, entities=5, out_dir=tmp_path / "a", seed=3)
-    demo.generate(persons=20, entities=5, out_dir=tmp_path / "b", seed=3)
+    synthfiles.generate(persons=20, entities=5, out_dir=tmp_path / "a", seed=3)
+    synthfiles.generate(persons=20, entities=5, out_dir=tmp_path / "b", seed=3)
     assert (tmp_path / "a" / "persons.csv").read_text() == (
         tmp_path / "b" / "persons.csv"
     ).read_text()

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 
 from onething.common.models import AuditRecord
 from onething.common.security import blind_index, decrypt, is_ciphertext
-from onething.registry import demo, importing, selectors, services
+from onething.registry import demo, importing, selectors, services, synthfiles
 from onething.registry.models import Entity, License, Person, id_hash, phone_hash
 from onething.testing import PASSWORD
 
@@ -229,8 +229,8 @@ def test_only_front_line_staff_may_scan_a_holder_code(client, alice_person, sam)
 
 
 def test_generated_files_say_what_they_contain(tmp_path, regions):
-    demo.generate(persons=10, entities=3, out_dir=tmp_path, seed=5)
-    note = (tmp_path / demo.CONTENTS_FILE).read_text(encoding="utf-8")
+    synthfiles.generate(persons=10, entities=3, out_dir=tmp_path, seed=5)
+    note = (tmp_path / synthfiles.CONTENTS_FILE).read_text(encoding="utf-8")
     assert "合成数据" in note and "公民身份号码（id_number）" in note and "未脱敏" in note
     assert "legal_rep_id_number" in note and "10 人" in note
 
