@@ -124,12 +124,35 @@ def test_an_enterprise_with_a_business_licence_opens_a_restaurant_without_regist
     assert [(lic.identifier, lic.version) for lic in after] == [(before.identifier, before.version)]
 
 
+SHOPS = ["open-auto-repair", "open-beauty-salon", "open-gym", "open-hotel"]
+SHOPS += ["open-restaurant", "open-retail-pharmacy", "open-supermarket"]
+
+
+@pytest.mark.parametrize("onething", SHOPS)
+def test_an_enterprise_opening_a_shop_at_its_domicile_is_not_registered_again(demo_world, onething):
+    body = world.application(world.user("demo_enterprise"), onething, {"subject_type": "company"})
+    case, _ = cases.case_submit(user=world.user("demo_enterprise"), data=body)
+    assert case.answers["has_business_license"] == "yes"
+    items = {i["code"] for i in case.blueprint["items"]}
+    assert not items & {"market-business-registration", "market-individual-registration"}
+    materials = {m["code"] for m in case.blueprint["materials"]}
+    assert not materials & {"articles_of_association", "appointment_documents"}
+
+
+def test_a_citizen_opening_a_shop_still_registers_first(demo_world):
+    citizen = world.user("demo_citizen")
+    body = world.application(citizen, "open-supermarket", {"subject_type": "individual"})
+    case, _ = cases.case_submit(user=citizen, data=body)
+    assert case.answers["has_business_license"] == "no"
+    assert "market-individual-registration" in {i["code"] for i in case.blueprint["items"]}
+
+
 def test_an_existing_enterprise_keeps_its_own_business_licence(demo_world):
-    # Where a one-thing still registers (开超市 as a company), the one it holds comes back.
+    # Where a one-thing always registers (开办旅行社), the licence it holds comes back.
     enterprise, clerk = world.user("demo_enterprise"), world.user("demo_clerk")
     entity = registry.entity_for_user(enterprise)
     before = registry.licenses_of(entity=entity).get(license_type_id="business_license")
-    body = world.application(enterprise, "open-supermarket", {"subject_type": "company"})
+    body = world.application(enterprise, "open-travel-agency")
     case, _ = cases.case_submit(user=enterprise, data=body)
     cases.case_accept(number=case.number, actor=clerk, decision="accept")
     registration = case.tasks.get(item="market-business-registration")
@@ -145,7 +168,7 @@ def test_an_existing_enterprise_keeps_its_own_business_licence(demo_world):
 def test_the_window_qr_path_compares_values_by_meaning(demo_world):
     enterprise, clerk = world.user("demo_enterprise"), world.user("demo_clerk")
     entity = registry.entity_for_user(enterprise)
-    body = world.application(enterprise, "open-supermarket", {"subject_type": "company"})
+    body = world.application(enterprise, "open-travel-agency")
     for typed in ("50", "50.0", 50, " 50 "):
         code = registry_services.holder_code(entity=entity)
         form = {**body["form"], "registered_capital": typed}

@@ -83,7 +83,7 @@ def test_someone_without_a_business_licence_registers_first(standard_catalog):
 
 
 def test_a_company_opening_a_shop_is_a_company_whatever_it_answers(restaurant):
-    # 开超市 still registers: as what the applicant is (a company), not what it ticked.
-    items = _items_of(restaurant, "open-supermarket", {"subject_type": "individual"})
+    # 返乡创业 still registers: as what the applicant is (a company), not what it ticked.
+    items = _items_of(restaurant, "return-home-entrepreneurship", {"subject_type": "individual"})
     assert "market-business-registration" in items
     assert "market-individual-registration" not in items
