@@ -7,7 +7,8 @@ queues notifications in the same transaction (they leave through the outbox afte
 - ``preparation``: reading what a submission needs (no writes)
 - ``submission``: the idempotent submission that creates the case
 - ``acceptance``: the window's decision
-- ``tasks``: the departments' parallel tasks and the licences they issue
+- ``tasks``: the departments' parallel tasks and completing the case
+- ``licences``: the licence an approval issues, and the registration an existing enterprise skips
 - ``supplements``: the applicant's supplement that resumes paused tasks
 - ``commitments``: 告知承诺 fulfilment, reminders and breaches
 - ``deadlines``: deadline warnings

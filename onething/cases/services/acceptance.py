@@ -21,7 +21,8 @@ from ..models import (
 )
 from . import base
 from .base import _event, _issue, _tell_applicant
-from .tasks import _holder_objects, _spawn_tasks
+from .licences import _holder_objects
+from .tasks import _spawn_tasks
 
 
 def _locked_case(number: str) -> Case:
