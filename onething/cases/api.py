@@ -2,7 +2,7 @@
 
 import hashlib
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from ninja import File, Query, Router, Status, UploadedFile
 
 from onething.accounts.auth import API_AUTH
@@ -116,6 +116,16 @@ def supplement_case(request, number: str, payload: SupplementIn):
         number=number, actor=request.user, form=payload.form, files=payload.files, note=payload.note
     )
     return serialize.case_dict(case)
+
+
+@router.get(
+    "/cases/{number}/materials/{material}",
+    summary="申请材料原件（申请人、窗口、使用该材料的审批部门；查看记入审计日志）",
+)
+def material_file(request, number: str, material: str):
+    case, upload, handle = selectors.material_open(request.user, number, material)
+    serialize.audit_material_view(request.user, case, material)
+    return FileResponse(handle, content_type=upload.content_type, filename=upload.name)
 
 
 @router.get("/cases/{number}/documents/{doc_id}.pdf", summary="文书 PDF（已加盖电子印章）")

@@ -133,6 +133,32 @@ def can_accept(user, case: Case) -> bool:
     )
 
 
+def readable(user, case: Case) -> tuple[frozenset[str], frozenset[str]]:
+    """(form fields, materials) of a visible case this user may read: all of them for its
+    applicant and the window; for a department, those its own items use (data minimisation);
+    nothing for supervisors, who watch figures, not people."""
+    bp = Blueprint.of(case.blueprint)
+    if is_applicant_of(user, case) or user.role == Role.WINDOW_CLERK:
+        return frozenset(f.field for f in bp.fields), frozenset(m.code for m in bp.materials)
+    if user.role not in REVIEWERS or not user.department_id:
+        return frozenset(), frozenset()
+    items = [t.item for t in case.tasks.all() if t.department_id == user.department_id]
+    fields = {f for item in items for f in bp.fields_used_by(item)}
+    return frozenset(fields), frozenset(m for item in items for m in bp.materials_used_by(item))
+
+
+def material_open(user, number: str, material: str):
+    """(case, upload, open file) of one uploaded material the user may read; NotFound otherwise
+    (also when the material exists but is not theirs to read: its existence is not told)."""
+    from . import files
+
+    case = case_get(user, number)
+    row = case.materials.filter(material=material, upload__isnull=False).first()
+    if row is None or material not in readable(user, case)[1]:
+        raise NotFound("材料不存在或无权查看")
+    return case, row.upload, files.open_upload(row.upload.path)
+
+
 def is_applicant_of(user, case: Case) -> bool:
     return user.pk in (case.applicant_id, case.submitted_by_id) and user.is_applicant
 

@@ -146,6 +146,11 @@ def audit_text_view(user, case: Case, fields: list[str]) -> None:
         audit.sensitive_read(actor=user, object=case, what="case.text", fields=fields)
 
 
+def audit_material_view(user, case: Case, material: str) -> None:
+    """Record that ``user`` opened an uploaded material (ID card copies, contracts…)."""
+    audit.sensitive_read(actor=user, object=case, what="case.material", fields=[material])
+
+
 def audit_full_view(user, case: Case) -> None:
     """Record that ``user`` was shown this case's personal numbers in full."""
     if fields := case_fields(case):

@@ -13,5 +13,6 @@ urlpatterns = [
     path("commitments/<int:commitment_id>/fulfil", views.fulfil, name="fulfil"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/accept", views.accept, name="accept"),
+    path("<str:number>/materials/<str:material>", views.material, name="material"),
     path("<str:number>/supplement", views.supplement, name="supplement"),
 ]

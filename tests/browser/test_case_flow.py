@@ -25,6 +25,7 @@ def as_user(browser, live_server, username, width=1280):
 def approve(page, number, item, credit_code=""):
     page.goto(f"/cases/{number}/")
     form = page.locator(f"form.decide[data-task={item}]")
+    form.locator("input[name=decision][value=approve]").check()  # nothing is chosen for them
     form.locator("input[name=opinion]").fill("符合条件，准予")
     if credit_code:
         form.locator("input[name=r_credit_code]").fill(credit_code)

@@ -53,8 +53,7 @@ def case_accept(*, number: str, actor, decision: str, reason: str = "", problems
     }
     if decision not in handlers:
         raise Unprocessable(
-            "受理决定不正确",
-            fields={"decision": "应为 accept、accept_with_tolerance、correct 或 refuse"},
+            "请选择受理决定", fields={"decision": base.choice_hint(AcceptanceDecision)}
         )
     handlers[decision](
         case, actor, reason=reason.strip(), problems=[str(p) for p in problems if str(p).strip()]

@@ -100,3 +100,9 @@ def _issue(
         sealed=bool(seal),
     )
     return doc
+
+
+def choice_hint(choices) -> str:
+    """The choices as the page names them, with the codes the API takes: 受理（accept）、…"""
+    named = [f"{label}（{value}）" for value, label in choices.choices]
+    return "、".join(named[:-1]) + "或" + named[-1]

@@ -153,9 +153,7 @@ def task_decide(
         TaskDecision.SUPPLEMENT: _ask_supplement,
     }
     if decision not in handlers:
-        raise Unprocessable(
-            "审批决定不正确", fields={"decision": "应为 approve、refuse 或 supplement"}
-        )
+        raise Unprocessable("请选择审批决定", fields={"decision": base.choice_hint(TaskDecision)})
     if decision != TaskDecision.APPROVE and not opinion.strip():
         raise Unprocessable("请填写审批意见", fields={"opinion": "必填"})
     task.opinion, task.decided_by, task.decided_at = opinion.strip(), actor, timezone.now()

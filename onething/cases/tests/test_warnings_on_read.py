@@ -63,8 +63,18 @@ def test_a_finished_task_keeps_the_warning_it_ended_with(accepted_on, mark):
 
 
 def test_a_year_without_a_holiday_calendar_is_logged_once(caplog):
-    with caplog.at_level(logging.WARNING, logger="onething.common.workdays"):
-        workdays.add_working_days(date(2043, 1, 1), 200)
-        workdays.working_days_between(date(2043, 1, 1), date(2043, 12, 31))
+    # Listen on the logger itself: a test that ran a command before this one in the same
+    # process may have configured logging so that nothing propagates to the root's capture.
+    logger = logging.getLogger("onething.common.workdays")
+    workdays._unknown_year.cache_clear()
+    logger.addHandler(caplog.handler)
+    propagate, logger.propagate = logger.propagate, False  # heard once, by the handler above
+    try:
+        with caplog.at_level(logging.WARNING, logger=logger.name):
+            workdays.add_working_days(date(2043, 1, 1), 200)
+            workdays.working_days_between(date(2043, 1, 1), date(2043, 12, 31))
+    finally:
+        logger.removeHandler(caplog.handler)
+        logger.propagate = propagate
     lines = [r for r in caplog.records if "no holiday calendar" in r.getMessage()]
     assert len(lines) == 1 and "2043" in lines[0].getMessage()

@@ -12,7 +12,7 @@ By capability; ``urls.py`` and callers keep ``views.apply`` and the like:
 from .apply_page import _field_rows  # noqa: F401 - a test checks the rows it builds
 from .applying import apply, autosave, discard
 from .case_actions import accept, decide, fulfil, supplement
-from .case_page import detail, index
+from .case_page import detail, index, material
 
 __all__ = [
     "accept",
@@ -23,5 +23,6 @@ __all__ = [
     "discard",
     "fulfil",
     "index",
+    "material",
     "supplement",
 ]

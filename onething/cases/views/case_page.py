@@ -1,7 +1,7 @@
 """Reading pages: the cases list with the window and task queues, and one case."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 
 from onething.common.errors import DomainError
@@ -23,6 +23,17 @@ def index(request):
 
 
 @login_required
+def material(request, number, material):
+    """An uploaded material, opened in the browser by whoever may read it (audited)."""
+    try:
+        case, upload, handle = selectors.material_open(request.user, number, material)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    serialize.audit_material_view(request.user, case, material)
+    return FileResponse(handle, content_type=upload.content_type, filename=upload.name)
+
+
+@login_required
 def detail(request, number):
     try:
         case = selectors.case_get(request.user, number)
@@ -34,10 +45,14 @@ def detail(request, number):
     full = typed["full"]
     tasks = list(selectors.tasks_of(case))
     names = {t.item: t.name for t in tasks}
+    data = serialize.case_dict(case, text_full=full)
+    fields, materials = selectors.readable(user, case)
     context = {
         **typed,
         "case": case,
-        "data": serialize.case_dict(case, text_full=full),
+        "data": data,
+        "form_rows": _form_rows(case, data["form"], fields),
+        "openable": materials,
         "timeline": _named_items(serialize.timeline(selectors.timeline(case), full=full), names),
         "can_accept": selectors.can_accept(user, case),
         "is_applicant": is_applicant,
@@ -55,6 +70,16 @@ def detail(request, number):
         "external": _held_by_systems(tasks),
     }
     return render(request, "cases/detail.html", context)
+
+
+def _form_rows(case, form: dict, fields: frozenset[str]) -> list[tuple[str, object]]:
+    """The one form as its labels and the values given (numbers masked), the fields the viewer
+    may read, in the form's order."""
+    return [
+        (f["label"], form[f["field"]])
+        for f in (case.blueprint or {}).get("form", {}).get("layout", [])
+        if f["field"] in fields and form.get(f["field"]) not in (None, "")
+    ]
 
 
 def _held_by_systems(tasks) -> set[str]:
