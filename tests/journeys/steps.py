@@ -214,6 +214,10 @@ def decide_in_parallel(pages: dict[str, object], number: str, serial: list[int])
         page.goto(f"/cases/{number}/")
         form = page.locator(f"form.decide[data-task={item}]")
         assert form.count() == 1, f"{item}: no decision form for this reviewer"
+        assert page.locator("#case-form tr").count(), f"{item}: the reviewer cannot read the form"
+        for link in page.locator("a.open-material").all():  # the files its item uses
+            opened = page.request.get(link.get_attribute("href"))
+            assert opened.ok and opened.body().startswith(b"%PDF"), link.get_attribute("href")
         form.locator("input[name=decision][value=approve]").check()
         form.locator("input[name=opinion]").fill("经审查，符合条件，准予许可")
         code = form.locator("input[name=r_credit_code]")
