@@ -69,6 +69,16 @@ class DocumentKind(models.TextChoices):
     SUPPLEMENT = "supplement", "补正通知书"
 
 
+# A decision's document is named by what the item is in law: only a licence (行政许可) is granted
+# by a 准予许可决定书; a filing, a confirmation or a public service is told its result.
+DECISION_TITLES = {
+    "行政许可": ("准予许可决定书", "不予许可决定书"),
+    "行政确认": ("准予确认通知书", "不予确认通知书"),
+    "行政给付": ("准予给付决定书", "不予给付决定书"),
+}
+OTHER_DECISION_TITLES = ("办理结果通知书", "不予办理通知书")
+
+
 class IdempotencyStatus(models.TextChoices):
     RUNNING = "running", "处理中"
     DONE = "done", "已完成"

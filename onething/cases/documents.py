@@ -9,8 +9,10 @@ from onething.common import pdf
 from .constants import DocumentKind
 
 
-def render(*, kind: str, case, department, lines: list[str], items: list[str] = ()) -> bytes:
-    title = DocumentKind(kind).label
+def render(
+    *, kind: str, case, department, lines: list[str], items: list[str] = (), title: str = ""
+) -> bytes:
+    title = title or DocumentKind(kind).label
     applicant = case.applicant_data
     flow = [
         pdf.para(title, pdf.TITLE),

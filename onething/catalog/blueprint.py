@@ -33,6 +33,7 @@ class ItemPlan:
     days: int = 0  # working days committed inside this one-thing
     establishes: bool = False  # a registration creating a new subject (设立登记)
     decided_by: str = "internal"  # "internal" (onething's reviewer pages) or a system's code
+    kind: str = ""  # its legal kind: 行政许可, 行政确认, 行政给付, 公共服务, 其他行政权力 …
 
     @property
     def routing(self) -> dict:
@@ -191,6 +192,7 @@ def _item(row: dict) -> ItemPlan:
         days=promised if committed is None else committed,
         establishes=bool(row.get("establishes")),
         decided_by=row.get("decided_by") or "internal",
+        kind=row.get("kind") or "",
     )
 
 

@@ -74,17 +74,24 @@ def _today() -> date:
 
 
 def _issue(
-    case: Case, kind: str, department, lines: list[str], items=(), task: Task | None = None
+    case: Case,
+    kind: str,
+    department,
+    lines: list[str],
+    items=(),
+    task: Task | None = None,
+    title: str = "",
 ) -> Document:
+    title = title or DocumentKind(kind).label
     body = documents.render(
-        kind=kind, case=case, department=department, lines=lines, items=list(items)
+        kind=kind, title=title, case=case, department=department, lines=lines, items=list(items)
     )
     seal = gateway.seal(department=department, payload=body) if department else {}
     doc = Document.objects.create(
         case=case,
         task=task,
         kind=kind,
-        title=DocumentKind(kind).label,
+        title=title,
         department=department,
         pdf=body,
         sha256=hashlib.sha256(body).hexdigest(),

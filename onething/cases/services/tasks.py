@@ -10,7 +10,9 @@ from onething.common.errors import Conflict, DomainError, NotFound, Unprocessabl
 
 from .. import checks, hooks
 from ..constants import (
+    DECISION_TITLES,
     OPEN_TASK_STATUSES,
+    OTHER_DECISION_TITLES,
     CaseStatus,
     DocumentKind,
     TaskDecision,
@@ -224,13 +226,22 @@ def _approve(task: Task, actor, result: dict) -> None:
         opinion=task.opinion,
         result=result,
     )
-    lines = [f"经审查，你（单位）申请的“{task.name}”符合法定条件，决定准予。", task.opinion]
+    granted, _ = _titles(case, task)
+    verb = "决定准予" if granted == DECISION_TITLES["行政许可"][0] else "准予办理"
+    lines = [f"经审查，你（单位）申请的“{task.name}”符合法定条件，{verb}。", task.opinion]
     if result.get("license"):
         lines.append(f"电子证照编号：{result['license']}（已发放至您的电子证照夹）")
-    _issue(case, DocumentKind.APPROVAL, task.department, [x for x in lines if x], task=task)
+    lines = [x for x in lines if x]
+    _issue(case, DocumentKind.APPROVAL, task.department, lines, task=task, title=granted)
     _start_ready(case, actor)
     if not case.tasks.exclude(status=TaskStatus.APPROVED).exists():
         _complete(case, actor)
+
+
+def _titles(case: Case, task: Task) -> tuple[str, str]:
+    """(granted, refused) document titles for the item's legal kind."""
+    item = Blueprint.of(case.blueprint).item(task.item)
+    return DECISION_TITLES.get(item.kind if item else "", OTHER_DECISION_TITLES)
 
 
 def _complete(case: Case, actor) -> None:
@@ -248,12 +259,14 @@ def _refuse(task: Task, actor, result: dict) -> None:
     task.status = TaskStatus.REFUSED
     task.save()
     _event(case, actor, "task.refused", task=task.pk, item=task.item, opinion=task.opinion)
+    _, refused = _titles(case, task)
+    verb = "决定不予许可" if refused == DECISION_TITLES["行政许可"][1] else "决定不予办理"
     lines = [
-        f"经审查，你（单位）申请的“{task.name}”不符合法定条件，决定不予许可。理由：",
+        f"经审查，你（单位）申请的“{task.name}”不符合法定条件，{verb}。理由：",
         task.opinion,
         "如不服本决定，可依法申请行政复议或者提起行政诉讼。",
     ]
-    _issue(case, DocumentKind.REFUSAL, task.department, lines, task=task)
+    _issue(case, DocumentKind.REFUSAL, task.department, lines, task=task, title=refused)
     for sibling in case.tasks.select_for_update().filter(status__in=OPEN_TASK_STATUSES):
         sibling.status = TaskStatus.CANCELLED
         sibling.save(update_fields=["status"])

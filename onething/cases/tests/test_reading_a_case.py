@@ -71,3 +71,14 @@ def test_no_decision_is_chosen_for_the_reviewer_or_the_window(client, alice, car
     services.case_accept(number=case.number, actor=carol, decision="accept")
     decide = _page(client, mark, case).split('class="card decide"', 1)[1].split("</form>")[0]
     assert "checked" not in decide and 'value="approve" required' in decide
+
+
+def test_a_decision_document_is_named_by_what_the_item_is_in_law(accepted, mark, fred):
+    registration = accepted.tasks.get(item="mini-registration")  # 行政许可: a licence granted
+    services.task_decide(
+        task_id=registration.pk, actor=mark, decision="approve", opinion="符合条件"
+    )
+    fire = accepted.tasks.get(item="mini-fire-check")  # 其他行政权力: told its result
+    services.task_decide(task_id=fire.pk, actor=fred, decision="approve", opinion="合格")
+    titles = {d.task.item: d.title for d in accepted.documents.filter(kind="approval")}
+    assert titles == {"mini-fire-check": "办理结果通知书", "mini-registration": "准予许可决定书"}
