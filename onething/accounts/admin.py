@@ -87,6 +87,16 @@ class UserAdmin(BaseUserAdmin):
             fields.append("role")
         return fields
 
+    def get_fieldsets(self, request, obj=None):
+        sections = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return sections
+        # A read-only view offers no 重置密码 link that would only lead to a refusal.
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f != "password"]})
+            for name, opts in sections
+        ]
+
     def has_change_permission(self, request, obj=None):
         # 三权分立: nobody changes an administrator's account (theirs included) in the admin.
         if obj is not None and services.account_manage_refusal(actor=request.user, user=obj):

@@ -90,3 +90,11 @@ def test_each_administrator_finds_their_own_part_of_the_admin_in_the_menu(client
         assert not {lbl for lbl, _ in expected.values()} - {label} & set(entries), role
         client.force_login(user)
         assert client.get(url).status_code == 200, role
+
+
+def test_an_administrator_account_opens_read_only_without_a_password_reset_link(client, admins):
+    client.force_login(admins[Role.SYSADMIN])
+    audit_admin = admins[Role.AUDITADMIN]
+    page = client.get(f"/admin/accounts/user/{audit_admin.pk}/change/").content.decode()
+    assert audit_admin.username in page and "../password/" not in page
+    assert client.get(f"/admin/accounts/user/{audit_admin.pk}/password/").status_code == 403
