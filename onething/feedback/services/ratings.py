@@ -59,6 +59,10 @@ def _send_invitation(case, invitation: RatingInvitation) -> None:
 
 
 def _checked_level(level) -> int:
+    if level in (None, ""):
+        raise Unprocessable(
+            "请选择评价等级", fields={"level": "请选择 1（非常不满意）至 5（非常满意）"}
+        )
     try:
         value = int(level)
     except (TypeError, ValueError):

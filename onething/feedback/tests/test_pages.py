@@ -33,6 +33,8 @@ def test_bad_page_input_shows_the_message(client, alice, completed_case):
     client.force_login(alice)
     r = client.post(f"/feedback/rate/{completed_case.number}/", {"level": "7"})
     assert r.status_code == 422 and "评价等级应为" in r.content.decode()
+    unchosen = client.post(f"/feedback/rate/{completed_case.number}/", {"comment": "好"})
+    assert unchosen.status_code == 422 and "请选择评价等级" in unchosen.content.decode()
     assert not Rating.objects.exists()
 
 
