@@ -197,6 +197,15 @@ def element_names(codes) -> dict[str, str]:
     return dict(DataElement.objects.filter(code__in=list(codes)).values_list("code", "name"))
 
 
+def option_labels(codes) -> dict[str, dict[str, str]]:
+    """Enumerated data element code → {stored value: its label} (male → 男), for faces that
+    stored the value."""
+    from .models import DataElement
+
+    rows = DataElement.objects.filter(code__in=list(codes)).exclude(options=[])
+    return {e.code: {o["value"]: o["label"] for o in e.options} for e in rows}
+
+
 def synonym_groups() -> list[tuple[str, list[str]]]:
     return [(s.canonical, list(s.terms or [])) for s in Synonym.objects.order_by("order", "id")]
 

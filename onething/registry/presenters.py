@@ -79,9 +79,17 @@ def face_data(lic: License, *, full: bool = False) -> dict:
 
 
 def face_rows(lic: License, *, full: bool = False, skip=()) -> list[tuple[str, str]]:
-    """(label, value) of the face; ``skip`` leaves out fields the page shows from the record."""
-    names = sealing.face_labels(lic)
-    return [(names.get(k, k), v) for k, v in face_data(lic, full=full).items() if k not in skip]
+    """(label, value) of the face, a stored choice in its words (male → 男); ``skip`` leaves out
+    fields the page shows from the record."""
+    from onething.catalog import selectors as catalog
+
+    names, face = sealing.face_labels(lic), face_data(lic, full=full)
+    words = catalog.option_labels(face)
+    return [
+        (names.get(k, k), words.get(k, {}).get(v, v) if isinstance(v, str) else v)
+        for k, v in face.items()
+        if k not in skip
+    ]
 
 
 def audit_full_view(user, lic: License, *, what: str = "license.face") -> None:
