@@ -43,10 +43,17 @@ def case_get(user, number: str) -> Case:
 
 
 def cases_list(user, *, status: str | None = None, limit: int = 200):
+    return cases_found(user, status=status)[:limit]
+
+
+def cases_found(user, *, status: str | None = None, q: str = ""):
+    """Visible cases, newest first; ``q`` finds a number (or its tail) or a one-thing's name."""
     qs = cases_visible(user).defer(*DOCUMENTS)
     if status:
         qs = qs.filter(status=status)
-    return qs.order_by("-submitted_at", "-id")[:limit]
+    if q := q.strip():
+        qs = qs.filter(Q(number__endswith=q) | Q(number=q) | Q(title__contains=q))
+    return qs.order_by("-submitted_at", "-id")
 
 
 def window_queue(user):

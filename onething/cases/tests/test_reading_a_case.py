@@ -82,3 +82,21 @@ def test_a_decision_document_is_named_by_what_the_item_is_in_law(accepted, mark,
     services.task_decide(task_id=fire.pk, actor=fred, decision="approve", opinion="合格")
     titles = {d.task.item: d.title for d in accepted.documents.filter(kind="approval")}
     assert titles == {"mini-fire-check": "办理结果通知书", "mini-registration": "准予许可决定书"}
+
+
+def test_the_case_list_pages_and_finds_by_number(client, alice, carol, submit, monkeypatch):
+    from onething.cases.views import case_page
+
+    monkeypatch.setattr(case_page, "PER_PAGE", 2)
+    numbers = [submit(alice, commit=False).number for _ in range(3)]
+    client.force_login(carol)
+
+    def listed(url):
+        return client.get(url).content.decode().split('id="case-search"', 1)[1]
+
+    first = listed("/cases/")
+    assert "第 1 / 2 页" in first and numbers[0] not in first and numbers[2] in first
+    assert "办件（共 3 件）" in client.get("/cases/").content.decode()
+    assert numbers[0] in listed("/cases/?page=2")
+    found = client.get(f"/cases/?q={numbers[0][-6:]}").content.decode()
+    assert "办件（共 1 件" in found and numbers[0] in found

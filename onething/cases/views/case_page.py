@@ -1,6 +1,7 @@
 """Reading pages: the cases list with the window and task queues, and one case."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 
@@ -9,12 +10,17 @@ from onething.common.errors import DomainError
 from .. import hooks, selectors, serialize
 from ..constants import AcceptanceDecision, TaskDecision
 
+PER_PAGE = 50
+
 
 @login_required
 def index(request):
     user = request.user
+    q = request.GET.get("q", "")[:64]
+    page = Paginator(selectors.cases_found(user, q=q), PER_PAGE).get_page(request.GET.get("page"))
     context = {
-        "cases": selectors.cases_list(user, limit=100),
+        "cases": page,
+        "q": q,
         "window": selectors.window_queue(user),
         "tasks": selectors.tasks_queue(user),
         "role": user.role,
