@@ -24,6 +24,8 @@ INTAKE_ROLES = {Role.HOTLINE_OPERATOR, Role.APPLICANT_PERSON, Role.APPLICANT_ENT
 def _intake(data: dict) -> dict:
     """Checked ticket fields; every problem is a 422 naming the field."""
     category, sub = str(data.get("category") or ""), str(data.get("subcategory") or "")
+    if not category:
+        raise Unprocessable("请选择诉求分类", fields={"category": "请从分类表中选择"})
     if category not in CATEGORIES:
         raise Unprocessable("诉求一级分类不正确", fields={"category": "请从分类表中选择"})
     if sub not in CATEGORIES[category]:

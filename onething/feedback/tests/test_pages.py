@@ -83,6 +83,12 @@ def test_the_operator_console_suggests_routes_and_takes_a_call(client, olga, mar
     assert XSS not in page and "&lt;script&gt;" in page and 'data-action="dispatch"' in page
     bad = client.post("/feedback/tickets/", form(content="长" * 2001))
     assert bad.status_code == 400 and "2000" in bad.content.decode()
+    assert (
+        '<option value="" selected>请选择</option>'
+        in client.get("/feedback/tickets/").content.decode()
+    )
+    unsorted = client.post("/feedback/tickets/", {**form(), "kind": ""})
+    assert unsorted.status_code == 400 and "请选择诉求分类" in unsorted.content.decode()
     dup = client.post("/feedback/tickets/suggest/", form(content=XSS + " 噪音"))
     assert ticket.number in dup.content.decode()
 
