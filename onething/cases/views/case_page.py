@@ -82,10 +82,18 @@ def _form_rows(case, form: dict, fields: frozenset[str]) -> list[tuple[str, obje
     """The one form as its labels and the values given (numbers masked), the fields the viewer
     may read, in the form's order."""
     return [
-        (f["label"], form[f["field"]])
+        (f["label"], _in_words(f, form[f["field"]]))
         for f in (case.blueprint or {}).get("form", {}).get("layout", [])
-        if f["field"] in fields and form.get(f["field"]) not in (None, "")
+        if f["field"] in fields and form.get(f["field"]) not in (None, "", [])
     ]
+
+
+def _in_words(row: dict, value):
+    """A chosen option as its label (llc → 有限责任公司), a list of them joined."""
+    words = {o["value"]: o["label"] for o in row.get("options") or []}
+    if isinstance(value, list):
+        return "、".join(str(words.get(v, v)) for v in value)
+    return words.get(value, value) if isinstance(value, str) else value
 
 
 def _held_by_systems(tasks) -> set[str]:
