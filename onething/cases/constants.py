@@ -71,12 +71,13 @@ class DocumentKind(models.TextChoices):
 
 # A decision's document is named by what the item is in law: only a licence (行政许可) is granted
 # by a 准予许可决定书; a filing, a confirmation or a public service is told its result.
-DECISION_TITLES = {
-    "行政许可": ("准予许可决定书", "不予许可决定书"),
-    "行政确认": ("准予确认通知书", "不予确认通知书"),
-    "行政给付": ("准予给付决定书", "不予给付决定书"),
+# Legal kind → (title if granted, title if refused, what was decided if granted, if refused).
+DECISION_WORDS = {
+    "行政许可": ("准予许可决定书", "不予许可决定书", "决定准予", "决定不予许可"),
+    "行政确认": ("准予确认通知书", "不予确认通知书", "准予办理", "决定不予办理"),
+    "行政给付": ("准予给付决定书", "不予给付决定书", "准予办理", "决定不予办理"),
 }
-OTHER_DECISION_TITLES = ("办理结果通知书", "不予办理通知书")
+OTHER_DECISION_WORDS = ("办理结果通知书", "不予办理通知书", "准予办理", "决定不予办理")
 
 
 class IdempotencyStatus(models.TextChoices):

@@ -6,13 +6,10 @@ from reportlab.lib.units import mm
 from onething.catalog.blueprint import Blueprint
 from onething.common import pdf
 
-from .constants import DocumentKind
-
 
 def render(
-    *, kind: str, case, department, lines: list[str], items: list[str] = (), title: str = ""
+    *, kind: str, title: str, case, department, lines: list[str], items: list[str] = ()
 ) -> bytes:
-    title = title or DocumentKind(kind).label
     applicant = case.applicant_data
     flow = [
         pdf.para(title, pdf.TITLE),

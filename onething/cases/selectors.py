@@ -52,7 +52,7 @@ def cases_found(user, *, status: str | None = None, q: str = ""):
     if status:
         qs = qs.filter(status=status)
     if q := q.strip():
-        qs = qs.filter(Q(number__endswith=q) | Q(number=q) | Q(title__contains=q))
+        qs = qs.filter(Q(number__endswith=q) | Q(title__contains=q))
     return qs.order_by("-submitted_at", "-id")
 
 

@@ -10,9 +10,9 @@ from onething.common.errors import Conflict, DomainError, NotFound, Unprocessabl
 
 from .. import checks, hooks
 from ..constants import (
-    DECISION_TITLES,
+    DECISION_WORDS,
     OPEN_TASK_STATUSES,
-    OTHER_DECISION_TITLES,
+    OTHER_DECISION_WORDS,
     CaseStatus,
     DocumentKind,
     TaskDecision,
@@ -226,8 +226,7 @@ def _approve(task: Task, actor, result: dict) -> None:
         opinion=task.opinion,
         result=result,
     )
-    granted, _ = _titles(case, task)
-    verb = "决定准予" if granted == DECISION_TITLES["行政许可"][0] else "准予办理"
+    granted, _, verb, _ = _decision_words(case, task)
     lines = [f"经审查，你（单位）申请的“{task.name}”符合法定条件，{verb}。", task.opinion]
     if result.get("license"):
         lines.append(f"电子证照编号：{result['license']}（已发放至您的电子证照夹）")
@@ -238,10 +237,10 @@ def _approve(task: Task, actor, result: dict) -> None:
         _complete(case, actor)
 
 
-def _titles(case: Case, task: Task) -> tuple[str, str]:
-    """(granted, refused) document titles for the item's legal kind."""
+def _decision_words(case: Case, task: Task) -> tuple[str, str, str, str]:
+    """The titles and verbs of the item's decisions, by its legal kind (``DECISION_WORDS``)."""
     item = Blueprint.of(case.blueprint).item(task.item)
-    return DECISION_TITLES.get(item.kind if item else "", OTHER_DECISION_TITLES)
+    return DECISION_WORDS.get(item.kind if item else "", OTHER_DECISION_WORDS)
 
 
 def _complete(case: Case, actor) -> None:
@@ -259,8 +258,7 @@ def _refuse(task: Task, actor, result: dict) -> None:
     task.status = TaskStatus.REFUSED
     task.save()
     _event(case, actor, "task.refused", task=task.pk, item=task.item, opinion=task.opinion)
-    _, refused = _titles(case, task)
-    verb = "决定不予许可" if refused == DECISION_TITLES["行政许可"][1] else "决定不予办理"
+    _, refused, _, verb = _decision_words(case, task)
     lines = [
         f"经审查，你（单位）申请的“{task.name}”不符合法定条件，{verb}。理由：",
         task.opinion,

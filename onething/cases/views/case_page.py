@@ -9,6 +9,7 @@ from onething.common.errors import DomainError
 
 from .. import hooks, selectors, serialize
 from ..constants import AcceptanceDecision, TaskDecision
+from .apply_page import _option_label
 
 PER_PAGE = 50
 
@@ -79,21 +80,13 @@ def detail(request, number):
 
 
 def _form_rows(case, form: dict, fields: frozenset[str]) -> list[tuple[str, object]]:
-    """The one form as its labels and the values given (numbers masked), the fields the viewer
-    may read, in the form's order."""
+    """The one form as its labels and the values given in words (numbers masked), the fields the
+    viewer may read, in the form's order."""
     return [
-        (f["label"], _in_words(f, form[f["field"]]))
+        (f["label"], _option_label(f, form[f["field"]]))
         for f in (case.blueprint or {}).get("form", {}).get("layout", [])
-        if f["field"] in fields and form.get(f["field"]) not in (None, "", [])
+        if f["field"] in fields and form.get(f["field"]) not in (None, "")
     ]
-
-
-def _in_words(row: dict, value):
-    """A chosen option as its label (llc → 有限责任公司), a list of them joined."""
-    words = {o["value"]: o["label"] for o in row.get("options") or []}
-    if isinstance(value, list):
-        return "、".join(str(words.get(v, v)) for v in value)
-    return words.get(value, value) if isinstance(value, str) else value
 
 
 def _held_by_systems(tasks) -> set[str]:
