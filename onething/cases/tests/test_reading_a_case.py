@@ -53,6 +53,13 @@ def test_the_window_opens_every_file_and_a_supervisor_none(client, accepted, car
     assert 'id="case-form"' not in client.get(f"/cases/{accepted.number}/").content.decode()
 
 
+def test_a_material_without_a_file_offers_no_link(client, accepted, carol):
+    # The demo's synthetic history marks materials 已提交 without keeping a file.
+    accepted.materials.filter(material="lease_contract").update(upload=None)
+    html = _page(client, carol, accepted)
+    assert "/materials/lease_contract" not in html and "/materials/application_form" in html
+
+
 def test_the_api_serves_the_file_to_the_applicant(client, accepted, alice):
     client.force_login(alice)
     res = client.get(f"/api/cases/{accepted.number}/materials/lease_contract")
